@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint build check lock clean system-deps
+
+run: $(STAMP) ## Build the site, serve it at http://127.0.0.1:8000 with rebuild on change
+	$(BIN)/publisher serve
+
+test: $(STAMP) system-deps ## Run the whole test suite, browser tests included
+	$(BIN)/pytest
+
+build: $(STAMP)
+	$(BIN)/publisher build
+
+lint: $(STAMP)
+	$(BIN)/ruff check publisher tests bench
+	$(BIN)/ruff format --check publisher tests bench
+
+$(STAMP): requirements.lock pyproject.toml
+	@bash scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+system-deps: ## Debian packages the tests need (installed when root or sudo can)
+	@bash scripts/ensure-system-packages.sh chromium
+
+# Re-pin every dependency after editing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --extra dev \
+		--strip-extras -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf output .output-* outbox var .pytest_cache

@@ -1,0 +1,140 @@
+"""`publisher build`: run Pelican into a fresh folder and swap it in only when it succeeded.
+
+A failed build never leaves a half-built site: the previous output/ stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from publisher import reader
+from publisher.errors import Problem, display_path
+from publisher.timeutil import TimeFormatError, format_wib, parse_time, utc_now
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BuildFailed(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    pages: int
+    seconds: float
+
+
+class _ErrorCollector(logging.Handler):
+    """Pelican logs content errors and carries on; we treat every logged error as fatal."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {error})"
+        self.messages.append(message)
+
+
+def load_settings(
+    settings_file: Path, output: Path, now: dt.datetime | None, overrides: dict | None = None
+) -> dict:
+    override = {"OUTPUT_PATH": str(output), "PUBLISHER_NOW": now or utc_now()}
+    override.update(overrides or {})
+    return read_settings(str(settings_file), override=override)
+
+
+def build_site(
+    settings_file: Path = ROOT / "pelicanconf.py",
+    output: Path | None = None,
+    now: dt.datetime | None = None,
+    overrides: dict | None = None,
+) -> BuildResult:
+    """Build the site into `output` atomically. Raises BuildFailed with located problems."""
+    started = time.perf_counter()
+    base = load_settings(settings_file, Path("output"), now, overrides)
+    target = Path(output or base["OUTPUT_PATH"]).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    settings = load_settings(settings_file, staging, now, overrides)
+    collector = _ErrorCollector()
+    pelican_logger = logging.getLogger("pelican")
+    pelican_logger.addHandler(collector)
+    reader.PROBLEMS.clear()
+    try:
+        Pelican(settings).run()
+    except Exception as exc:  # Pelican or a template failed: report it, keep the old site
+        collector.messages.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        pelican_logger.removeHandler(collector)
+    problems = [err.problem for err in reader.PROBLEMS]
+    if collector.messages and not problems:
+        problems = [Problem(display_path(settings_file), 1, m) for m in collector.messages]
+    if problems:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(problems)
+    _swap_into_place(staging, target)
+    pages = sum(1 for _ in target.rglob("*.html"))
+    return BuildResult(target, pages, time.perf_counter() - started)
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Two renames: the old output disappears and the new one appears, never a mix."""
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def parse_now_option(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except TimeFormatError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("build")
+@click.option("--production", is_flag=True, help="Use publishconf.py (absolute URLs, feeds).")
+@click.option("--now", "now_text", metavar="TIME", help="Build as the site will be at TIME (WIB unless an offset is given).")
+@click.option("--output", type=click.Path(path_type=Path), help="Output folder (default: output/).")
+@click.option("--settings", "settings_file", type=click.Path(path_type=Path), help="Settings file.")
+def build_command(
+    production: bool, now_text: str | None, output: Path | None, settings_file: Path | None
+) -> None:
+    """Build the site into output/ (atomically; a failed build keeps the old output)."""
+    now = parse_now_option(now_text)
+    settings_file = settings_file or Path("publishconf.py" if production else "pelicanconf.py")
+    try:
+        result = build_site(settings_file.resolve(), output, now)
+    except BuildFailed as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Build stopped: {len(exc.problems)} problem(s); output/ was not changed.", err=True)
+        raise SystemExit(1) from None
+    when = f" as of {format_wib(now)}" if now else ""
+    click.echo(
+        f"Built {result.pages} pages into {display_path(result.output)}{when} in {result.seconds:.1f}s"
+    )
+
+
+commands = [build_command]

@@ -1,0 +1,126 @@
+"""YAML front matter with line numbers.
+
+Pelican's own Markdown reader takes `Key: value` headers, which cannot hold the lists our
+releases and campaign calendars need (images with credits, contacts, posts), and it reports
+no line numbers. We parse a `---` YAML block ourselves so every error can say `file:line`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publisher.errors import ContentError
+
+DELIMITER = "---"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text (we parse them with the WIB rule) and
+    refuses duplicate keys (YAML would silently keep the last one)."""
+
+
+# Drop the implicit timestamp resolver: "2027-07-30 09:00" stays a string.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{key}' is written twice; keep only one", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class FrontMatter:
+    path: Path
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line where the Markdown body starts
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line
+    item_lines: dict[str, list[int]] = field(default_factory=dict)  # list key -> line per item
+
+    def line_of(self, key: str, index: int | None = None) -> int:
+        if index is not None and index < len(self.item_lines.get(key, [])):
+            return self.item_lines[key][index]
+        return self.key_lines.get(key, 1)
+
+    def error(self, key: str, message: str, index: int | None = None) -> ContentError:
+        return ContentError(self.path, self.line_of(key, index), message)
+
+
+def read_text(path: Path) -> str:
+    """Read a content file as UTF-8, with a located error for binary or mis-encoded files."""
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise ContentError(path, 1, "this is not a text file; save Markdown as plain UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError(
+            path, line, "the file is not valid UTF-8; re-save it with UTF-8 encoding"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse(path: Path, text: str | None = None) -> FrontMatter:
+    """Split `path` into front matter and body. Raises ContentError with the line at fault."""
+    if text is None:
+        text = read_text(path)
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != DELIMITER:
+        raise ContentError(
+            path, 1, "the file must start with a line '---', then the fields (title: ...), then '---'"
+        )
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER)
+    except StopIteration:
+        raise ContentError(
+            path, 1, "the front matter is not closed; add a line '---' after the last field"
+        ) from None
+    block = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(block, Loader=_StrictLoader)
+        meta = yaml.load(block, Loader=_StrictLoader) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 2) if mark else 1
+        what = exc.problem or "invalid YAML"
+        raise ContentError(
+            path,
+            line,
+            f"front matter is not valid YAML ({what}); check the indentation and put text "
+            "containing ':' or '#' in quotes",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, 2, f"front matter is not valid YAML ({exc})") from None
+    if not isinstance(meta, dict):
+        raise ContentError(path, 2, "the front matter must be 'field: value' lines")
+    key_lines: dict[str, int] = {}
+    item_lines: dict[str, list[int]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            key_lines[key] = key_node.start_mark.line + 2
+            if isinstance(value_node, yaml.SequenceNode):
+                item_lines[key] = [item.start_mark.line + 2 for item in value_node.value]
+    for key in meta:
+        if not isinstance(key, str):
+            raise ContentError(path, key_lines.get(str(key), 2), f"'{key}' is not a field name")
+    body = "\n".join(lines[end + 1 :])
+    return FrontMatter(path, meta, body, end + 2, key_lines, item_lines)

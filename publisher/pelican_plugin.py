@@ -1,0 +1,77 @@
+"""Our Pelican plugin: registers the reader, gives the theme the hotlines and helper filters.
+
+Signals only; no network and no subprocess inside the build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+
+from publisher import hotlines
+from publisher.reader import FrontMatterMarkdownReader
+from publisher.timeutil import format_wib
+
+ID_MONTHS = (
+    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+).split()
+
+
+def date_id(moment: Any, lang: str = "id") -> str:
+    """`30 Juli 2027` in Indonesian, `30 July 2027` in English, without relying on OS locales."""
+    if lang == "en":
+        return f"{moment.day} {moment.strftime('%B')} {moment.year}"
+    return f"{moment.day} {ID_MONTHS[moment.month - 1]} {moment.year}"
+
+
+def json_ld(data: Any) -> Markup:
+    """JSON for a <script type="application/ld+json"> block; `</` cannot end the script early."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("</", "<\\/"))
+
+
+def organization_ld(settings: dict[str, Any]) -> dict[str, Any]:
+    """schema.org GovernmentOrganization with a ContactPoint per published phone line."""
+    points = []
+    for row in settings["HOTLINES"]:
+        for link in row.links:
+            if link.kind in ("tel", "whatsapp"):
+                number = link.href.removeprefix("tel:").removeprefix("https://wa.me/")
+                points.append(
+                    {
+                        "@type": "ContactPoint",
+                        "telephone": number if link.kind == "tel" else f"+{number}",
+                        "contactType": row.text("service", "id"),
+                        "areaServed": "ID",
+                        "availableLanguage": ["id"],
+                    }
+                )
+    return {
+        "@context": "https://schema.org",
+        "@type": "GovernmentOrganization",
+        "name": settings.get("SITE_ORG", settings["SITENAME"]),
+        "url": settings.get("SITE_ORIGIN", "") + "/",
+        "contactPoint": points,
+    }
+
+
+def _add_readers(readers: Any) -> None:
+    readers.reader_classes["md"] = FrontMatterMarkdownReader
+
+
+def _add_theme_data(pelican: Any) -> None:
+    settings = pelican.settings
+    path = Path(settings.get("HOTLINES_FILE") or hotlines.DEFAULT_PATH)
+    settings["HOTLINES"] = hotlines.published(path)
+    settings["ORG_JSONLD"] = organization_ld(settings)
+    filters = settings.setdefault("JINJA_FILTERS", {})
+    filters.update({"date_id": date_id, "json_ld": json_ld, "wib": format_wib})
+
+
+def register() -> None:
+    signals.readers_init.connect(_add_readers)
+    signals.initialized.connect(_add_theme_data)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publisher.build import BuildResult, build_site
+from publisher.timeutil import parse_time
+from tests.support import ROOT, serve_folder
+
+# Every test that builds the project's own site sees it as of this moment (WIB).
+BUILD_NOW = parse_time("2026-11-28 12:00")
+
+
+@pytest.fixture(scope="session")
+def neutral_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A stand-in for the quick exit's neutral destination, on its own origin."""
+    folder = tmp_path_factory.mktemp("neutral")
+    (folder / "index.html").write_text(
+        "<!doctype html><html lang=en><title>Weather</title><h1>Weather</h1></html>"
+    )
+    (folder / "start.html").write_text(
+        "<!doctype html><html lang=en><title>Start</title><h1>Start</h1></html>"
+    )
+    with serve_folder(folder) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, neutral_site: str) -> BuildResult:
+    """The project's real site, built once by real Pelican with our theme and plugins."""
+    output = tmp_path_factory.mktemp("site") / "output"
+    return build_site(
+        ROOT / "pelicanconf.py",
+        output=output,
+        now=BUILD_NOW,
+        overrides={"QUICK_EXIT_URL": f"{neutral_site}/"},
+    )
+
+
+@pytest.fixture(scope="session")
+def site_url(site: BuildResult) -> Iterator[str]:
+    with serve_folder(site.output) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def output(site: BuildResult) -> Path:
+    return site.output
