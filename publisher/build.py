@@ -115,7 +115,12 @@ def parse_now_option(value: str | None) -> dt.datetime | None:
 
 @click.command("build")
 @click.option("--production", is_flag=True, help="Use publishconf.py (absolute URLs, feeds).")
-@click.option("--now", "now_text", metavar="TIME", help="Build as the site will be at TIME (WIB unless an offset is given).")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Build as the site will be at TIME (WIB unless an offset is given).",
+)
 @click.option("--output", type=click.Path(path_type=Path), help="Output folder (default: output/).")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path), help="Settings file.")
 def build_command(
@@ -129,7 +134,9 @@ def build_command(
     except BuildFailed as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"Build stopped: {len(exc.problems)} problem(s); output/ was not changed.", err=True)
+        click.echo(
+            f"Build stopped: {len(exc.problems)} problem(s); output/ was not changed.", err=True
+        )
         raise SystemExit(1) from None
     when = f" as of {format_wib(now)}" if now else ""
     click.echo(

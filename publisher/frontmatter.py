@@ -85,7 +85,9 @@ def parse(path: Path, text: str | None = None) -> FrontMatter:
     lines = text.split("\n")
     if not lines or lines[0].strip() != DELIMITER:
         raise ContentError(
-            path, 1, "the file must start with a line '---', then the fields (title: ...), then '---'"
+            path,
+            1,
+            "the file must start with a line '---', then the fields (title: ...), then '---'",
         )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER)

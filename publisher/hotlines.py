@@ -81,7 +81,9 @@ def load(path: Path = DEFAULT_PATH) -> list[Hotline]:
             prefix = LINK_KINDS.get(link.kind)
             if prefix is None or not link.href.startswith(prefix):
                 raise ContentError(
-                    path, line, f"{row_id}: link '{link.href}' does not match its kind '{link.kind}'"
+                    path,
+                    line,
+                    f"{row_id}: link '{link.href}' does not match its kind '{link.kind}'",
                 )
         if status == "publish" and not links:
             raise ContentError(path, line, f"{row_id}: a published row needs at least one link")

@@ -88,7 +88,9 @@ def _text(fm: FrontMatter, key: str, required: bool = False) -> str:
     value = fm.meta.get(key)
     if value is None or value == "":
         if required:
-            raise fm.error(key, f"the field '{key}' is required; add '{key}: ...' to the front matter")
+            raise fm.error(
+                key, f"the field '{key}' is required; add '{key}: ...' to the front matter"
+            )
         return ""
     if isinstance(value, (dict, list)):
         raise fm.error(key, f"'{key}' must be a single line of text")
@@ -138,7 +140,9 @@ def parse_image(fm: FrontMatter, key: str, value: Any, index: int | None = None)
     src = str(value.get("src") or "").strip()
     alt = str(value.get("alt") or "").strip()
     if not src:
-        raise fm.error(key, f"{where} has no 'src'; give the image file, e.g. images/poster.jpg", index)
+        raise fm.error(
+            key, f"{where} has no 'src'; give the image file, e.g. images/poster.jpg", index
+        )
     if not alt:
         raise fm.error(
             key, f"{where} has no alt text; add 'alt:' describing what the image shows", index
@@ -212,7 +216,9 @@ def parse_content_meta(fm: FrontMatter, kind: str) -> ContentMeta:
         translation=bool(fm.meta.get("translation", False)),
     )
     if meta.lang not in ("id", "en"):
-        raise fm.error("lang", f"lang must be 'id' (Indonesian) or 'en' (English), not '{meta.lang}'")
+        raise fm.error(
+            "lang", f"lang must be 'id' (Indonesian) or 'en' (English), not '{meta.lang}'"
+        )
     if meta.modified and meta.date and meta.modified < meta.date:
         raise fm.error("modified", "'modified' is earlier than 'date'; check both times")
     if fm.meta.get("image") not in (None, ""):
@@ -238,9 +244,7 @@ def parse_content_meta(fm: FrontMatter, kind: str) -> ContentMeta:
             raise fm.error("attachments", "'attachments' must be a list, each with file and title")
         for i, item in enumerate(attachments):
             if not isinstance(item, dict) or not item.get("file") or not item.get("title"):
-                raise fm.error(
-                    "attachments", "each attachment needs 'file:' and 'title:'", i
-                )
+                raise fm.error("attachments", "each attachment needs 'file:' and 'title:'", i)
         meta.attachments = attachments
         if meta.correction and not meta.modified:
             raise fm.error(

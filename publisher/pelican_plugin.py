@@ -16,9 +16,20 @@ from publisher import hotlines
 from publisher.reader import FrontMatterMarkdownReader
 from publisher.timeutil import format_wib
 
-ID_MONTHS = (
-    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
-).split()
+ID_MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def date_id(moment: Any, lang: str = "id") -> str:

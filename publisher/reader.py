@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from markdown import Markdown
 from markupsafe import escape
@@ -47,7 +47,7 @@ def is_live(meta: ContentMeta, now: dt.datetime) -> bool:
 
 class FrontMatterMarkdownReader(BaseReader):
     enabled = True
-    file_extensions = ["md"]
+    file_extensions: ClassVar[list[str]] = ["md"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = Path(source_path)

@@ -16,7 +16,7 @@ WATCHED = ("content", "theme", "campaigns", "data", "pelicanconf.py")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -43,7 +43,9 @@ def _first_article_path(site_url: str, phone: Page) -> str:
     return phone.locator("ul.posts a").first.get_attribute("href")
 
 
-def test_quick_exit_click_leaves_and_back_does_not_return(phone: Page, site_url: str, neutral_site: str) -> None:
+def test_quick_exit_click_leaves_and_back_does_not_return(
+    phone: Page, site_url: str, neutral_site: str
+) -> None:
     phone.goto(f"{neutral_site}/start.html")
     phone.goto(f"{site_url}/bantuan/")
     phone.click("aside.safety a.quick-exit")
@@ -78,7 +80,9 @@ def test_shift_count_is_announced_to_screen_readers(phone: Page, site_url: str) 
     assert "2 kali lagi" in phone.locator("#qe-status").inner_text()
 
 
-def test_quick_exit_hides_the_page_and_blanks_the_title_at_once(phone: Page, site_url: str, neutral_site: str) -> None:
+def test_quick_exit_hides_the_page_and_blanks_the_title_at_once(
+    phone: Page, site_url: str, neutral_site: str
+) -> None:
     phone.goto(f"{site_url}/")
     # A 204 answer cancels the navigation, so the page can be inspected as it was left.
     phone.route(f"{neutral_site}/**", lambda route: route.fulfill(status=204))
@@ -92,7 +96,9 @@ def test_quick_exit_hides_the_page_and_blanks_the_title_at_once(phone: Page, sit
     assert state == {"hidden": True, "title": "", "mainShown": False, "status": "Memuat"}
 
 
-def test_quick_exit_works_without_javascript(browser: Browser, site_url: str, neutral_site: str) -> None:
+def test_quick_exit_works_without_javascript(
+    browser: Browser, site_url: str, neutral_site: str
+) -> None:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 640})
     page = context.new_page()
     page.goto(f"{site_url}/tanda-tanda/")
@@ -102,11 +108,22 @@ def test_quick_exit_works_without_javascript(browser: Browser, site_url: str, ne
 
 
 @pytest.mark.parametrize("path", list(PAGE_TYPES.values()), ids=list(PAGE_TYPES))
-def test_hotlines_and_quick_exit_in_the_first_screen_without_horizontal_scroll(phone: Page, site_url: str, path: str) -> None:
+def test_hotlines_and_quick_exit_in_the_first_screen_without_horizontal_scroll(
+    phone: Page, site_url: str, path: str
+) -> None:
     phone.goto(f"{site_url}{path}")
-    for selector in ("a[href='tel:110']", "a[href='tel:129']", "a[href='https://wa.me/628111129129']", "aside a.quick-exit"):
-        box = phone.locator(f"aside.safety {selector}" if not selector.startswith("aside") else selector).bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 640 and box["x"] + box["width"] <= 360, (path, selector, box)
+    for selector in (
+        "a[href='tel:110']",
+        "a[href='tel:129']",
+        "a[href='https://wa.me/628111129129']",
+        "aside a.quick-exit",
+    ):
+        box = phone.locator(
+            f"aside.safety {selector}" if not selector.startswith("aside") else selector
+        ).bounding_box()
+        assert (
+            box is not None and box["y"] + box["height"] <= 640 and box["x"] + box["width"] <= 360
+        ), (path, selector, box)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
@@ -121,7 +138,9 @@ def test_keyboard_reaches_skip_links_first(phone: Page, site_url: str) -> None:
 
 def _axe_violations(page: Page) -> list[str]:
     results = Axe().run(page)
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]]
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
+    ]
 
 
 @pytest.mark.parametrize("path", list(PAGE_TYPES.values()), ids=list(PAGE_TYPES))

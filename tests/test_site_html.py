@@ -30,7 +30,16 @@ FETCHING = [
     ("track", "src"),
     ("form", "action"),
 ]
-FETCHING_LINK_RELS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest", "dns-prefetch", "preconnect"}
+FETCHING_LINK_RELS = {
+    "stylesheet",
+    "icon",
+    "preload",
+    "prefetch",
+    "modulepreload",
+    "manifest",
+    "dns-prefetch",
+    "preconnect",
+}
 BUDGET_BYTES = 14_336
 
 
@@ -64,8 +73,14 @@ def test_the_required_pages_exist(output: Path) -> None:
     assert (output / "sitemap.xml").is_file()
 
 
-def test_there_are_sample_posts_and_a_release_with_alt_text(pages: dict[str, BeautifulSoup]) -> None:
-    articles = {k: s for k, s in pages.items() if s.find(type="application/ld+json", string=re.compile("NewsArticle"))}
+def test_there_are_sample_posts_and_a_release_with_alt_text(
+    pages: dict[str, BeautifulSoup],
+) -> None:
+    articles = {
+        k: s
+        for k, s in pages.items()
+        if s.find(type="application/ld+json", string=re.compile("NewsArticle"))
+    }
     assert len(articles) >= 4
     releases = [s for s in articles.values() if "Siaran pers" in s.find("p", class_="meta").text]
     assert releases
@@ -89,7 +104,9 @@ def test_every_page_has_the_hotline_strip_and_quick_exit(pages: dict[str, Beauti
         assert skip is not None and soup.find(id="isi").name == "main", name
 
 
-def test_every_page_is_indonesian_with_one_h1_and_landmarks(pages: dict[str, BeautifulSoup]) -> None:
+def test_every_page_is_indonesian_with_one_h1_and_landmarks(
+    pages: dict[str, BeautifulSoup],
+) -> None:
     for name, soup in pages.items():
         assert soup.html["lang"] == "id", name
         assert len(soup.find_all("h1")) == 1, name
@@ -129,7 +146,9 @@ def _digits_in(text: str) -> set[str]:
     return {hotlines.digits(m) for m in re.findall(r"\+?\d[\d\s\-().]{1,18}\d", text)}
 
 
-def test_no_held_number_and_only_published_phone_links(output: Path, pages: dict[str, BeautifulSoup]) -> None:
+def test_no_held_number_and_only_published_phone_links(
+    output: Path, pages: dict[str, BeautifulSoup]
+) -> None:
     held = hotlines.held_numbers()
     assert held, "the data file must keep its held rows"
     published = hotlines.published_numbers()
@@ -148,7 +167,9 @@ def test_no_held_number_and_only_published_phone_links(output: Path, pages: dict
                 assert re.fullmatch(r"tel:\+?\d+|sms:\d+|https://wa\.me/\d+", href), href
 
 
-def test_help_page_lists_every_published_row_with_its_checked_date(pages: dict[str, BeautifulSoup]) -> None:
+def test_help_page_lists_every_published_row_with_its_checked_date(
+    pages: dict[str, BeautifulSoup],
+) -> None:
     soup = pages["bantuan/index.html"]
     rows = soup.select("li.hotline")
     published = hotlines.published()
@@ -176,7 +197,9 @@ def test_each_page_has_canonical_open_graph_and_json_ld(pages: dict[str, Beautif
 def test_news_posts_carry_news_article_json_ld(pages: dict[str, BeautifulSoup]) -> None:
     for name, soup in pages.items():
         if name.startswith("berita/") and name != "berita/index.html":
-            blocks = [json.loads(s.string) for s in soup.find_all("script", type="application/ld+json")]
+            blocks = [
+                json.loads(s.string) for s in soup.find_all("script", type="application/ld+json")
+            ]
             article = next(b for b in blocks if b["@type"] == "NewsArticle")
             assert article["headline"] == soup.h1.text.strip()
             assert article["datePublished"].endswith("+07:00")
@@ -194,7 +217,10 @@ def _render_bytes(output: Path, page: Path) -> tuple[int, int]:
         (page.parent / link["href"]).resolve().read_bytes()
         for link in soup.find_all("link", rel="stylesheet")
     )
-    js = sum(_gzipped((page.parent / s["src"]).resolve().read_bytes()) for s in soup.find_all("script", src=True))
+    js = sum(
+        _gzipped((page.parent / s["src"]).resolve().read_bytes())
+        for s in soup.find_all("script", src=True)
+    )
     return _gzipped(html) + _gzipped(css), js
 
 
