@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint build check lock clean system-deps
+.PHONY: run test lint build check lock clean system-deps factsheet
 
 run: $(STAMP) ## Build the site, serve it at http://127.0.0.1:8000 with rebuild on change
 	$(BIN)/publisher serve
@@ -27,6 +27,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 system-deps: ## Debian packages the tests need (installed when root or sudo can)
 	@bash scripts/ensure-system-packages.sh chromium
+
+# Regenerate the fact sheet PDF after changing data/hotlines.yaml.
+factsheet: $(STAMP)
+	$(BIN)/python scripts/make_factsheet.py
 
 # Re-pin every dependency after editing pyproject.toml.
 lock: $(STAMP)

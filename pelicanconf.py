@@ -20,6 +20,7 @@ PLUGIN_PATHS: list[str] = []
 PLUGINS = [
     "pelican.plugins.sitemap",
     "publisher.pelican_plugin",
+    "publisher.feeds",
     "publisher.campaign_pages",
     "publisher.syndication_feed",
 ]
@@ -61,7 +62,8 @@ DEFAULT_PAGINATION = False
 SUMMARY_MAX_LENGTH = None
 
 FEED_DOMAIN = "http://127.0.0.1:8000"
-FEED_ALL_ATOM = "feeds/all.atom.xml"
+# Our own feeds (publisher/feeds.py) replace Pelican's: stable ids, full content, enclosures.
+FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
@@ -86,10 +88,36 @@ MARKDOWN = {
 QUICK_EXIT_URL = "https://www.bmkg.go.id/"
 
 HOTLINES_FILE = str(_ROOT / "data" / "hotlines.yaml")
+PRESS_FILE = str(_ROOT / "data" / "press.yaml")
+RELEASE_PATHS = ["siaran-pers"]
+# Feeds every page links to, and the press room lists (path, type, title).
+SITE_FEEDS = [
+    ("feeds/all.atom.xml", "application/atom+xml", "Semua berita (Atom)"),
+    ("feeds/all.json", "application/feed+json", "Semua berita (JSON Feed)"),
+    ("feeds/siaran-pers.atom.xml", "application/atom+xml", "Siaran pers (Atom)"),
+    ("feeds/siaran-pers.rss.xml", "application/rss+xml", "Siaran pers (RSS)"),
+    ("feeds/siaran-pers.json", "application/feed+json", "Siaran pers (JSON Feed)"),
+]
 
 # Absolute origin for canonical and Open Graph URLs (publishconf.py sets the real one).
 SITE_ORIGIN = "http://127.0.0.1:8000"
 OG_DEFAULT_IMAGE = {
     "src": "images/og-default.png",
     "alt": "Kartu bertuliskan ajakan mencegah perdagangan orang di Bengkulu Tengah",
+}
+
+# The syndication engine (publisher run/tick; see docs/publisher.md). Secrets are never here:
+# they come from the environment or a git-ignored .env.
+PUBLISHER = {
+    "platforms": ["x", "mastodon", "bluesky", "facebook", "telegram"],
+    "tick_seconds": 60,
+    "catch_up_hours": 6,
+    "per_tick_cap": 5,
+    "lease_seconds": 300,
+    "backoff": {"base_seconds": 60, "max_seconds": 6 * 3600, "max_attempts": 8},
+    "feed": "output",  # the build output here, or the deployed site's URL
+    "ledger": "var/ledger.sqlite3",
+    "outbox": "outbox",
+    "deploy_command": "",
+    "campaigns": "campaigns",
 }

@@ -77,6 +77,8 @@ def build_site(
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)
     reader.PROBLEMS.clear()
+    reader.HELD_FILES.clear()
+    reader.LIVE_FILES.clear()
     try:
         Pelican(settings).run()
     except Exception as exc:  # Pelican or a template failed: report it, keep the old site
@@ -89,6 +91,8 @@ def build_site(
     if problems:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(problems)
+    for held in reader.HELD_FILES - reader.LIVE_FILES:
+        (staging / held).unlink(missing_ok=True)
     _swap_into_place(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
     return BuildResult(target, pages, time.perf_counter() - started)

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
-from publisher import hotlines
+from publisher import hotlines, press
 from publisher.reader import FrontMatterMarkdownReader
 from publisher.timeutil import format_wib
 
@@ -79,6 +79,9 @@ def _add_theme_data(pelican: Any) -> None:
     path = Path(settings.get("HOTLINES_FILE") or hotlines.DEFAULT_PATH)
     settings["HOTLINES"] = hotlines.published(path)
     settings["ORG_JSONLD"] = organization_ld(settings)
+    press_data = press.load(Path(settings.get("PRESS_FILE") or press.DEFAULT_PATH))
+    settings["PRESS"] = press_data
+    settings["PRESS_KIT"] = press.kit_downloads(press_data, Path(settings["PATH"]))
     filters = settings.setdefault("JINJA_FILTERS", {})
     filters.update({"date_id": date_id, "json_ld": json_ld, "wib": format_wib})
 

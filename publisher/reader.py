@@ -14,13 +14,17 @@ from markdown import Markdown
 from markupsafe import escape
 from pelican.readers import BaseReader
 
-from publisher import frontmatter
+from publisher import frontmatter, press
 from publisher.errors import ContentError
 from publisher.metadata import ContentMeta, parse_content_meta
 from publisher.timeutil import WIB, utc_now
 
 # Problems met while Pelican reads; `publisher build` reports them and refuses to write output.
 PROBLEMS: list[ContentError] = []
+# Static files named by items that are not live yet (embargo), and by live items: the build
+# removes the first set minus the second from the output, so no embargoed file leaks.
+HELD_FILES: set[str] = set()
+LIVE_FILES: set[str] = set()
 
 
 def kind_of(source_path: str | Path, settings: dict[str, Any]) -> str:
@@ -51,18 +55,43 @@ class FrontMatterMarkdownReader(BaseReader):
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         path = Path(source_path)
+        content_root = Path(self.settings["PATH"])
         try:
             fm = frontmatter.parse(path)
             meta = parse_content_meta(fm, kind_of(path, self.settings))
+            if meta.kind == "release":
+                press.validate_release(fm, meta, content_root, self._press())
         except ContentError as exc:
             PROBLEMS.append(exc)
             raise
         if not is_live(meta, build_now(self.settings)):
             # Nothing of it is converted or kept: it cannot leak into any output file.
+            HELD_FILES.update(press.referenced_files(meta))
             return "", {"title": meta.title, "status": "skip"}
+        LIVE_FILES.update(press.referenced_files(meta))
         md = Markdown(**self.settings["MARKDOWN"])
         content = md.convert(fm.body)
-        return content, self._pelican_metadata(meta)
+        metadata = self._pelican_metadata(meta)
+        if meta.kind == "release":
+            metadata.update(self._release_metadata(meta, content_root))
+        return content, metadata
+
+    def _press(self) -> press.PressData:
+        return press.load(Path(self.settings.get("PRESS_FILE") or press.DEFAULT_PATH))
+
+    def _release_metadata(self, meta: ContentMeta, content_root: Path) -> dict[str, Any]:
+        """Releases live at siaran-pers/<id>/: the URL never changes with slug, date or title."""
+        data = self._press()
+        return {
+            "url": f"siaran-pers/{meta.uid}/",
+            "save_as": f"siaran-pers/{meta.uid}/index.html",
+            "contacts": [data.contacts[c] for c in meta.contacts],
+            "downloads": [
+                press.download(content_root, press.static_path(str(a["file"])), str(a["title"]))
+                for a in meta.attachments
+            ],
+            "boilerplate": data.boilerplate,
+        }
 
     def _pelican_metadata(self, meta: ContentMeta) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -85,6 +114,9 @@ class FrontMatterMarkdownReader(BaseReader):
             out["uid"] = meta.uid
         if meta.translation:
             out["translation"] = "true"
+        if meta.kind != "page":
+            label = "Siaran Pers" if meta.kind == "release" else "Berita"
+            out["category"] = self.process_metadata("category", label)
         if meta.tags:
             out["tags"] = self.process_metadata("tags", ", ".join(meta.tags))
         for key, value in meta.extra.items():

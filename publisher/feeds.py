@@ -1,0 +1,193 @@
+"""Full-content feeds: Atom, RSS 2.0 and JSON Feed 1.1, for all posts and for press releases.
+
+Pelican's own feeds use tag URIs built from SITEURL and the date, which change when either
+does; ours use each item's stable id (publisher.syndication_feed.feed_entry_id), carry the
+full HTML with absolute URLs, the lead image and the attachments as enclosures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from markupsafe import escape
+from pelican import signals
+
+from publisher.metadata import ContentMeta
+from publisher.press import static_path
+from publisher.syndication_feed import feed_entry_id
+
+FEEDS = {
+    # name: (title suffix, which items)
+    "all": ("semua berita dan siaran pers", ("article", "release")),
+    "siaran-pers": ("siaran pers", ("release",)),
+}
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+
+
+class _MediaMixin:
+    """Adds <media:thumbnail> for the lead image (feedgenerator has no field for it)."""
+
+    def root_attributes(self) -> dict[str, str]:
+        attrs = super().root_attributes()  # type: ignore[misc]
+        attrs["xmlns:media"] = MEDIA_NS
+        return attrs
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item)  # type: ignore[misc]
+        if item.get("image"):
+            handler.addQuickElement("media:thumbnail", "", {"url": item["image"]})
+
+
+class AtomFeed(_MediaMixin, Atom1Feed):
+    pass
+
+
+class RssFeed(_MediaMixin, Rss201rev2Feed):
+    pass
+
+
+def _abs(base: str, path: str) -> str:
+    return urljoin(base.rstrip("/") + "/", path)
+
+
+def entry(article: Any, base: str) -> dict[str, Any]:
+    """Everything one feed entry carries, in one dict shared by the three formats."""
+    meta: ContentMeta = article.meta
+    url = _abs(base, article.url)
+    image = meta.image or (meta.images[0] if meta.images else None)
+    image_url = _abs(base, static_path(image.src)) if image else None
+    html = article.get_content(base)
+    if image:
+        html = f'<p><img src="{image_url}" alt="{escape(image.alt)}"></p>\n{html}'
+    if meta.correction and meta.modified:
+        note = f"<p><strong>Koreksi ({meta.modified.date().isoformat()}):</strong> {escape(meta.correction)}</p>"
+        html = f"{note}\n{html}"
+    attachments = [
+        {
+            "url": _abs(base, d.path),
+            "mime_type": d.mime_type,
+            "title": d.title,
+            "size_in_bytes": d.size,
+        }
+        for d in getattr(article, "downloads", [])
+    ]
+    return {
+        "id": feed_entry_id(meta.uid or article.url),
+        "url": url,
+        "title": meta.title,
+        "summary": meta.summary,
+        "html": html,
+        "published": meta.date,
+        "updated": meta.modified or meta.date,
+        "tags": [article.category.name, *[t.name for t in getattr(article, "tags", [])]],
+        "image": image_url,
+        "image_alt": image.alt if image else None,
+        "attachments": attachments,
+        "correction": meta.correction or None,
+        "lang": meta.lang,
+    }
+
+
+def write_xml(
+    feed_class: type,
+    settings: dict[str, Any],
+    entries: list[dict[str, Any]],
+    name: str,
+    title: str,
+    out: Path,
+) -> None:
+    base = settings["FEED_DOMAIN"]
+    feed = feed_class(
+        title=f"{settings['SITENAME']}: {title}",
+        link=_abs(base, ""),
+        feed_url=_abs(base, out.relative_to(Path(settings["OUTPUT_PATH"])).as_posix()),
+        description=settings.get("SITESUBTITLE", ""),
+        language=settings.get("DEFAULT_LANG", "id"),
+        feed_guid=f"urn:tppo-bengkulu-tengah:feed:{name}",
+    )
+    author = settings.get("SITE_ORG", settings["SITENAME"])
+    rss = feed_class is RssFeed
+    for item in entries:
+        feed.add_item(
+            title=item["title"],
+            link=item["url"],
+            # RSS readers show <description>: it carries the full content, not a summary.
+            description=item["html"] if rss else item["summary"],
+            content=None if rss else item["html"],
+            author_name=author,
+            pubdate=item["published"],
+            updateddate=item["updated"],
+            unique_id=item["id"],
+            unique_id_is_permalink=False,
+            categories=item["tags"],
+            enclosures=[
+                Enclosure(a["url"], str(a["size_in_bytes"]), a["mime_type"])
+                for a in item["attachments"]
+            ][: 1 if rss else None],
+            image=item["image"],
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as handle:
+        feed.write(handle, "utf-8")
+
+
+def json_feed(
+    settings: dict[str, Any], entries: list[dict[str, Any]], title: str, out: Path
+) -> dict[str, Any]:
+    base = settings["FEED_DOMAIN"]
+    author = {"name": settings.get("SITE_ORG", settings["SITENAME"]), "url": _abs(base, "")}
+    doc: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": f"{settings['SITENAME']}: {title}",
+        "home_page_url": _abs(base, ""),
+        "feed_url": _abs(base, out.relative_to(Path(settings["OUTPUT_PATH"])).as_posix()),
+        "description": settings.get("SITESUBTITLE", ""),
+        "language": settings.get("DEFAULT_LANG", "id"),
+        "authors": [author],
+        "items": [],
+    }
+    for item in entries:
+        record: dict[str, Any] = {
+            "id": item["id"],
+            "url": item["url"],
+            "title": item["title"],
+            "summary": item["summary"],
+            "content_html": item["html"],
+            "date_published": item["published"].isoformat(),
+            "date_modified": item["updated"].isoformat(),
+            "authors": [author],
+            "tags": item["tags"],
+            "language": item["lang"],
+        }
+        if item["image"]:
+            record["image"] = item["image"]
+        if item["attachments"]:
+            record["attachments"] = item["attachments"]
+        if item["correction"]:
+            record["_tppo"] = {"correction": item["correction"]}
+        doc["items"].append(record)
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return doc
+
+
+def write_feeds(generator: Any, writer: Any = None) -> None:
+    settings = generator.settings
+    output = Path(settings["OUTPUT_PATH"]) / "feeds"
+    base = settings["FEED_DOMAIN"]
+    items = [a for a in generator.articles if isinstance(getattr(a, "meta", None), ContentMeta)]
+    items.sort(key=lambda a: a.date, reverse=True)
+    for name, (title, kinds) in FEEDS.items():
+        entries = [entry(a, base) for a in items if a.meta.kind in kinds]
+        write_xml(AtomFeed, settings, entries, name, title, output / f"{name}.atom.xml")
+        if name == "siaran-pers":
+            write_xml(RssFeed, settings, entries, name, title, output / f"{name}.rss.xml")
+        output.mkdir(parents=True, exist_ok=True)
+        json_feed(settings, entries, title, output / f"{name}.json")
+
+
+def register() -> None:
+    signals.article_writer_finalized.connect(write_feeds)
