@@ -18,6 +18,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from publisher import reader
+from publisher.check import check_tree
 from publisher.errors import Problem, display_path
 from publisher.timeutil import TimeFormatError, format_wib, parse_time, utc_now
 
@@ -69,6 +70,10 @@ def build_site(
     """Build the site into `output` atomically. Raises BuildFailed with located problems."""
     started = time.perf_counter()
     base = load_settings(settings_file, Path("output"), now, overrides)
+    # The same checks as `publisher check`: a build with content errors never starts.
+    errors = [p for p in check_tree(Path(base["PATH"]).parent) if p.severity == "error"]
+    if errors:
+        raise BuildFailed(errors)
     target = Path(output or base["OUTPUT_PATH"]).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))

@@ -17,6 +17,8 @@ from publisher.errors import ContentError
 COMMAND_MODULES = (
     "publisher.build",
     "publisher.serve",
+    "publisher.check",
+    "publisher.new",
 )
 
 

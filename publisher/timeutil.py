@@ -41,7 +41,10 @@ def parse_time(value: str | dt.datetime | dt.date) -> dt.datetime:
             ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=WIB)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise TimeFormatError(f"'{value}' is outside the range of dates this site can use") from None
 
 
 def to_wib(moment: dt.datetime) -> dt.datetime:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +20,8 @@ from tests.test_build import make_project, run_build
 
 EMBARGOED_PHRASE = "tanda bahaya yang patut diwaspadai keluarga di desa"
 EMBARGO = parse_time("2027-07-30 09:00")
+# Releases link to the help page; the small test sites need it to exist.
+HELP_PAGE = {"pages/bantuan.md": "---\ntitle: Butuh Bantuan?\nslug: bantuan\n---\nIsi.\n"}
 SCHEMA = json.loads((ROOT / "tests/data/jsonfeed-1.1.schema.json").read_text())
 FORMATS = jsonschema.FormatChecker()
 
@@ -165,7 +166,7 @@ def test_release_url_and_feed_id_survive_slug_date_and_siteurl_changes(tmp_path:
     ).replace("date: 2026-11-16 09:00", "date: 2026-11-17 10:00")
     ids = []
     for index, text in enumerate((release, changed)):
-        settings = make_project(tmp_path / str(index), {"siaran-pers/rilis.md": text})
+        settings = make_project(tmp_path / str(index), {"siaran-pers/rilis.md": text, **HELP_PAGE})
         overrides = {"FEED_DOMAIN": f"https://situs-{index}.example"}
         out = build_site(settings, output=tmp_path / f"out{index}", overrides=overrides).output
         feed = feedparser.parse((out / "feeds/siaran-pers.atom.xml").read_bytes())
@@ -181,7 +182,7 @@ def test_a_correction_is_shown_and_carried_in_the_feeds(tmp_path: Path) -> None:
         "contacts: [humas-pemkab]",
         "contacts: [humas-pemkab]\nmodified: 2026-11-18 14:00\ncorrection: Nama bidang kerja ketujuh diperbaiki.",
     )
-    settings = make_project(tmp_path, {"siaran-pers/rilis.md": corrected})
+    settings = make_project(tmp_path, {"siaran-pers/rilis.md": corrected, **HELP_PAGE})
     out = build_site(settings, output=tmp_path / "out").output
     page = (out / "siaran-pers/sp-2026-001/index.html").read_text()
     assert "Nama bidang kerja ketujuh diperbaiki." in page
@@ -227,14 +228,12 @@ def test_broken_release_metadata_stops_the_build_with_file_and_line(
     text = (ROOT / "content/siaran-pers/program-pencegahan-tppo-bengkulu-tengah.md").read_text()
     assert old in text
     broken = text.replace(old, new)
-    settings = make_project(tmp_path, {"siaran-pers/rilis.md": broken})
+    settings = make_project(tmp_path, {"siaran-pers/rilis.md": broken, **HELP_PAGE})
     result = run_build(settings, tmp_path / "output")
     assert result.returncode == 1, result.stdout
-    first = result.stderr.splitlines()[0]
+    first = next(m for m in result.stderr.splitlines() if message in m)
     assert first.startswith("content/siaran-pers/rilis.md:") and ": error: " in first, first
-    line = int(first.split(":")[1])
-    assert line > 1
-    assert message in first, first
+    assert int(first.split(":")[1]) > 1
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "output").exists()
 
@@ -244,11 +243,12 @@ def test_build_failed_is_an_exception_with_problems(tmp_path: Path) -> None:
     with pytest.raises(BuildFailed) as info:
         build_site(settings, output=tmp_path / "out")
     assert info.value.problems[0].path.endswith("siaran-pers/x.md")
-    assert sys.modules["publisher.reader"].PROBLEMS
 
 
 def test_fact_sheet_pdf_matches_the_hotline_data() -> None:
     """The committed PDF is exactly what scripts/make_factsheet.py makes from data/hotlines.yaml."""
+    import sys
+
     sys.path.insert(0, str(ROOT / "scripts"))
     import make_factsheet
 

@@ -1,0 +1,222 @@
+"""Exact counters: the official twitter-text cases, and hand-checked cases for the others."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from publisher import counters
+from publisher.counters import (
+    DEFAULT_LIMITS,
+    count,
+    find_hashtags,
+    find_urls,
+    fits,
+    hashtag_problem,
+)
+
+DATA = Path(__file__).parent / "data" / "twitter_text_validate_v3.yaml"
+
+
+def _conformance() -> list:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    return [
+        pytest.param(case, id=f"{section}: {case['description']}")
+        for section, cases in data.items()
+        for case in cases
+    ]
+
+
+@pytest.mark.parametrize("case", _conformance())
+def test_x_weighted_length_matches_twitter_text_conformance(case: dict) -> None:
+    assert count("x", case["text"]) == case["expected"]["weightedLength"]
+    assert fits("x", case["text"]) == case["expected"]["valid"]
+
+
+def test_conformance_file_holds_the_whole_v3_section() -> None:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    assert len(data["WeightedTweetsWithDiscountedEmojiCounterTest"]) == 21
+    assert len(data["UnicodeDirectionalMarkerCounterTest"]) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u2764\ufe0f\u200d\U0001f525",  # heart on fire (Emoji 13.1)
+        "\U0001faf1\U0001f3fd\u200d\U0001faf2\U0001f3fb",  # handshake, two skin tones (14.0)
+        "\U0001f426\u200d\U0001f525",  # phoenix (15.1)
+        "\U0001faf6\U0001f3fd",  # heart hands with a skin tone (14.0)
+        "\U0001fae0",  # melting face (14.0)
+        "\U0001f1ee\U0001f1e9",  # flag of Indonesia
+        "1\ufe0f\u20e3",  # keycap one
+    ],
+)
+def test_x_counts_every_emoji_as_two_even_those_newer_than_the_library(text: str) -> None:
+    assert count("x", text) == 2
+    assert count("x", f"Ayo {text}!") == 4 + 2 + 1
+
+
+def test_x_text_presentation_selector_is_not_an_emoji() -> None:
+    assert count("x", "\u263a\ufe0e") == 4  # two code points outside the light ranges
+
+
+def test_x_counts_bare_domains_and_any_url_as_23() -> None:
+    assert count("x", "bengkulutengahkab.go.id") == 23
+    long_url = "https://bengkulutengahkab.go.id/kampanye/hari-dunia-anti-perdagangan-orang-2027/"
+    assert count("x", f"Baca {long_url}") == 5 + 23
+
+
+def test_x_counts_indonesian_text_one_per_character() -> None:
+    text = "Waspadai tawaran kerja ke luar negeri yang tidak jelas."
+    assert count("x", text) == len(text)
+
+
+def test_x_limit_is_280_weighted() -> None:
+    assert fits("x", "a" * 280)
+    assert not fits("x", "a" * 281)
+    assert fits("x", "\U0001f637" * 140)
+    assert not fits("x", "\U0001f637" * 141)
+
+
+def test_find_urls_gives_spans_into_the_text() -> None:
+    text = "Info: example.go.id dan https://wa.me/628111129129 ya"
+    spans = find_urls(text)
+    assert [(text[s:e], url) for s, e, url in spans] == [
+        ("example.go.id", "example.go.id"),
+        ("https://wa.me/628111129129", "https://wa.me/628111129129"),
+    ]
+    assert [url for _, _, url in find_urls(text, bare_domains=False)] == [
+        "https://wa.me/628111129129"
+    ]
+
+
+def test_mastodon_counts_graphemes_and_23_per_http_url() -> None:
+    url = "https://example.go.id/" + "a" * 80
+    assert count("mastodon", f"Lihat {url} ya") == 6 + 23 + 3
+    assert count("mastodon", "example.go.id") == len("example.go.id")  # no scheme: as written
+    assert count("mastodon", "e\u0301\U0001f468\u200d\U0001f469\u200d\U0001f467") == 2
+    assert count("mastodon", "halo @budi@mastodon.social") == len("halo @budi")
+
+
+def test_mastodon_limit() -> None:
+    assert fits("mastodon", "a" * 500)
+    assert not fits("mastodon", "a" * 501)
+    assert fits("mastodon", "a" * 476 + " https://example.com/" + "b" * 200)
+    assert not fits("mastodon", "a" * 477 + " https://example.com/" + "b" * 200)
+
+
+def test_bluesky_counts_graphemes_and_bytes() -> None:
+    assert count("bluesky", "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466") == 1
+    assert fits("bluesky", "a" * 300)
+    assert not fits("bluesky", "a" * 301)
+    # 300 graphemes but more than 3000 bytes: refused by the server.
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 25 bytes
+    assert count("bluesky", family * 150) == 150
+    assert not fits("bluesky", family * 150)
+    url = "https://example.go.id/" + "a" * 300
+    assert count("bluesky", url) == len(url)  # URLs count as written
+
+
+def test_telegram_counts_utf16_units_and_captions_have_their_own_limit() -> None:
+    assert count("telegram", "\U0001f637") == 2
+    assert fits("telegram", "a" * 4096)
+    assert not fits("telegram", "a" * 4097)
+    assert fits("telegram", "a" * 1024, caption=True)
+    assert not fits("telegram", "a" * 1025, caption=True)
+
+
+def test_facebook_limit_is_configurable() -> None:
+    assert fits("facebook", "a" * 5000)
+    assert not fits("facebook", "a" * 5001)
+    small = counters.with_overrides({"facebook": {"max_text": 100}})["facebook"]
+    assert not fits("facebook", "a" * 101, limits=small)
+    assert fits(
+        "facebook",
+        "a" * 5001,
+        limits=counters.with_overrides({"facebook": {"max_text": 6000}})["facebook"],
+    )
+
+
+def test_with_overrides_rejects_typos() -> None:
+    with pytest.raises(ValueError, match="unknown limit 'max_txt'"):
+        counters.with_overrides({"facebook": {"max_txt": 10}})
+    with pytest.raises(ValueError, match="unknown platform 'twiter'"):
+        counters.with_overrides({"twiter": {"max_text": 10}})
+
+
+def test_limits_table() -> None:
+    assert {n: lim.max_text for n, lim in DEFAULT_LIMITS.items()} == {
+        "x": 280,
+        "mastodon": 500,
+        "bluesky": 300,
+        "facebook": 5000,
+        "telegram": 4096,
+    }
+    assert [n for n, lim in DEFAULT_LIMITS.items() if lim.threads] == ["x", "mastodon", "bluesky"]
+    assert DEFAULT_LIMITS["telegram"].max_caption == 1024
+    assert DEFAULT_LIMITS["x"].url_weight == DEFAULT_LIMITS["mastodon"].url_weight == 23
+
+
+def test_unknown_platform_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown platform 'myspace'"):
+        count("myspace", "hi")
+
+
+def test_url_weight_none_counts_urls_as_written_on_x() -> None:
+    raw = DEFAULT_LIMITS["x"].__class__("x", 280, None, None, 4, 1, True)
+    assert count("x", "example.go.id", raw) == 13
+
+
+@pytest.mark.parametrize(
+    ("platform", "tag", "fragment"),
+    [
+        ("x", "#Stop-Perdagangan", "only '#Stop' would be linked"),
+        ("mastodon", "#2027", "only digits"),
+        ("facebook", "#Cegah TPPO", "has a space"),
+        ("telegram", "#", "needs letters"),
+        ("bluesky", "#" + "a" * 65, "longer than Bluesky's 64"),
+    ],
+)
+def test_hashtag_problems(platform: str, tag: str, fragment: str) -> None:
+    problem = hashtag_problem(platform, tag)
+    assert problem is not None and fragment in problem
+
+
+@pytest.mark.parametrize("platform", counters.PLATFORM_NAMES)
+def test_good_hashtags_pass_everywhere(platform: str) -> None:
+    for tag in ("#CegahTPPO", "StopPerdaganganOrang", "#HariAntiTPPO2027", "#pekerja_migran"):
+        assert hashtag_problem(platform, tag) is None
+    assert hashtag_problem("bluesky", "#Stop-TPPO") is None  # Bluesky tags may hold hyphens
+
+
+def test_find_hashtags_skips_urls_numbers_and_trailing_punctuation() -> None:
+    text = "Tips #2: lihat https://example.go.id/#bagian dan #CegahTPPO. #Stop-TPPO!"
+    assert find_hashtags(text) == [
+        (text.index("#CegahTPPO"), "CegahTPPO"),
+        (text.index("#Stop-TPPO"), "Stop-TPPO"),
+    ]
+
+
+@given(st.text())
+def test_counters_never_fail_and_agree_with_fits(text: str) -> None:
+    for platform in counters.PLATFORM_NAMES:
+        n = count(platform, text)
+        assert n >= 0
+        if n > DEFAULT_LIMITS[platform].max_text:
+            assert not fits(platform, text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=4351, exclude_categories=("Cs",))))
+def test_x_light_text_without_urls_counts_per_code_point(text: str) -> None:
+    # Counted after NFC, which may compose two light code points into a heavy one (W + grave
+    # = U+1E80). (c) and (r) are emoji to twitter-text; everything else up to U+10FF weighs 1.
+    normal = unicodedata.normalize("NFC", text)
+    light = all(ord(ch) <= 4351 for ch in normal) and not set(normal) & {"\xa9", "\xae"}
+    if light and not find_urls(normal):
+        assert count("x", text) == len(normal)
+    assert count("x", "W\u0300") == 2  # composes to U+1E80, outside the light range
