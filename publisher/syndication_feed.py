@@ -1,5 +1,90 @@
-"""Pelican plugin part: feeds/syndication.json for the publisher. Filled in by issue 5."""
+"""Pelican plugin part: feeds/syndication.json, what the publisher needs that Atom cannot carry.
+
+The Atom feed says what is live; this file, written beside it by the same build, carries each
+live article's and release's social wording, platforms, syndication time, campaign, image
+alt text and stable uid. Only live items are in it: the reader gives embargoed and
+future-dated items Pelican's `skip` status, so they never reach the article list. Translations
+are left out: they share their original's uid and are not syndicated on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from publisher.metadata import ContentMeta
+
+FILE_NAME = "syndication.json"
+FORMAT_VERSION = 1
+
+
+def feed_entry_id(uid: str) -> str:
+    """The Atom entry id of an item: stable across SITEURL, slug and date changes."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'tppo:' + uid)}"
+
+
+def _absolute(siteurl: str, path: str) -> str:
+    if not siteurl or path.startswith(("http://", "https://")):
+        return path
+    return f"{siteurl.rstrip('/')}/{path.lstrip('/')}"
+
+
+def _image_path(src: str) -> str:
+    """`{static}/images/a.jpg`, `/images/a.jpg` and `images/a.jpg` all name output/images/a.jpg."""
+    for prefix in ("{static}", "{attach}", "{filename}"):
+        src = src.removeprefix(prefix)
+    return src.lstrip("/")
+
+
+def record(article: Any, siteurl: str) -> dict[str, Any] | None:
+    """The syndication record of one Pelican article, or None if it is not ours to syndicate."""
+    meta: ContentMeta | None = getattr(article, "meta", None)
+    if not isinstance(meta, ContentMeta) or meta.kind not in ("article", "release") or not meta.uid:
+        return None
+    image = meta.image or (meta.images[0] if meta.images else None)
+    return {
+        "feed_id": feed_entry_id(meta.uid),
+        "uid": meta.uid,
+        "kind": meta.kind,
+        "slug": getattr(article, "slug", meta.slug),
+        "url": _absolute(siteurl, article.url),
+        "title": meta.title,
+        "summary": meta.summary,
+        "published": meta.date.isoformat() if meta.date else None,
+        "social": {name or "default": text for name, text in meta.social.items()},
+        "platforms": list(meta.platforms),
+        "syndicate_at": meta.syndicate_at.isoformat() if meta.syndicate_at else None,
+        "campaign": meta.campaign,
+        "image": (
+            {"url": _absolute(siteurl, _image_path(image.src)), "alt": image.alt} if image else None
+        ),
+        "lang": meta.lang,
+    }
+
+
+def build_document(articles: list[Any], siteurl: str) -> dict[str, Any]:
+    items = [r for r in (record(a, siteurl) for a in articles) if r is not None]
+    items.sort(key=lambda r: (r["published"] or "", r["uid"]))
+    return {"version": FORMAT_VERSION, "site": siteurl, "items": items}
+
+
+def _write(generators: list[Any]) -> None:
+    for generator in generators:
+        if not hasattr(generator, "articles") or not hasattr(generator, "translations"):
+            continue
+        settings = generator.settings
+        feed = settings.get("FEED_ALL_ATOM") or "feeds/all.atom.xml"
+        target = Path(generator.output_path) / Path(feed).parent / FILE_NAME
+        target.parent.mkdir(parents=True, exist_ok=True)
+        document = build_document(list(generator.articles), settings.get("SITEURL") or "")
+        target.write_text(
+            json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
 
 
 def register() -> None:
-    pass
+    signals.all_generators_finalized.connect(_write)
