@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint build check lock clean system-deps factsheet
+.PHONY: run test lint build check lock clean system-deps factsheet translations
 
 run: $(STAMP) ## Build the site, serve it at http://127.0.0.1:8000 with rebuild on change
 	$(BIN)/publisher serve
@@ -27,6 +27,14 @@ $(STAMP): requirements.lock pyproject.toml
 
 system-deps: ## Debian packages the tests need (installed when root or sudo can)
 	@bash scripts/ensure-system-packages.sh chromium
+
+# Theme strings: extract them from the templates, merge into the English catalogue, compile.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+		-o theme/translations/messages.pot theme/templates pelicanconf.py
+	$(BIN)/pybabel update -i theme/translations/messages.pot -d theme/translations -l en \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d theme/translations --statistics
 
 # Regenerate the fact sheet PDF after changing data/hotlines.yaml.
 factsheet: $(STAMP)

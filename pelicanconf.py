@@ -4,6 +4,12 @@ from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent
 
+
+def N_(message: str) -> str:
+    """Marks a theme string for extraction (babel.cfg); the theme translates it when rendering."""
+    return message
+
+
 SITENAME = "Cegah Perdagangan Orang — Bengkulu Tengah"
 SITESUBTITLE = "Informasi dan saluran bantuan pencegahan TPPO"
 SITE_ORG = "Pemerintah Kabupaten Bengkulu Tengah"
@@ -21,6 +27,8 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "publisher.pelican_plugin",
     "publisher.feeds",
+    "publisher.i18n",
+    "publisher.lang_pages",
     "publisher.campaign_pages",
     "publisher.syndication_feed",
 ]
@@ -49,6 +57,8 @@ INDEX_SAVE_AS = "index.html"
 DIRECT_TEMPLATES = ["index", "archives"]
 ARCHIVES_SAVE_AS = "berita/index.html"
 ARCHIVES_URL = "berita/"
+NEWS_EN_URL = "news/"
+SEARCH_URLS = {"id": "cari/", "en": "en/search/"}
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 TAG_SAVE_AS = ""
@@ -92,18 +102,18 @@ PRESS_FILE = str(_ROOT / "data" / "press.yaml")
 RELEASE_PATHS = ["siaran-pers"]
 # Feeds every page links to, and the press room lists (path, type, title).
 SITE_FEEDS = [
-    ("feeds/all.atom.xml", "application/atom+xml", "Semua berita (Atom)"),
-    ("feeds/all.json", "application/feed+json", "Semua berita (JSON Feed)"),
-    ("feeds/siaran-pers.atom.xml", "application/atom+xml", "Siaran pers (Atom)"),
-    ("feeds/siaran-pers.rss.xml", "application/rss+xml", "Siaran pers (RSS)"),
-    ("feeds/siaran-pers.json", "application/feed+json", "Siaran pers (JSON Feed)"),
+    ("feeds/all.atom.xml", "application/atom+xml", N_("Semua berita (Atom)")),
+    ("feeds/all.json", "application/feed+json", N_("Semua berita (JSON Feed)")),
+    ("feeds/siaran-pers.atom.xml", "application/atom+xml", N_("Siaran pers (Atom)")),
+    ("feeds/siaran-pers.rss.xml", "application/rss+xml", N_("Siaran pers (RSS)")),
+    ("feeds/siaran-pers.json", "application/feed+json", N_("Siaran pers (JSON Feed)")),
 ]
 
 # Absolute origin for canonical and Open Graph URLs (publishconf.py sets the real one).
 SITE_ORIGIN = "http://127.0.0.1:8000"
 OG_DEFAULT_IMAGE = {
     "src": "images/og-default.png",
-    "alt": "Kartu bertuliskan ajakan mencegah perdagangan orang di Bengkulu Tengah",
+    "alt": N_("Kartu bertuliskan ajakan mencegah perdagangan orang di Bengkulu Tengah"),
 }
 
 # The syndication engine (publisher run/tick; see docs/publisher.md). Secrets are never here:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -98,9 +100,32 @@ def build_site(
         raise BuildFailed(problems)
     for held in reader.HELD_FILES - reader.LIVE_FILES:
         (staging / held).unlink(missing_ok=True)
+    if settings.get("SEARCH_INDEX", True):
+        try:
+            index_for_search(staging)
+        except BuildFailed:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     _swap_into_place(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
     return BuildResult(target, pages, time.perf_counter() - started)
+
+
+def index_for_search(site: Path) -> None:
+    """Pagefind indexes the finished pages: one index per <html lang>, under pagefind/."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BuildFailed([Problem("output", 1, f"search indexing failed: {last[0]}")])
+    # Our search page uses Pagefind's JavaScript API only; its ready-made UIs are dead weight.
+    for unused in (site / "pagefind").glob("pagefind-*ui*"):
+        unused.unlink()
+    (site / "pagefind" / "pagefind-highlight.js").unlink(missing_ok=True)
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:

@@ -36,7 +36,7 @@ from publisher.metadata import (
     did_you_mean,
     parse_content_meta,
 )
-from publisher.timeutil import WIB, TimeFormatError, parse_time
+from publisher.timeutil import WIB
 
 # Length stand-in for the site's address when no publishconf.py gives the real one.
 DEFAULT_SITE_URL = "https://example-site-address-for-length.go.id"
@@ -156,16 +156,7 @@ class Checker(Rules):
             )
             del clean[key]
         checked = FrontMatter(fm.path, clean, fm.body, fm.body_line, fm.key_lines, fm.item_lines)
-        try:
-            return ContentFile(path, fm, parse_content_meta(checked, kind))
-        except OverflowError:  # timeutil cannot move year 1 or 9999 across time zones
-            key = next((k for k in _TIME_FIELDS if _overflows(fm.meta.get(k))), "date")
-            self.add(
-                path,
-                fm.line_of(key),
-                f"{key}: '{fm.meta.get(key)}' is out of range; check the year",
-            )
-            return None
+        return ContentFile(path, fm, parse_content_meta(checked, kind))
 
     def read_campaign(self, path: Path) -> Campaign | None:
         campaign, problems = read_campaign(path)
@@ -192,20 +183,23 @@ class Checker(Rules):
         if meta.kind == "page":
             url = f"{prefix}{slug}/"
         elif meta.kind == "release":  # by id, as publisher.reader writes releases
-            url = f"siaran-pers/{meta.uid}/"
+            url = f"{'en/press-releases' if prefix else 'siaran-pers'}/{meta.uid}/"
         else:
             year = (meta.date or dt.datetime.now(dt.UTC)).astimezone(WIB).year
             url = f"{prefix}{'news' if prefix else 'berita'}/{year}/{slug}/"
         item.url = url
         line = item.fm.line_of("slug") if meta.slug else item.fm.line_of("title")
+        # A translation shares its original's slug and id (that is how Pelican pairs them):
+        # it only has to be unique among the items of its own language.
+        scope = "" if meta.lang == "id" else f"{meta.lang}:"
         self.target(
-            slug,
+            scope + slug,
             Target(meta.kind, url, meta.status == "draft", display_path(item.path)),
             item.path,
             line,
         )
         if meta.uid:
-            seen = self.targets.get(f"id:{meta.uid}")
+            seen = self.targets.get(f"id:{scope}{meta.uid}")
             if seen is not None:
                 self.add(
                     item.path,
@@ -213,22 +207,13 @@ class Checker(Rules):
                     f"the id '{meta.uid}' is also used by {seen.path}; every item needs its own id",
                 )
             else:
-                self.targets[f"id:{meta.uid}"] = Target("id", url, False, display_path(item.path))
+                self.targets[f"id:{scope}{meta.uid}"] = Target(
+                    "id", url, False, display_path(item.path)
+                )
 
 
 # Which target a slug means when several share it: the publisher's order (sources.resolve_link).
 _PRIORITY = {"article": 0, "release": 0, "campaign": 1, "page": 2, "id": 3}
-_TIME_FIELDS = ("date", "modified", "embargo", "syndicate_at")
-
-
-def _overflows(value: Any) -> bool:
-    try:
-        parse_time(str(value))
-    except OverflowError:
-        return True
-    except (TimeFormatError, ValueError):
-        pass
-    return False
 
 
 def _settings(root: Path) -> dict[str, Any]:

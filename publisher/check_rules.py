@@ -92,6 +92,8 @@ class Rules:
     def check_syndication(self, item: ContentFile) -> None:
         """What the publisher will post for an article or release, on each of its platforms."""
         fm, meta = item.fm, item.meta
+        if meta.translation:  # translations are not syndicated on their own
+            return
         keys, _values = yaml_lines(frontmatter.read_text(item.path))
         url = f"{self.site_url}/{item.url}"
         campaign = self.campaigns.get(meta.campaign or "")

@@ -16,6 +16,7 @@ from feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from markupsafe import escape
 from pelican import signals
 
+from publisher.lang_pages import articles_in
 from publisher.metadata import ContentMeta
 from publisher.press import static_path
 from publisher.syndication_feed import feed_entry_id
@@ -25,6 +26,7 @@ FEEDS = {
     "all": ("semua berita dan siaran pers", ("article", "release")),
     "siaran-pers": ("siaran pers", ("release",)),
 }
+FEED_TITLES_EN = {"all": "all news and press releases", "siaran-pers": "press releases"}
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 
 
@@ -76,7 +78,8 @@ def entry(article: Any, base: str) -> dict[str, Any]:
         for d in getattr(article, "downloads", [])
     ]
     return {
-        "id": feed_entry_id(meta.uid or article.url),
+        # A translation gets its own id: it is a different entry for a feed reader.
+        "id": feed_entry_id(meta.uid if meta.lang == "id" else f"{meta.uid}@{meta.lang}"),
         "url": url,
         "title": meta.title,
         "summary": meta.summary,
@@ -107,7 +110,7 @@ def write_xml(
         feed_url=_abs(base, out.relative_to(Path(settings["OUTPUT_PATH"])).as_posix()),
         description=settings.get("SITESUBTITLE", ""),
         language=settings.get("DEFAULT_LANG", "id"),
-        feed_guid=f"urn:tppo-bengkulu-tengah:feed:{name}",
+        feed_guid=f"urn:tppo-bengkulu-tengah:feed:{settings['DEFAULT_LANG']}:{name}",
     )
     author = settings.get("SITE_ORG", settings["SITENAME"])
     rss = feed_class is RssFeed
@@ -170,23 +173,30 @@ def json_feed(
         if item["correction"]:
             record["_tppo"] = {"correction": item["correction"]}
         doc["items"].append(record)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return doc
 
 
 def write_feeds(generator: Any, writer: Any = None) -> None:
-    settings = generator.settings
-    output = Path(settings["OUTPUT_PATH"]) / "feeds"
-    base = settings["FEED_DOMAIN"]
-    items = [a for a in generator.articles if isinstance(getattr(a, "meta", None), ContentMeta)]
-    items.sort(key=lambda a: a.date, reverse=True)
-    for name, (title, kinds) in FEEDS.items():
-        entries = [entry(a, base) for a in items if a.meta.kind in kinds]
-        write_xml(AtomFeed, settings, entries, name, title, output / f"{name}.atom.xml")
-        if name == "siaran-pers":
-            write_xml(RssFeed, settings, entries, name, title, output / f"{name}.rss.xml")
-        output.mkdir(parents=True, exist_ok=True)
-        json_feed(settings, entries, title, output / f"{name}.json")
+    """One set of feeds per language: feeds/ for Indonesian, en/feeds/ for English."""
+    base_settings = generator.settings
+    base = base_settings["FEED_DOMAIN"]
+    for lang, folder in (("id", "feeds"), ("en", "en/feeds")):
+        settings = {**base_settings, "DEFAULT_LANG": lang}
+        output = Path(settings["OUTPUT_PATH"]) / folder
+        items = [
+            a
+            for a in articles_in(generator.context, lang)
+            if isinstance(getattr(a, "meta", None), ContentMeta)
+        ]
+        for name, (title, kinds) in FEEDS.items():
+            entries = [entry(a, base) for a in items if a.meta.kind in kinds]
+            title = title if lang == "id" else FEED_TITLES_EN[name]
+            write_xml(AtomFeed, settings, entries, name, title, output / f"{name}.atom.xml")
+            if name == "siaran-pers":
+                write_xml(RssFeed, settings, entries, name, title, output / f"{name}.rss.xml")
+            json_feed(settings, entries, title, output / f"{name}.json")
 
 
 def register() -> None:

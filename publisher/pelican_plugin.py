@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
-from publisher import hotlines, press
+from publisher import hotlines, lang_pages, press
 from publisher.reader import FrontMatterMarkdownReader
 from publisher.timeutil import format_wib
 
@@ -83,7 +83,9 @@ def _add_theme_data(pelican: Any) -> None:
     settings["PRESS"] = press_data
     settings["PRESS_KIT"] = press.kit_downloads(press_data, Path(settings["PATH"]))
     filters = settings.setdefault("JINJA_FILTERS", {})
-    filters.update({"date_id": date_id, "json_ld": json_ld, "wib": format_wib})
+    filters.update(
+        {"date_id": date_id, "json_ld": json_ld, "wib": format_wib, "in_lang": lang_pages.in_lang}
+    )
 
 
 def register() -> None:

@@ -6,7 +6,7 @@ Contacts follow the hotline rule: only `status: publish` rows are ever rendered.
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ class Download:
     size: int
     mime_type: str
     credit: str = ""
+    titles: dict[str, str] = field(default_factory=dict)
 
     def size_text(self, lang: str = "id") -> str:
         if self.size < 1024:
@@ -99,9 +100,9 @@ def kit_downloads(data: PressData, content_root: Path, path: Path = DEFAULT_PATH
             raise ContentError(
                 path, line, f"press kit file '{relative}' does not exist under content/"
             )
-        downloads.append(
-            download(content_root, relative, item["title"]["id"], item.get("credit", ""))
-        )
+        titles = dict(item["title"])
+        found = download(content_root, relative, titles["id"], item.get("credit", ""))
+        downloads.append(replace(found, titles=titles))
     return downloads
 
 

@@ -82,9 +82,10 @@ class FrontMatterMarkdownReader(BaseReader):
     def _release_metadata(self, meta: ContentMeta, content_root: Path) -> dict[str, Any]:
         """Releases live at siaran-pers/<id>/: the URL never changes with slug, date or title."""
         data = self._press()
+        folder = "en/press-releases" if meta.lang == "en" else "siaran-pers"
         return {
-            "url": f"siaran-pers/{meta.uid}/",
-            "save_as": f"siaran-pers/{meta.uid}/index.html",
+            "url": f"{folder}/{meta.uid}/",
+            "save_as": f"{folder}/{meta.uid}/index.html",
             "contacts": [data.contacts[c] for c in meta.contacts],
             "downloads": [
                 press.download(content_root, press.static_path(str(a["file"])), str(a["title"]))

@@ -19,6 +19,12 @@ PAGE_TYPES = {
     "safety": "/keamanan/",
     "news list": "/berita/",
     "press room": "/ruang-media/",
+    "release": "/siaran-pers/sp-2026-001/",
+    "campaigns": "/kampanye/",
+    "campaign": "/kampanye/hari-dunia-anti-perdagangan-orang-2027/",
+    "search": "/cari/",
+    "english home": "/en/",
+    "english help": "/en/bantuan/",
 }
 
 
@@ -155,3 +161,52 @@ def test_axe_reports_no_violations_on_an_article(phone: Page, site_url: str) -> 
     phone.wait_for_load_state()
     assert phone.locator("article h1").count() == 1
     assert _axe_violations(phone) == []
+
+
+@pytest.mark.parametrize(
+    ("search_page", "word", "target"),
+    [("/cari/", "paspor", "/migrasi-aman/"), ("/en/search/", "passport", "/en/migrasi-aman/")],
+)
+def test_search_finds_the_safe_migration_page(
+    phone: Page, site_url: str, search_page: str, word: str, target: str
+) -> None:
+    phone.goto(f"{site_url}{search_page}")
+    phone.fill("#q", word)
+    phone.press("#q", "Enter")
+    first_result = phone.locator("#search-results li a").first
+    first_result.wait_for()
+    hrefs = phone.locator("#search-results li a").evaluate_all(
+        "links => links.map(a => a.pathname)"
+    )
+    assert target in hrefs
+    assert phone.locator("#search-results li .summary mark").count() > 0
+    phone.locator(f"#search-results li a[href$='{target}']").first.click()
+    phone.wait_for_url(f"{site_url}{target}")
+
+
+def test_search_page_without_javascript_says_how_to_browse(browser: Browser, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site_url}/cari/")
+    assert page.locator("[data-no-js]").is_visible()
+    assert page.locator("form[data-search]").is_hidden()
+    assert page.locator("[data-no-js] a[href$='migrasi-aman/']").count() == 1
+    context.close()
+
+
+def test_only_the_search_page_loads_the_search_code(phone: Page, site_url: str) -> None:
+    requested: list[str] = []
+    phone.on("request", lambda request: requested.append(request.url))
+    phone.goto(f"{site_url}/")
+    phone.goto(f"{site_url}/bantuan/")
+    assert not [url for url in requested if "pagefind" in url or "search.js" in url]
+
+
+def test_switching_language_on_a_release_lands_on_its_translation(
+    phone: Page, site_url: str
+) -> None:
+    phone.goto(f"{site_url}/siaran-pers/sp-2026-001/")
+    phone.locator(".lang-switch a").click()
+    phone.wait_for_url(f"{site_url}/en/press-releases/sp-2026-001/")
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert phone.locator("h2", has_text="Media contacts").count() == 1

@@ -111,7 +111,7 @@ def test_the_schema_rejects_a_broken_feed() -> None:
 def test_every_page_links_its_feeds(output: Path) -> None:
     for page in output.rglob("*.html"):
         soup = BeautifulSoup(page.read_text(), "lxml")
-        types = {link["type"] for link in soup.find_all("link", rel="alternate")}
+        types = {link.get("type") for link in soup.find_all("link", rel="alternate")}
         assert {"application/atom+xml", "application/rss+xml", "application/feed+json"} <= types, (
             page
         )
@@ -253,3 +253,11 @@ def test_fact_sheet_pdf_matches_the_hotline_data() -> None:
     import make_factsheet
 
     assert make_factsheet.render() == make_factsheet.OUTPUT.read_bytes(), "run: make factsheet"
+
+
+def test_embargoed_release_is_never_in_the_search_index(embargo_builds: tuple[Path, Path]) -> None:
+    from tests.test_i18n import index_text
+
+    before, after = embargo_builds
+    assert EMBARGOED_PHRASE not in index_text(before)
+    assert EMBARGOED_PHRASE in index_text(after)

@@ -18,7 +18,7 @@
     if (event) event.preventDefault();
     root.classList.add("qe-hidden");
     document.title = "";
-    say("Memuat");
+    say(status ? status.dataset.loading : "");
     window.location.replace(target);
   }
 
@@ -37,7 +37,7 @@
     }
     // Any other key: Shift was a modifier (e.g. a capital letter), or the count is broken.
     if (shiftDown) usedAsModifier = true;
-    if (presses) { reset(); say("Hitungan Shift untuk keluar cepat diulang."); }
+    if (presses) { reset(); say(status.dataset.reset); }
   });
 
   document.addEventListener("keyup", function (event) {
@@ -48,9 +48,9 @@
     if (presses >= 3) { reset(); leave(); return; }
     if (!timer) timer = setTimeout(function () {
       reset();
-      say("Hitungan Shift untuk keluar cepat diulang.");
+      say(status.dataset.reset);
     }, 5000);
-    say("Shift ditekan. Tekan " + (3 - presses) + " kali lagi untuk keluar cepat.");
+    say(status.dataset.count.replace("{n}", 3 - presses));
   });
 
   // A page restored from the back-forward cache must not stay blank.

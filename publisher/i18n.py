@@ -1,0 +1,78 @@
+"""Theme strings through gettext: Indonesian in the templates, English from a Babel catalogue.
+
+Pelican renders every page with one Jinja environment, while our pages are in two languages,
+so the gettext callables read the page's language from the template context on each call
+(`page_lang`, else the article's or page's `lang`, else DEFAULT_LANG). Catalogues are read
+from the .po files directly (babel.messages.pofile), so there is no compiled file to forget.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from pelican import signals
+
+LANGUAGES = ("id", "en")
+DOMAIN = "messages"
+
+
+def catalog_path(translations: Path, lang: str) -> Path:
+    return translations / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=8)
+def load_catalog(path: Path) -> Catalog | None:
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def context_lang(context: Context | dict[str, Any]) -> str:
+    explicit = context.get("page_lang")
+    if explicit:
+        return str(explicit)
+    item = context.get("article") or context.get("page")
+    return str(getattr(item, "lang", None) or context.get("DEFAULT_LANG") or "id")
+
+
+def translate(translations: Path, lang: str, message: str) -> str:
+    catalog = load_catalog(catalog_path(translations, lang))
+    if catalog is None:
+        return message
+    entry = catalog.get(message)
+    if entry is None or not entry.string or entry.fuzzy:
+        return message
+    return str(entry.string)
+
+
+def install(generator: Any) -> None:
+    """Give the generator's Jinja environment context-aware gettext callables."""
+    translations = Path(generator.settings["THEME"]) / "translations"
+
+    @pass_context
+    def gettext(context: Context, message: str) -> str:
+        return translate(translations, context_lang(context), message)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+        lang = context_lang(context)
+        catalog = load_catalog(catalog_path(translations, lang))
+        entry = catalog.get(singular) if catalog else None
+        if entry is not None and isinstance(entry.string, tuple) and all(entry.string):
+            return str(entry.string[0 if n == 1 else 1])
+        return singular if n == 1 else plural
+
+    env = generator.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+
+def register() -> None:
+    signals.generator_init.connect(install)
