@@ -1,15 +1,18 @@
 # The two commands of the README: `make run` and `make test`. Everything else supports them.
 PYTHON ?= python3
+# Debian packages the tests drive: the browser, Java for the HTML validator, Node for Lighthouse.
+SYSTEM_PACKAGES := chromium default-jre-headless nodejs npm
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint build check lock clean system-deps factsheet translations
+.PHONY: run test lint build check lock clean system-deps factsheet translations print-system-packages
 
 run: $(STAMP) ## Build the site, serve it at http://127.0.0.1:8000 with rebuild on change
 	$(BIN)/publisher serve
 
-test: $(STAMP) system-deps ## Run the whole test suite, browser tests included
+test: $(STAMP) system-deps $(NODE_STAMP) ## Run the whole test suite, browser tests included
 	$(BIN)/pytest
 
 build: $(STAMP)
@@ -26,7 +29,13 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 system-deps: ## Debian packages the tests need (installed when root or sudo can)
-	@bash scripts/ensure-system-packages.sh chromium
+	@bash scripts/ensure-system-packages.sh $(SYSTEM_PACKAGES)
+
+# The HTML validator and Lighthouse, pinned in package-lock.json. --ignore-scripts: vnu-jar's
+# install script would download a Java runtime; we use Debian's.
+$(NODE_STAMP): package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $(NODE_STAMP)
 
 # Theme strings: extract them from the templates, merge into the English catalogue, compile.
 translations: $(STAMP)
@@ -47,4 +56,7 @@ lock: $(STAMP)
 		--strip-extras -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf output .output-* outbox var .pytest_cache
+	rm -rf output .output-* outbox var .pytest_cache node_modules
+
+print-system-packages:
+	@echo $(SYSTEM_PACKAGES)
