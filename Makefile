@@ -1,7 +1,8 @@
 # The two commands of the README: `make run` and `make test`. Everything else supports them.
 PYTHON ?= python3
-# Debian packages the tests drive: the browser, Java for the HTML validator, Node for Lighthouse.
-SYSTEM_PACKAGES := chromium default-jre-headless nodejs npm
+# Debian packages the tests drive: the browser, Java for the HTML validator, Node for
+# Lighthouse, nginx (with brotli) and rsync for the deploy tests.
+SYSTEM_PACKAGES := chromium default-jre-headless nodejs npm nginx libnginx-mod-http-brotli-static rsync
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp

@@ -21,6 +21,7 @@ from pelican.settings import read_settings
 
 from publisher import reader
 from publisher.check import check_tree
+from publisher.precompress import precompress_output
 from publisher.errors import Problem, display_path
 from publisher.timeutil import TimeFormatError, format_wib, parse_time, utc_now
 
@@ -106,6 +107,9 @@ def build_site(
         except BuildFailed:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if settings.get("PRECOMPRESS_ENABLED"):
+            # The search bundle is written after Pelican's own compression step.
+            precompress_output({**settings, "OUTPUT_PATH": str(staging / "pagefind")})
     _swap_into_place(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
     return BuildResult(target, pages, time.perf_counter() - started)

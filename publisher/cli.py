@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "publisher.serve",
     "publisher.check",
     "publisher.new",
+    "publisher.deploy",
 )
 
 
