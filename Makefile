@@ -6,12 +6,14 @@ SYSTEM_PACKAGES := chromium default-jre-headless nodejs npm nginx libnginx-mod-h
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The sample campaign `make run` rehearses into outbox/rehearsal/ to show the whole flow.
+DEMO_CAMPAIGN := hari-dunia-anti-perdagangan-orang-2027
 NODE_STAMP := node_modules/.installed-stamp
 
 .PHONY: run test lint build check lock clean system-deps factsheet translations print-system-packages
 
-run: $(STAMP) ## Build the site, serve it at http://127.0.0.1:8000 with rebuild on change
-	$(BIN)/publisher serve
+run: $(STAMP) ## Build and serve the site at http://127.0.0.1:8000, run the publisher beside it
+	$(BIN)/publisher serve --publish --rehearse $(DEMO_CAMPAIGN)
 
 test: $(STAMP) system-deps $(NODE_STAMP) ## Run the whole test suite, browser tests included
 	$(BIN)/pytest

@@ -27,8 +27,6 @@ PLUGINS = [
     "pelican.plugins.sitemap",
     "publisher.pelican_plugin",
     "publisher.feeds",
-    "publisher.i18n",
-    "publisher.lang_pages",
     "publisher.campaign_pages",
     "publisher.syndication_feed",
 ]

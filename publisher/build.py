@@ -15,14 +15,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import blinker
 import click
 from pelican import Pelican
 from pelican.settings import read_settings
 
 from publisher import reader
 from publisher.check import check_tree
-from publisher.precompress import precompress_output
 from publisher.errors import Problem, display_path
+from publisher.precompress import precompress_output
 from publisher.timeutil import TimeFormatError, format_wib, parse_time, utc_now
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +82,7 @@ def build_site(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
     settings = load_settings(settings_file, staging, now, overrides)
+    _disconnect_plugins()
     collector = _ErrorCollector()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)
@@ -113,6 +115,18 @@ def build_site(
     _swap_into_place(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
     return BuildResult(target, pages, time.perf_counter() - started)
+
+
+def _disconnect_plugins() -> None:
+    """Forget the plugins of earlier builds in this process.
+
+    Pelican's signals are process-wide blinker signals and plugins never disconnect, so a
+    second build in one process (serve, the scheduler's go-live rebuild, tests) would also
+    run the first build's plugins. Pelican connects this build's own plugins again.
+    """
+    for sig in blinker.default_namespace.values():
+        for receiver in list(sig.receivers_for(blinker.ANY)):
+            sig.disconnect(receiver)
 
 
 def index_for_search(site: Path) -> None:

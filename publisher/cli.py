@@ -19,7 +19,9 @@ COMMAND_MODULES = (
     "publisher.serve",
     "publisher.check",
     "publisher.new",
+    "publisher.engine_cli",
     "publisher.deploy",
+    "publisher.accounts",
 )
 
 

@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 import grapheme
 from grapheme.grapheme_property_group import GraphemePropertyGroup, get_group
-from twitter_text import extract_urls_with_indices
-from twitter_text.has_invalid_characters import has_invalid_characters
-from twitter_text.regexp.emoji import emoji as _package_emoji
+
+# twitter-text-parser imports pkg_resources, whose deprecation warning would greet staff on
+# every command; the import itself is fine (setuptools is pinned below 81 for it).
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    from twitter_text import extract_urls_with_indices
+    from twitter_text.has_invalid_characters import has_invalid_characters
+    from twitter_text.regexp.emoji import emoji as _package_emoji
 
 PLATFORM_NAMES = ("x", "mastodon", "bluesky", "facebook", "telegram")
 LABELS = {

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
-from publisher import hotlines, lang_pages, press
+from publisher import hotlines, i18n, lang_pages, press
 from publisher.reader import FrontMatterMarkdownReader
 from publisher.timeutil import format_wib
 
@@ -91,3 +91,6 @@ def _add_theme_data(pelican: Any) -> None:
 def register() -> None:
     signals.readers_init.connect(_add_readers)
     signals.initialized.connect(_add_theme_data)
+    # The theme cannot render without these: gettext, and the per-language pages and lists.
+    i18n.register()
+    lang_pages.register()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -11,6 +12,12 @@ import click
 from watchfiles import watch
 
 from publisher.build import ROOT, BuildFailed, build_site
+from publisher.engine_cli import run_scheduler
+from publisher.engine_output import expected_errors, make_console, setup_logging
+from publisher.errors import display_path
+from publisher.rehearse import rehearse
+from publisher.settings import PublisherSettings, load_settings
+from publisher.timeutil import format_wib
 
 WATCHED = ("content", "theme", "campaigns", "data", "pelicanconf.py")
 
@@ -52,25 +59,68 @@ def watch_and_rebuild(settings_file: Path, stop: threading.Event | None = None) 
         _rebuild(settings_file)
 
 
+def show_rehearsal(settings: PublisherSettings, slug: str) -> None:
+    """Run a campaign's calendar in simulated time into outbox/rehearsal/ and list each post."""
+    folder = settings.outbox / "rehearsal"
+    shutil.rmtree(folder, ignore_errors=True)  # a rehearsal always starts from nothing
+    result = rehearse(settings, slug, keep=folder)
+    for row in sorted(result.rows, key=lambda r: (r.sent_at or r.due_at, r.platform, r.part)):
+        click.echo(
+            f"[rehearsal] {format_wib(row.sent_at or row.due_at)} {row.platform:<9} {row.state:<5} "
+            f"{row.key} part {row.part}/{row.parts}"
+        )
+    for problem in result.problems:
+        click.echo(f"[rehearsal] problem: {problem}", err=True)
+    click.echo(f"[rehearsal] {len(result.rows)} post(s) written under {display_path(folder)}/")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-watch", is_flag=True, help="Serve without rebuilding on change.")
-def serve_command(host: str, port: int, no_watch: bool) -> None:
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Also run the scheduler (platforms without credentials post to outbox/).",
+)
+@click.option(
+    "--rehearse",
+    "rehearse_slug",
+    metavar="CAMPAIGN",
+    help="First rehearse CAMPAIGN's calendar into outbox/rehearsal/ in simulated time.",
+)
+def serve_command(
+    host: str, port: int, no_watch: bool, publish: bool, rehearse_slug: str | None
+) -> None:
     """Build the site, serve it locally and rebuild when content or theme change."""
     settings_file = ROOT / "pelicanconf.py"
     if not _rebuild(settings_file) and not (ROOT / "output").exists():
         raise SystemExit(1)
     server = start_server(ROOT / "output", host, port)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
+    stop = threading.Event()
+    publisher_thread = None
+    with expected_errors():
+        settings = load_settings(settings_file)
+        if rehearse_slug:
+            show_rehearsal(settings, rehearse_slug)
+        if publish:
+            setup_logging(make_console())
+            publisher_thread = threading.Thread(
+                target=run_scheduler, args=(settings, stop), name="publisher", daemon=True
+            )
+            publisher_thread.start()
     try:
         if no_watch:
-            threading.Event().wait()
+            stop.wait()
         else:
-            watch_and_rebuild(settings_file)
+            watch_and_rebuild(settings_file, stop)
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
+        if publisher_thread is not None:
+            publisher_thread.join(timeout=30)  # lets the current post finish
         server.shutdown()
 
 
