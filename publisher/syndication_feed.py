@@ -40,7 +40,19 @@ def _image_path(src: str) -> str:
     return src.lstrip("/")
 
 
-def record(article: Any, siteurl: str) -> dict[str, Any] | None:
+def social_image(image: Any, fallback: dict[str, str] | None) -> tuple[str, str] | None:
+    """(src, alt) of the image to post. No platform takes SVG, so an SVG illustration is
+    replaced by the site's default social card, as the page's og:image is."""
+    if image is not None and not image.src.lower().endswith(".svg"):
+        return image.src, image.alt
+    if image is not None and fallback:
+        return fallback["src"], fallback["alt"]
+    return None
+
+
+def record(
+    article: Any, siteurl: str, fallback_image: dict[str, str] | None = None
+) -> dict[str, Any] | None:
     """The syndication record of one Pelican article, or None if it is not ours to syndicate."""
     meta: ContentMeta | None = getattr(article, "meta", None)
     if not isinstance(meta, ContentMeta) or meta.kind not in ("article", "release") or not meta.uid:
@@ -60,14 +72,18 @@ def record(article: Any, siteurl: str) -> dict[str, Any] | None:
         "syndicate_at": meta.syndicate_at.isoformat() if meta.syndicate_at else None,
         "campaign": meta.campaign,
         "image": (
-            {"url": _absolute(siteurl, _image_path(image.src)), "alt": image.alt} if image else None
+            {"url": _absolute(siteurl, _image_path(picked[0])), "alt": picked[1]}
+            if (picked := social_image(image, fallback_image))
+            else None
         ),
         "lang": meta.lang,
     }
 
 
-def build_document(articles: list[Any], siteurl: str) -> dict[str, Any]:
-    items = [r for r in (record(a, siteurl) for a in articles) if r is not None]
+def build_document(
+    articles: list[Any], siteurl: str, fallback_image: dict[str, str] | None = None
+) -> dict[str, Any]:
+    items = [r for r in (record(a, siteurl, fallback_image) for a in articles) if r is not None]
     items.sort(key=lambda r: (r["published"] or "", r["uid"]))
     return {"version": FORMAT_VERSION, "site": siteurl, "items": items}
 
@@ -80,7 +96,11 @@ def _write(generators: list[Any]) -> None:
         feed = settings.get("FEED_ALL_ATOM") or "feeds/all.atom.xml"
         target = Path(generator.output_path) / Path(feed).parent / FILE_NAME
         target.parent.mkdir(parents=True, exist_ok=True)
-        document = build_document(list(generator.articles), settings.get("SITEURL") or "")
+        document = build_document(
+            list(generator.articles),
+            settings.get("SITEURL") or "",
+            settings.get("OG_DEFAULT_IMAGE"),
+        )
         target.write_text(
             json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
