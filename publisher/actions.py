@@ -1,4 +1,4 @@
-"""What a person asks of the engine: status, plan, preview, retry, resolve.
+"""What a person asks of the engine: status, plan, preview, retry, resolve, dismiss.
 
 Library functions returning plain data; publisher.engine_cli only renders them. Human
 actions are ledger transitions like any other: atomic, state-checked and audited.
@@ -13,6 +13,7 @@ from typing import Any
 
 from publisher.adapters.base import Adapter, PreviewPart
 from publisher.compose import ComposeError, Draft, Part, compose
+from publisher.heartbeat import Health
 from publisher.ledger import (
     CLAIMED,
     DEAD,
@@ -34,16 +35,21 @@ class ActionError(Exception):
     """A request that cannot be done as asked; the message says what to do instead."""
 
 
+# What `dismiss` closes: rows that will not go out without a person (or keep failing).
+DISMISSIBLE = (DEAD, FAILED)
+
+
 def fix_for(row: Row) -> str:
     """The command (or step) that deals with a row needing attention."""
     who = f"{row.key} --platform {row.platform}"
     if row.state == FAILED:
         when = format_wib(row.next_attempt_at) if row.next_attempt_at else "soon"
         return f"retried automatically at {when}; now: publisher retry {who}"
+    never = f"; or, never to post it: publisher dismiss {who} --reason TEXT"
     if row.state == DEAD and row.cause == "compose":
-        return "fix the post's text or image (it is recomposed on the next tick)"
+        return "fix the post's text or image (it is recomposed on the next tick)" + never
     if row.state == DEAD:
-        return f"fix the cause above, then: publisher retry {who}"
+        return f"fix the cause above, then: publisher retry {who}" + never
     if row.state == UNKNOWN:
         return (
             f"look on {row.platform}, then: publisher resolve {who} --sent URL  "
@@ -71,17 +77,30 @@ def _row_dict(row: Row) -> dict[str, Any]:
     }
 
 
-def status(ledger: Ledger, recent: int = 10) -> dict[str, Any]:
-    counts = ledger.counts()
-    attention = ledger.rows(states=[FAILED, DEAD, UNKNOWN], order="state, due_at, key, part")
-    stale = ledger.rows(states=[STALE], order="updated_at DESC, key, part")[:20]
-    return {
-        "counts": counts,
-        "last_sent": [_row_dict(r) for r in ledger.last_sent(recent)],
-        "attention": [_row_dict(r) for r in attention],
-        "stale": [_row_dict(r) for r in stale],
-        "ok": counts[DEAD] == 0 and counts[UNKNOWN] == 0,
-    }
+def status(ledger: Ledger | None, health: Health | None = None, recent: int = 10) -> dict[str, Any]:
+    """The ledger's state for `publisher status`; `ok` is False, with the reasons in `alerts`,
+    when a row is dead or unknown or the heartbeat is older than its limit."""
+    counts = ledger.counts() if ledger is not None else {}
+    data: dict[str, Any] = {"counts": counts, "last_sent": [], "attention": [], "stale": []}
+    if ledger is not None:
+        attention = ledger.rows(states=[FAILED, DEAD, UNKNOWN], order="state, due_at, key, part")
+        stale = ledger.rows(states=[STALE], order="updated_at DESC, key, part")[:20]
+        data["last_sent"] = [_row_dict(r) for r in ledger.last_sent(recent)]
+        data["attention"] = [_row_dict(r) for r in attention]
+        data["stale"] = [_row_dict(r) for r in stale]
+    alerts = []
+    if counts.get(DEAD):
+        alerts.append(f"{counts[DEAD]} dead: will not go out without a person (retry or dismiss)")
+    if counts.get(UNKNOWN):
+        alerts.append(f"{counts[UNKNOWN]} unknown: may be on the platform (look, then resolve)")
+    if health is not None:
+        data["heartbeat"] = health.as_dict()
+        alert = health.alert()
+        if alert is not None:
+            alerts.append(alert)
+    data["alerts"] = alerts
+    data["ok"] = not alerts
+    return data
 
 
 def _select(ledger: Ledger, key: str, platform: str | None) -> list[Row]:
@@ -158,6 +177,43 @@ def resolve(
     else:
         ledger.move(row.id, PENDING, now, "resolved by hand: not sent", [UNKNOWN], due_at=now)
     return ledger.row(row.id)
+
+
+def dismiss(
+    ledger: Ledger, key: str, now: dt.datetime, reason: str, platform: str | None = None
+) -> list[Row]:
+    """dead/failed -> stale for good: a person decided this post must never go out.
+
+    `stale` already means "not posted"; the cause `dismissed` keeps the group frozen (the
+    sync never recomposes or revives it, unlike a post withdrawn from its source), the reason
+    and the actor are in the audit trail, and `publisher retry` undoes it.
+    """
+    why = " ".join(reason.split())
+    if not why:
+        raise ActionError(f"{key}: give --reason: why it must never go out (kept in the audit)")
+    rows = _select(ledger, key, platform)
+    unknown = [r for r in rows if r.state == UNKNOWN]
+    if unknown:
+        raise ActionError(
+            f"{key}: {unknown[0].platform} part {unknown[0].part} is unknown (it may be posted); "
+            "use publisher resolve first"
+        )
+    changed = []
+    for row in rows:
+        if row.state not in DISMISSIBLE:
+            continue
+        fields: dict[str, Any] = {"cause": "dismissed", "next_attempt_at": None}
+        if row.cause == "compose":
+            # Its stored part is empty; if it is ever retried, the sync must recompose it.
+            fields["source_hash"] = ""
+        if ledger.move(row.id, STALE, now, f"dismissed: {why}", [row.state], **fields):
+            changed.append(ledger.row(row.id))
+    if not changed:
+        states = ", ".join(sorted({r.state for r in rows}))
+        raise ActionError(
+            f"{key}: nothing to dismiss (its rows are {states}; only dead or failed ones can be)"
+        )
+    return changed
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def yaml_lines(text: str) -> tuple[dict[Path_, int], dict[Path_, tuple[int, bool
     """Line of every key and list item in the front matter, and where each text value starts."""
     lines = text.split("\n")
     end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == frontmatter.DELIMITER)
-    root = yaml.compose("\n".join(lines[1:end]), Loader=yaml.SafeLoader)
+    root = frontmatter.compose("\n".join(lines[1:end]))
     keys: dict[Path_, int] = {}
     values: dict[Path_, tuple[int, bool]] = {}
 

@@ -74,7 +74,9 @@ class Rules:
         fm, meta, path = item.fm, item.meta, item.path
         for image in [meta.image, *meta.images]:
             if image is not None:
-                self.check_image(path, image)
+                file = self.check_image(path, image)
+                if file is not None and image is meta.image:  # posted with the social text
+                    self.check_image_bytes(path, image, file)
         self.check_body(path, fm.body, fm.body_line)
         known = meta.campaign in self.campaigns or meta.campaign in self.broken
         if meta.campaign and not known:
@@ -179,6 +181,8 @@ class Rules:
                 f"platforms cannot upload '{file.suffix}' images; use PNG or JPEG for '{image.src}'",
             )
             return
+        if not self.check_image_bytes(path, image, file):
+            return
         size = file.stat().st_size
         for platform in post.platforms:
             limit = self.limits[platform].max_media_bytes
@@ -274,6 +278,24 @@ class Rules:
             )
             return None
         return file
+
+    def check_image_bytes(self, path: Path, image: ImageRef, file: Path) -> bool:
+        """A picture that goes to social media must be one: a renamed text file or a broken
+        export is refused by every platform at the moment of posting."""
+        from publisher.adapters.common import sniff  # only when there is an image to look at
+
+        if file.suffix.lower() not in UPLOADABLE:
+            return True  # reported elsewhere by its suffix
+        with file.open("rb") as handle:
+            head = handle.read(16)
+        if sniff(head) is None:
+            self.add(
+                path,
+                image.line,
+                f"'{image.src}' is not a PNG, JPEG, GIF or WebP image inside; export it again",
+            )
+            return False
+        return True
 
     def check_file_ref(self, path: Path, line: int, ref: str) -> None:
         if "://" in ref or ref.startswith(("#", "mailto:", "tel:")):

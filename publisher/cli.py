@@ -20,8 +20,10 @@ COMMAND_MODULES = (
     "publisher.check",
     "publisher.new",
     "publisher.engine_cli",
+    "publisher.attention_cli",
     "publisher.deploy",
     "publisher.accounts",
+    "publisher.ledger_cli",
 )
 
 

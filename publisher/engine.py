@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shlex
+import sqlite3
 import subprocess
 import threading
 from collections.abc import Callable
@@ -16,11 +17,12 @@ from pathlib import Path
 
 import schedule
 
-from publisher import embargo, sources
+from publisher import embargo, heartbeat, sources
 from publisher.adapters import choose_adapters
+from publisher.adapters.real import SECRET_NAMES
 from publisher.build import build_site
-from publisher.ledger import Ledger
-from publisher.scheduler import LOG, Scheduler
+from publisher.ledger import Ledger, LedgerError
+from publisher.scheduler import LOG, Scheduler, TickReport
 from publisher.settings import PublisherSettings, Secrets
 from publisher.timeutil import utc_now
 
@@ -32,8 +34,12 @@ class DeployFailed(Exception):
 
 
 def redactor(secrets: Secrets) -> Callable[[str], str]:
-    """Replace every secret value in a text (exception messages can carry tokens in URLs)."""
-    values = sorted((v for v in secrets.values() if len(v) >= 4), key=len, reverse=True)
+    """Replace every secret value in a text (exception messages can carry tokens in URLs).
+
+    Only the tokens, keys and passwords: handles, Page and chat ids and the Mastodon server's
+    address are public, and they are part of every post URL the logs must show.
+    """
+    values = sorted((v for v in secrets.values(SECRET_NAMES) if len(v) >= 4), key=len, reverse=True)
 
     def redact(text: str) -> str:
         for value in values:
@@ -107,10 +113,30 @@ def make_scheduler(
     )
 
 
+def tick_once(scheduler: Scheduler, wall_clock: Callable[[], dt.datetime] = utc_now) -> TickReport:
+    """One tick, then the heartbeat that `publisher status` watches.
+
+    The beat is written only after the tick returned: a tick that raised, or that stopped
+    half way for SIGTERM, is not a sign of a healthy publisher.
+    """
+    report = scheduler.tick()
+    if not report.stopped:
+        heartbeat.record(scheduler.ledger, report, wall_clock())
+    return report
+
+
 def safe_tick(scheduler: Scheduler) -> None:
-    """One tick for the loop: whatever goes wrong is logged, and the loop goes on."""
+    """One tick for the loop: whatever goes wrong is logged, and the loop goes on; except a
+    ledger that cannot be used (full disk, damaged file, locked too long): then the loop
+    stops with that one line, since every step after would act on a ledger it cannot trust.
+    The steps already taken were each committed or rolled back whole."""
     try:
-        scheduler.tick()
+        tick_once(scheduler)
+    except LedgerError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        path = scheduler.ledger.path
+        raise LedgerError(f"{path}: the ledger cannot be read ({exc})") from None
     except Exception as exc:
         scheduler.log.error("tick failed: %s", scheduler.redact(f"{type(exc).__name__}: {exc}"))
 

@@ -1,6 +1,7 @@
-"""The engine's commands: run, tick, plan, preview, status, retry, resolve, seed, rehearse,
-embargoes. A thin layer: the work is in scheduler/actions/rehearse; this renders it, with
-rich tables on a terminal and plain lines otherwise (for cron mail and pipes).
+"""The engine's commands: run, tick, plan, preview, seed, rehearse, embargoes (status,
+retry, resolve and dismiss are in publisher.attention_cli). A thin layer: the work is in
+scheduler/actions/rehearse; this renders it, with rich tables on a terminal and plain lines
+otherwise (for cron mail and pipes).
 
 Bad input ends as one located line and exit code 1, never a traceback.
 """
@@ -8,13 +9,11 @@ Bad input ends as one located line and exit code 1, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -23,19 +22,19 @@ from publisher.adapters import build_adapters
 from publisher.build import ROOT, parse_now_option
 from publisher.engine_output import (
     expected_errors,
-    fail,
     first_words,
     make_console,
     setup_logging,
     table,
 )
+from publisher.events import FORMATS
 from publisher.ledger import InstanceLock, Ledger
 from publisher.rehearse import rehearse
 from publisher.settings import PublisherSettings, load_secrets, load_settings
 from publisher.timeutil import format_wib, utc_now
 
 
-def _settings(path: Path | None) -> PublisherSettings:
+def cli_settings(path: Path | None) -> PublisherSettings:
     if path is None:
         path = (
             Path("pelicanconf.py") if Path("pelicanconf.py").exists() else ROOT / "pelicanconf.py"
@@ -43,7 +42,7 @@ def _settings(path: Path | None) -> PublisherSettings:
     return load_settings(path)
 
 
-def _ledger(settings: PublisherSettings, must_exist: bool = False) -> Ledger | None:
+def cli_ledger(settings: PublisherSettings, must_exist: bool = False) -> Ledger | None:
     if must_exist and not settings.ledger.exists():
         return None
     return Ledger.open(settings.ledger, actor="cli")
@@ -67,19 +66,28 @@ NOW = click.option(
     help="Act as if it were TIME (WIB unless an offset is given).",
 )
 PLATFORM = click.option("--platform", help="Only this platform.")
+LOG_FORMAT = click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    envvar="PUBLISHER_LOG_FORMAT",
+    help="Log lines as text (event=... key=... fields) or as JSON objects, one per line.",
+)
 
 
 @click.command("run")
 @SETTINGS
-def run_command(settings_file: Path | None) -> None:
+@LOG_FORMAT
+def run_command(settings_file: Path | None, log_format: str) -> None:
     """Run the scheduler: a tick now and every tick_seconds; SIGTERM stops it cleanly."""
-    console = make_console()
-    setup_logging(console)
     with expected_errors():
+        settings = cli_settings(settings_file)
+        setup_logging(make_console(), log_format, engine.redactor(load_secrets(settings.root)))
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())  # finish the current post, then exit
-        run_scheduler(_settings(settings_file), stop)
+        run_scheduler(settings, stop)
 
 
 def run_scheduler(settings: PublisherSettings, stop: threading.Event) -> None:
@@ -102,20 +110,19 @@ def run_scheduler(settings: PublisherSettings, stop: threading.Event) -> None:
 @click.command("tick")
 @SETTINGS
 @NOW
-def tick_command(settings_file: Path | None, now_text: str | None) -> None:
+@LOG_FORMAT
+def tick_command(settings_file: Path | None, now_text: str | None, log_format: str) -> None:
     """Run one tick (for cron or a systemd timer) and exit."""
-    console = make_console()
-    setup_logging(console)
     now = parse_now_option(now_text)
     with expected_errors():
-        settings = _settings(settings_file)
+        settings = cli_settings(settings_file)
+        secrets = load_secrets(settings.root)
+        setup_logging(make_console(), log_format, engine.redactor(secrets))
         with InstanceLock(settings.ledger):
             ledger = Ledger.open(settings.ledger)
             try:
-                scheduler = engine.make_scheduler(
-                    settings, load_secrets(settings.root), ledger, clock=_clock(now)
-                )
-                report = scheduler.tick()
+                scheduler = engine.make_scheduler(settings, secrets, ledger, clock=_clock(now))
+                report = engine.tick_once(scheduler)
             finally:
                 ledger.close()
     click.echo(
@@ -134,9 +141,9 @@ def plan_command(settings_file: Path | None, now_text: str | None, days: int) ->
     console = make_console()
     now = parse_now_option(now_text) or utc_now()
     with expected_errors():
-        settings = _settings(settings_file)
+        settings = cli_settings(settings_file)
         snap = sources.snapshot(settings)
-        ledger = _ledger(settings, must_exist=True)
+        ledger = cli_ledger(settings, must_exist=True)
         adapters = build_adapters(settings, load_secrets(settings.root))
         rows = actions.plan(snap.planned, ledger, adapters, now, days)
     for problem in snap.problems:
@@ -165,9 +172,9 @@ def plan_command(settings_file: Path | None, now_text: str | None, days: int) ->
 def preview_command(settings_file: Path | None, key: str) -> None:
     """The exact text of every part for every platform, with its count against the limit."""
     with expected_errors():
-        settings = _settings(settings_file)
+        settings = cli_settings(settings_file)
         snap = sources.snapshot(settings)
-        ledger = _ledger(settings, must_exist=True)
+        ledger = cli_ledger(settings, must_exist=True)
         previews = actions.preview(
             key, snap.planned, ledger, build_adapters(settings, load_secrets(settings.root))
         )
@@ -188,116 +195,6 @@ def preview_command(settings_file: Path | None, key: str) -> None:
         raise SystemExit(1)
 
 
-@click.command("status")
-@SETTINGS
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def status_command(settings_file: Path | None, as_json: bool) -> None:
-    """Counts by state, last posts, and what needs a person. Exit 1 if any is dead or unknown."""
-    console = make_console()
-    with expected_errors():
-        settings = _settings(settings_file)
-        ledger = _ledger(settings, must_exist=True)
-        if ledger is None:
-            data: dict[str, Any] = {
-                "counts": {},
-                "last_sent": [],
-                "attention": [],
-                "stale": [],
-                "ok": True,
-            }
-        else:
-            data = actions.status(ledger)
-            ledger.close()
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        counts = (
-            ", ".join(f"{k} {v}" for k, v in data["counts"].items() if v) or "the ledger is empty"
-        )
-        click.echo(f"Posts: {counts}")
-        table(
-            console,
-            "Last sent",
-            ["sent (WIB)", "platform", "key", "part", "url"],
-            [
-                (r["sent_at"], r["platform"], r["key"], f"{r['part']}/{r['parts']}", r["url"])
-                for r in data["last_sent"]
-            ],
-        )
-        table(
-            console,
-            "Needs attention",
-            ["state", "platform", "key", "part", "reason", "what to do"],
-            [
-                (
-                    r["state"],
-                    r["platform"],
-                    r["key"],
-                    f"{r['part']}/{r['parts']}",
-                    r["reason"],
-                    r["fix"],
-                )
-                for r in data["attention"]
-            ],
-        )
-        if data["stale"]:
-            table(
-                console,
-                "Stale (not posted)",
-                ["due (WIB)", "platform", "key", "reason"],
-                [(r["due"], r["platform"], r["key"], r["reason"]) for r in data["stale"]],
-            )
-    if not data["ok"]:
-        raise SystemExit(1)
-
-
-@click.command("retry")
-@SETTINGS
-@PLATFORM
-@click.argument("key")
-def retry_command(settings_file: Path | None, platform: str | None, key: str) -> None:
-    """Send a failed, dead, stale or seeded post again at the next tick."""
-    with expected_errors():
-        ledger = Ledger.open(_settings(settings_file).ledger, actor="cli")
-        rows = actions.retry(ledger, key, utc_now(), platform)
-    for row in rows:
-        click.echo(f"{row.key} {row.platform} part {row.part}: pending, goes out at the next tick")
-
-
-@click.command("resolve")
-@SETTINGS
-@PLATFORM
-@click.option("--part", type=int, help="Which part of a thread.")
-@click.option("--sent", "sent_url", metavar="URL", help="It is on the platform at URL.")
-@click.option("--not-sent", is_flag=True, help="It is not on the platform: send it again.")
-@click.option("--remote-id", help="The platform's id of the post (default: the URL's last part).")
-@click.argument("key")
-def resolve_command(
-    settings_file: Path | None,
-    platform: str | None,
-    part: int | None,
-    sent_url: str | None,
-    not_sent: bool,
-    remote_id: str | None,
-    key: str,
-) -> None:
-    """Settle an `unknown` post: --sent URL or --not-sent."""
-    if bool(sent_url) == not_sent:
-        fail("give exactly one of --sent URL or --not-sent")
-    with expected_errors():
-        ledger = Ledger.open(_settings(settings_file).ledger, actor="cli")
-        row = actions.resolve(
-            ledger,
-            key,
-            utc_now(),
-            sent_url=sent_url,
-            platform=platform,
-            part=part,
-            remote_id=remote_id,
-        )
-    click.echo(f"{row.key} {row.platform} part {row.part}: {row.state}")
-
-
 @click.command("seed")
 @SETTINGS
 @NOW
@@ -305,7 +202,7 @@ def seed_command(settings_file: Path | None, now_text: str | None) -> None:
     """Record everything already due as seeded (never posted): start fresh on a live site."""
     now = parse_now_option(now_text)
     with expected_errors():
-        settings = _settings(settings_file)
+        settings = cli_settings(settings_file)
         with InstanceLock(settings.ledger):
             ledger = Ledger.open(settings.ledger, actor="cli")
             scheduler = engine.make_scheduler(
@@ -327,7 +224,7 @@ def rehearse_command(settings_file: Path | None, keep: Path | None, campaign: st
     """Run CAMPAIGN's calendar in simulated time into a throwaway outbox and ledger."""
     console = make_console()
     with expected_errors():
-        result = rehearse(_settings(settings_file), campaign, keep)
+        result = rehearse(cli_settings(settings_file), campaign, keep)
     table(
         console,
         f"Rehearsal of {campaign} ({result.ticks} ticks)",
@@ -362,7 +259,7 @@ def embargoes_command(settings_file: Path | None, now_text: str | None) -> None:
     console = make_console()
     now = parse_now_option(now_text) or utc_now()
     with expected_errors():
-        settings = _settings(settings_file)
+        settings = cli_settings(settings_file)
         times, problems = embargo.scan(settings.content)
     for problem in problems:
         click.echo(problem, err=True)
@@ -379,9 +276,6 @@ commands = [
     tick_command,
     plan_command,
     preview_command,
-    status_command,
-    retry_command,
-    resolve_command,
     seed_command,
     rehearse_command,
     embargoes_command,

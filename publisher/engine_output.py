@@ -15,6 +15,7 @@ from rich.table import Table
 
 from publisher.actions import ActionError
 from publisher.errors import ContentError
+from publisher.events import Redact, formatter, keep_every_line, publisher_loggers, unchanged
 from publisher.ledger import LedgerError
 from publisher.rehearse import RehearsalError
 
@@ -40,16 +41,19 @@ def expected_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-def setup_logging(console: Console) -> None:
-    """Rich log lines on a terminal, plain ones (with the time) for journald and cron."""
+def setup_logging(console: Console, log_format: str = "text", redact: Redact = unchanged) -> None:
+    """Rich log lines on a terminal, plain ones (with the time) for journald and cron, or
+    JSON lines; events carry key=value fields in all of them, and secrets are redacted."""
     root = logging.getLogger("publisher")
+    keep_every_line(*publisher_loggers())
     root.handlers.clear()
     root.setLevel(logging.INFO)
-    if console.is_terminal:
+    if console.is_terminal and log_format == "text":
         handler: logging.Handler = RichHandler(console=Console(stderr=True), show_path=False)
+        handler.setFormatter(formatter("text", redact, with_time=False))  # rich adds the time
     else:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handler.setFormatter(formatter(log_format, redact))
     root.addHandler(handler)
 
 

@@ -16,11 +16,39 @@ import yaml
 from publisher.errors import ContentError
 
 DELIMITER = "---"
+# Hostile-input limits. The largest real file (a campaign calendar) has about 9 KB of front
+# matter; pure-Python YAML needs about a second per 100 KB, and every file is read on every
+# tick, so a runaway file is refused with its line rather than stalling the engine.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FRONT_MATTER = 128 * 1024  # characters
+MAX_DEPTH = 32  # nesting of lists and fields; ours never go past 4
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text (we parse them with the WIB rule) and
-    refuses duplicate keys (YAML would silently keep the last one)."""
+    """SafeLoader that keeps dates as text (we parse them with the WIB rule), refuses
+    duplicate keys (YAML would silently keep the last one), and refuses what only a hostile
+    or broken file contains: anchors and aliases (`*a` repeated can expand a few lines into
+    billions of nodes) and nesting deeper than MAX_DEPTH (Python's recursion limit)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if self._depth >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+                )
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
 
 
 # Drop the implicit timestamp resolver: "2027-07-30 09:00" stays a string.
@@ -34,6 +62,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a field name must be a word, not a list or fields", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"the key '{key}' is written twice; keep only one", key_node.start_mark
@@ -63,9 +95,24 @@ class FrontMatter:
         return ContentError(self.path, self.line_of(key, index), message)
 
 
+def compose(block: str) -> yaml.Node | None:
+    """The YAML node tree of a front matter block, with the same refusals as `parse`."""
+    return yaml.compose(block, Loader=_StrictLoader)
+
+
 def read_text(path: Path) -> str:
     """Read a content file as UTF-8, with a located error for binary or mis-encoded files."""
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as exc:
+        raise ContentError(path, 1, f"the file cannot be read ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            path,
+            1,
+            f"the file is {size:,} bytes; a content file may have at most {MAX_FILE_BYTES:,}",
+        )
     if b"\x00" in raw[:8192]:
         raise ContentError(path, 1, "this is not a text file; save Markdown as plain UTF-8 text")
     try:
@@ -96,8 +143,15 @@ def parse(path: Path, text: str | None = None) -> FrontMatter:
             path, 1, "the front matter is not closed; add a line '---' after the last field"
         ) from None
     block = "\n".join(lines[1:end])
+    if len(block) > MAX_FRONT_MATTER:
+        raise ContentError(
+            path,
+            2,
+            f"the front matter has {len(block):,} characters, more than {MAX_FRONT_MATTER:,}; "
+            "is a '---' line missing after the fields?",
+        )
     try:
-        node = yaml.compose(block, Loader=_StrictLoader)
+        node = compose(block)
         meta = yaml.load(block, Loader=_StrictLoader) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -8,6 +8,21 @@ from pathlib import Path
 
 from publisher.ledger_schema import LedgerError
 
+# Lock files this process holds. While it holds one, no other scheduler can be running on
+# that ledger, so any claim not made by this process belongs to a process that died: the
+# scheduler settles such claims at once instead of waiting for their lease to run out.
+_HELD: set[Path] = set()
+
+
+def held(ledger_path: Path) -> bool:
+    """Does this process hold the single-instance lock of this ledger?"""
+    return _lock_path(ledger_path) in _HELD
+
+
+def _lock_path(ledger_path: Path) -> Path:
+    ledger_path = ledger_path.resolve()
+    return ledger_path.with_name(ledger_path.name + ".lock")
+
 
 class InstanceLock:
     """One scheduler per ledger: an exclusive `flock` on `<ledger>.lock`.
@@ -17,7 +32,7 @@ class InstanceLock:
     """
 
     def __init__(self, ledger_path: Path) -> None:
-        self.path = ledger_path.with_name(ledger_path.name + ".lock")
+        self.path = _lock_path(ledger_path)
         self._fd: int | None = None
 
     def acquire(self) -> InstanceLock:
@@ -35,10 +50,12 @@ class InstanceLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
+        _HELD.add(self.path)
         return self
 
     def release(self) -> None:
         if self._fd is not None:
+            _HELD.discard(self.path)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

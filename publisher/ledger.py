@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.instance_lock import InstanceLock
+from publisher.ledger_queries import Queries
 from publisher.ledger_schema import (
     CLAIMED,
     DEAD,
@@ -61,7 +62,13 @@ __all__ = [
 ]
 
 
-class Ledger:
+# Seconds a write waits for another process's write lock before giving up with LedgerError.
+BUSY_TIMEOUT = 10.0
+
+
+class Ledger(Queries):
+    """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
+
     def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
         self.conn = conn
         self.path = path
@@ -72,14 +79,30 @@ class Ledger:
     def open(cls, path: Path, actor: str | None = None) -> Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a committed claim survives a power cut
+            # A damaged file must stop us before we act on half-readable rows (a lost `sent`
+            # would repost); quick_check reads every page, about 10 ms per 10,000 rows.
+            damage = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+            if damage != ["ok"]:
+                conn.close()
+                found = [ln.strip() for d in damage for ln in d.splitlines() if "***" not in ln]
+                raise sqlite3.DatabaseError("the file is damaged: " + "; ".join(found))
             migrate(conn)
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{path}: the ledger cannot be opened ({exc})") from None
-        return cls(conn, path, actor or f"pid:{os.getpid()}")
+            advice = (
+                "another program holds its write lock: stop it, or wait and try again"
+                if "locked" in str(exc) or "busy" in str(exc)
+                else "if the file is damaged, restore the last `publisher ledger backup`"
+            )
+            raise LedgerError(
+                f"{path}: the ledger cannot be opened ({exc}); nothing was posted; {advice}"
+            ) from None
+        # The pid alone repeats across restarts (pid 1 in a container): the random part
+        # keeps a new process from taking a dead one's claims for its own.
+        return cls(conn, path, actor or f"pid:{os.getpid()}:{os.urandom(3).hex()}")
 
     def close(self) -> None:
         self.conn.close()
@@ -102,8 +125,16 @@ class Ledger:
         try:
             yield
             self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                self.conn.execute("ROLLBACK")
+            if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
+                # A full disk, an I/O error, a damaged page: the step was rolled back whole,
+                # so the ledger is as it was before it. The caller stops; it must not go on.
+                raise LedgerError(
+                    f"{self.path}: the ledger cannot be written ({exc}); this step was not "
+                    "saved. Free disk space or check the file with `publisher ledger check`"
+                ) from None
             raise
         finally:
             self._depth = 0
@@ -139,70 +170,6 @@ class Ledger:
             self.conn.execute(
                 "UPDATE golive SET done_at = ? WHERE uid = ? AND at = ?", (ts(now), uid, ts(at))
             )
-
-    # --- reading ----------------------------------------------------------------------
-    def rows(
-        self,
-        key: str | None = None,
-        platform: str | None = None,
-        states: Iterable[str] | None = None,
-        order: str = "due_at, key, platform, part",
-    ) -> list[Row]:
-        where, args = [], []
-        if key is not None:
-            where.append("key = ?")
-            args.append(key)
-        if platform is not None:
-            where.append("platform = ?")
-            args.append(platform)
-        if states is not None:
-            states = list(states)
-            where.append(f"state IN ({','.join('?' * len(states))})")
-            args.extend(states)
-        sql = "SELECT * FROM posts" + (" WHERE " + " AND ".join(where) if where else "")
-        return [Row.from_sql(r) for r in self.conn.execute(f"{sql} ORDER BY {order}", args)]
-
-    def row(self, row_id: int) -> Row:
-        return Row.from_sql(
-            self.conn.execute("SELECT * FROM posts WHERE id = ?", (row_id,)).fetchone()
-        )
-
-    def groups(self) -> dict[tuple[str, str], GroupInfo]:
-        """Every (key, platform) with its parts' states: one query, for the sync."""
-        parts: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-        sql = "SELECT key, platform, state, cause, source_hash FROM posts ORDER BY part"
-        for key, platform, state, cause, source_hash in self.conn.execute(sql):
-            parts.setdefault((key, platform), []).append((state, cause, source_hash))
-        return {
-            group: GroupInfo(tuple(p[0] for p in rows), tuple(p[1] for p in rows), rows[0][2])
-            for group, rows in parts.items()
-        }
-
-    def due(self, now: dt.datetime, platforms: Iterable[str]) -> list[Row]:
-        """Rows that may be sent now, oldest first; later thread parts follow their first."""
-        platforms = list(platforms)
-        marks = ",".join("?" * len(platforms))
-        sql = (
-            f"SELECT * FROM posts WHERE platform IN ({marks}) AND ("
-            "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND next_attempt_at <= ?)"
-            ") ORDER BY due_at, key, platform, part"
-        )
-        now_text = ts(now)
-        return [Row.from_sql(r) for r in self.conn.execute(sql, [*platforms, now_text, now_text])]
-
-    def counts(self) -> dict[str, int]:
-        found = dict(
-            self.conn.execute("SELECT state, COUNT(*) FROM posts GROUP BY state").fetchall()
-        )
-        return {state: found.get(state, 0) for state in STATES}
-
-    def audit(self, key: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT at, key, platform, part, from_state, to_state, reason, actor FROM audit"
-        args: list[str] = []
-        if key is not None:
-            sql += " WHERE key = ?"
-            args.append(key)
-        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
     # --- writing ----------------------------------------------------------------------
     def _audit(
@@ -341,8 +308,8 @@ class Ledger:
             cursor = self.conn.execute(
                 "UPDATE posts SET state = 'claimed', attempts = attempts + 1, lease_until = ?, "
                 "claimed_by = ?, updated_at = ? WHERE id = ? AND ("
-                "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND next_attempt_at <= ?)"
-                ") AND (part = 1 OR EXISTS (SELECT 1 FROM posts prev WHERE prev.key = posts.key "
+                "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND (next_attempt_at <= ? "
+                "OR cause = 'outage'))) AND (part = 1 OR EXISTS (SELECT 1 FROM posts prev WHERE prev.key = posts.key "
                 "AND prev.platform = posts.platform AND prev.part = posts.part - 1 "
                 "AND prev.state = 'sent'))",
                 (
@@ -376,20 +343,3 @@ class Ledger:
             if owner is None or owner[0] != self.actor:
                 return False
             return self.move(row.id, to_state, now, reason, [CLAIMED], lease_until=None, **fields)
-
-    def expired_claims(self, now: dt.datetime) -> list[Row]:
-        sql = "SELECT * FROM posts WHERE state = 'claimed' AND lease_until <= ? ORDER BY id"
-        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(now),))]
-
-    def overdue_unstarted(self, cutoff: dt.datetime) -> list[Row]:
-        """Pending rows due before `cutoff` whose group never had a part attempted."""
-        sql = (
-            "SELECT * FROM posts p WHERE p.state = 'pending' AND p.due_at < ? AND NOT EXISTS ("
-            "SELECT 1 FROM posts o WHERE o.key = p.key AND o.platform = p.platform "
-            "AND o.state IN ('claimed', 'sent', 'failed', 'unknown')) ORDER BY due_at, key, part"
-        )
-        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(cutoff),))]
-
-    def last_sent(self, limit: int = 10) -> list[Row]:
-        sql = "SELECT * FROM posts WHERE state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT ?"
-        return [Row.from_sql(r) for r in self.conn.execute(sql, (limit,))]

@@ -18,12 +18,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from publisher import faults, reconcile
 from publisher.adapters.base import Adapter, PostResult
-from publisher.compose import ComposeError, DraftPart, compose
+from publisher.compose import ComposeError, compose
 from publisher.counters import PlatformLimits
 from publisher.embargo import GoLive
+from publisher.events import event, row_event
 from publisher.ledger import (
-    CLAIMED,
     DEAD,
     FAILED,
     PENDING,
@@ -35,7 +36,9 @@ from publisher.ledger import (
     NewPart,
     Row,
 )
-from publisher.planned import Media, Planned
+from publisher.ledger_queries import OUTAGE
+from publisher.planned import Planned
+from publisher.reconcile import draft_part
 from publisher.settings import Backoff, PublisherSettings
 from publisher.sources import Snapshot
 from publisher.timeutil import format_wib, utc_now
@@ -94,13 +97,6 @@ def item_digest(item: Planned) -> str:
 def source_hash(item_hash: str, limits: PlatformLimits) -> str:
     """The item's digest combined with the platform's limits (a limit change recomposes)."""
     return hashlib.sha256(f"{item_hash}|{limits!r}".encode()).hexdigest()[:32]
-
-
-def draft_part(row: Row) -> DraftPart:
-    media = tuple(Media(m["path_or_url"], m["alt"]) for m in row.media)
-    return DraftPart(
-        row.key, row.platform, row.part, row.parts, row.text, media, row.language, row.link
-    )
 
 
 def compose_rows(item: Planned, limits: PlatformLimits) -> tuple[list[NewPart], str]:
@@ -244,7 +240,10 @@ class Scheduler:
                         report.seeded += len(parts)
                     elif error:
                         state, reason, cause = DEAD, self.redact(error), "compose"
-                        self.log.error("cannot compose %s for %s: %s", item.key, platform, reason)
+                        fields = event("compose", item.key, platform, 1, 1, DEAD, reason=reason)
+                        self.log.error(
+                            "cannot compose %s for %s: %s", item.key, platform, reason, extra=fields
+                        )
                     else:
                         state, reason, cause = PENDING, "", ""
                     self.ledger.put_group(
@@ -265,46 +264,8 @@ class Scheduler:
                     )
 
     def _recover(self, now: dt.datetime, report: TickReport) -> None:
-        """Claims whose lease ran out belong to a process that died mid-send."""
-        for row in self.ledger.expired_claims(now):
-            adapter = self.adapters.get(row.platform)
-            try:
-                found = adapter.lookup(draft_part(row)) if adapter else None
-            except Exception:
-                found = None
-            if found is not None and found.ok:
-                self.ledger.move(
-                    row.id,
-                    SENT,
-                    now,
-                    "found on the platform after an interrupted send",
-                    [CLAIMED],
-                    remote_id=found.remote_id,
-                    url=found.url,
-                    sent_at=now,
-                    lease_until=None,
-                )
-            elif found is not None:
-                self.ledger.move(
-                    row.id,
-                    FAILED,
-                    now,
-                    "interrupted before it was sent; retrying",
-                    [CLAIMED],
-                    next_attempt_at=now,
-                    lease_until=None,
-                )
-            else:
-                self.ledger.move(
-                    row.id,
-                    UNKNOWN,
-                    now,
-                    "the process stopped during the send; it "
-                    f"may be on {row.platform}: check, then `publisher resolve`",
-                    [CLAIMED],
-                    lease_until=None,
-                )
-                report.failed.append(self.ledger.row(row.id))
+        """Orphaned claims and ambiguous answers: looked for on the platform (reconcile.py)."""
+        reconcile.recover(self, now, report)
 
     def _mark_stale(self, now: dt.datetime, report: TickReport) -> None:
         cutoff = now - self.settings.catch_up
@@ -313,23 +274,46 @@ class Scheduler:
             why = f"due {format_wib(row.due_at)}, more than {hours:g} h ago (catch-up window)"
             if self.ledger.move(row.id, STALE, now, why, [PENDING], cause="late"):
                 report.stale += 1
-                self.log.warning("stale: %s %s part %d: %s", row.key, row.platform, row.part, why)
+                fields = row_event("stale", row, STALE, reason=why)
+                self.log.warning(
+                    "stale: %s %s part %d: %s", row.key, row.platform, row.part, why, extra=fields
+                )
 
     def _send_due(self, now: dt.datetime, report: TickReport) -> None:
         used: Counter[str] = Counter()
+        # A platform that is down or rate limited waits as a whole (no request until its time,
+        # then its posts in their planned order); one that refused our credentials takes
+        # nothing more this tick. The other platforms go on either way.
+        held = set(self.ledger.holds(now))
+        refused: dict[str, str] = {}
         for row in self.ledger.due(now, self.adapters):
             if self.stop.is_set():
                 report.stopped = True
                 return
-            if used[row.platform] >= self.settings.per_tick_cap:
+            if row.platform in held or used[row.platform] >= self.settings.per_tick_cap:
                 continue
+            if faults.ARMED:
+                faults.hit("before-claim", row.parts > 1)
             claimed = self.ledger.claim(row, now, self.settings.lease_seconds)
             if claimed is None:
                 continue  # a previous part is not sent yet, or someone else has it
+            if row.platform in refused:
+                refusal = PostResult(ok=False, error=refused[row.platform], scope="platform")
+                self._record(claimed, refusal, now, report)
+                continue
             used[row.platform] += 1
-            self._post(claimed, now, report)
+            if faults.ARMED:
+                faults.hit("after-claim", row.parts > 1)
+            result = self._post(claimed, now, report)
+            if faults.ARMED:
+                faults.hit("after-record", row.parts > 1)
+            if result.scope == "platform" and not result.ok and not result.unknown:
+                if result.retryable:
+                    held.add(row.platform)
+                else:
+                    refused[row.platform] = f"not sent: {self.redact(result.error or '')}"
 
-    def _post(self, row: Row, now: dt.datetime, report: TickReport) -> None:
+    def _post(self, row: Row, now: dt.datetime, report: TickReport) -> PostResult:
         adapter = self.adapters[row.platform]
         reply_to = None
         if row.part > 1:
@@ -339,30 +323,61 @@ class Scheduler:
             result = adapter.post(draft_part(row), row.key, reply_to)
         except Exception as exc:  # the adapter broke mid-send: it may have posted
             result = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
+        if faults.ARMED:
+            faults.hit("after-post", row.parts > 1)
         self._record(row, result, now, report)
+        return result
 
     def _record(self, row: Row, result: PostResult, now: dt.datetime, report: TickReport) -> None:
         error = self.redact(result.error or "no reason given")
         where = f"{row.platform} {row.key} part {row.part}/{row.parts}"
         backoff = self.settings.backoff
+        outage = result.retryable and result.scope == "platform"
         if result.ok:
             self.ledger.finish(
-                row, SENT, now, "sent", remote_id=result.remote_id, url=result.url, sent_at=now
+                row,
+                SENT,
+                now,
+                "sent",
+                remote_id=result.remote_id,
+                url=result.url,
+                sent_at=now,
+                next_attempt_at=None,
+                cause="",
             )
-            self.log.info("sent %s -> %s", where, result.url or result.remote_id)
+            fields = row_event("sent", row, SENT, url=result.url, remote_id=result.remote_id)
+            self.log.info("sent %s -> %s", where, result.url or result.remote_id, extra=fields)
         elif result.unknown:
-            self.ledger.finish(row, UNKNOWN, now, error)
-            self.log.error("unknown %s: %s", where, error)
-        elif result.retryable and row.attempts < backoff.max_attempts:
+            # Looked for on the platform before any resend, where it can be (reconcile.py).
+            look = reconcile.first_lookup(
+                self.adapters.get(row.platform), now, self.settings.reconcile_seconds
+            )
+            if look is not None:
+                error += f" (the publisher looks for it at {format_wib(look)})"
+            cause = "duplicate" if result.duplicate else ""
+            self.ledger.finish(row, UNKNOWN, now, error, next_attempt_at=look, cause=cause)
+            fields = row_event("unknown", row, UNKNOWN, reason=error)
+            self.log.error("unknown %s: %s", where, error, extra=fields)
+        elif result.retryable and (outage or row.attempts < backoff.max_attempts):
+            # An outage is not the post's fault: it waits (backoff up to max_seconds) for as
+            # long as the platform is down, instead of dying after max_attempts.
             later = now + dt.timedelta(seconds=backoff_delay(row.attempts, backoff, self.rng))
             if result.retry_at is not None:  # a rate limit says when: never earlier
                 later = max(later, result.retry_at)
-            self.ledger.finish(row, FAILED, now, error, next_attempt_at=later)
-            self.log.warning("failed %s (retry at %s): %s", where, format_wib(later), error)
+            cause = OUTAGE if outage else ""
+            self.ledger.finish(row, FAILED, now, error, next_attempt_at=later, cause=cause)
+            fields = row_event("failed", row, FAILED, retry_at=later, reason=error)
+            self.log.warning(
+                "failed %s (retry at %s): %s", where, format_wib(later), error, extra=fields
+            )
         else:
             why = f"gave up after {row.attempts} attempts: {error}" if result.retryable else error
             cause = "attempts" if result.retryable else "platform"
+            if result.scope == "platform" and not result.retryable:
+                cause = "credentials"
             self.ledger.finish(row, DEAD, now, why, cause=cause)
-            self.log.error("dead %s: %s", where, why)
+            self.log.error(
+                "dead %s: %s", where, why, extra=row_event("dead", row, DEAD, reason=why)
+            )
         final = self.ledger.row(row.id)
         (report.sent if final.state == SENT else report.failed).append(final)

@@ -12,11 +12,12 @@ import click
 from watchfiles import watch
 
 from publisher.build import ROOT, BuildFailed, build_site
+from publisher.engine import redactor
 from publisher.engine_cli import run_scheduler
 from publisher.engine_output import expected_errors, make_console, setup_logging
 from publisher.errors import display_path
 from publisher.rehearse import rehearse
-from publisher.settings import PublisherSettings, load_settings
+from publisher.settings import PublisherSettings, load_secrets, load_settings
 from publisher.timeutil import format_wib
 
 WATCHED = ("content", "theme", "campaigns", "data", "pelicanconf.py")
@@ -105,7 +106,7 @@ def serve_command(
         if rehearse_slug:
             show_rehearsal(settings, rehearse_slug)
         if publish:
-            setup_logging(make_console())
+            setup_logging(make_console(), redact=redactor(load_secrets(settings.root)))
             publisher_thread = threading.Thread(
                 target=run_scheduler, args=(settings, stop), name="publisher", daemon=True
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "catch_up_hours": 6,
     "per_tick_cap": 5,
     "lease_seconds": 300,
+    "reconcile_seconds": 60,
     "backoff": {"base_seconds": 60, "max_seconds": 6 * 3600, "max_attempts": 8},
     "feed": "output",
     "ledger": "var/ledger.sqlite3",
@@ -72,6 +73,10 @@ class PublisherSettings:
     catch_up: dt.timedelta
     per_tick_cap: int
     lease_seconds: int
+    # After a crash or an ambiguous answer (timeout, 502/504, duplicate refusal) the engine
+    # waits this long, then looks for the post on the platform before sending it again:
+    # time for the platform to finish what it accepted. 0 is for the crash tests only.
+    reconcile_seconds: int
     backoff: Backoff
     feed: str  # a folder (the build output) or an http(s) URL of the deployed site
     ledger: Path
@@ -194,6 +199,7 @@ def from_dict(
         catch_up=dt.timedelta(hours=catch_up),
         per_tick_cap=check.integer("per_tick_cap", value["per_tick_cap"], 1),
         lease_seconds=check.integer("lease_seconds", value["lease_seconds"], 10),
+        reconcile_seconds=check.integer("reconcile_seconds", value["reconcile_seconds"], 0),
         backoff=backoff,
         feed=feed if feed.startswith(("http://", "https://")) else str((root / feed).resolve()),
         ledger=path("ledger"),
@@ -243,9 +249,12 @@ class Secrets:
     def configured(self) -> list[str]:
         return [p for p in SECRET_VARS if self.for_platform(p) is not None]
 
-    def values(self) -> list[str]:
-        """The secret values themselves, for tests that check logs never contain them."""
-        return list(self._values.values())
+    def values(self, names: Iterable[str] | None = None) -> list[str]:
+        """The values themselves (of `names` only, when given): for the redactor, and for
+        tests that check logs never contain them."""
+        if names is None:
+            return list(self._values.values())
+        return [self._values[name] for name in names if name in self._values]
 
     def __repr__(self) -> str:
         return f"Secrets(configured={self.configured()})"

@@ -44,7 +44,9 @@ def parse_time(value: str | dt.datetime | dt.date) -> dt.datetime:
     try:
         return moment.astimezone(UTC)
     except OverflowError:
-        raise TimeFormatError(f"'{value}' is outside the range of dates this site can use") from None
+        raise TimeFormatError(
+            f"'{value}' is outside the range of dates this site can use"
+        ) from None
 
 
 def to_wib(moment: dt.datetime) -> dt.datetime:

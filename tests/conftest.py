@@ -9,6 +9,9 @@ from publisher.build import BuildResult, build_site
 from publisher.timeutil import parse_time
 from tests.support import ROOT, serve_folder
 
+# Helper modules that test modules load as plugins (pytest_plugins): rewrite their asserts.
+pytest.register_assert_rewrite("tests.cli_support")
+
 # Every test that builds the project's own site sees it as of this moment (WIB).
 BUILD_NOW = parse_time("2026-11-28 12:00")
 

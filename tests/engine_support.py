@@ -1,20 +1,27 @@
-"""Helpers for the publisher engine's tests: a settable clock, settings, planned posts."""
+"""Helpers for the publisher engine's tests: a settable clock, settings, planned posts, and
+the guards that keep the end-to-end runs on 127.0.0.1."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pelican
+import pytest
+import requests
 
 from publisher.build import BuildResult, build_site
 from publisher.planned import Media, Planned
 from publisher.settings import PublisherSettings, from_dict
 from publisher.timeutil import parse_time
-from tests.support import ROOT
+from tests.support import ROOT, serve_folder
 
 FIXTURES = ROOT / "tests" / "fixtures" / "engine"
 SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
@@ -99,3 +106,51 @@ def build_fixture_site(content: Path, output: Path, now: dt.datetime) -> BuildRe
             "PLUGINS": PLUGINS,
         },
     )
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse to resolve any host but the loopback: a test that tries the network fails
+    at once with a connection error, instead of depending on (or reaching) the Internet."""
+    resolve = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in LOOPBACK:
+            raise socket.gaierror(socket.EAI_NONAME, f"tests reach 127.0.0.1 only, not {name}")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@contextmanager
+def own_site_on_loopback(monkeypatch: pytest.MonkeyPatch, output: Path) -> Iterator[str]:
+    """Serve the build output on 127.0.0.1 and send the adapters' image downloads from
+    SITE there: the real adapters fetch article images by URL, as they do in production."""
+    fetch = requests.get
+
+    def get(url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if url.startswith(SITE + "/"):
+            url = local + url[len(SITE) :]
+        return fetch(url, *args, **kwargs)
+
+    with serve_folder(output) as local:
+        monkeypatch.setattr(requests, "get", get)
+        yield local
+
+
+_PAIR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def log_events(log: str) -> list[dict[str, str]]:
+    """The key=value fields of every event line of a log (quoted values are JSON strings);
+    lines may start with a time and a level, as journald shows them."""
+    out = []
+    for line in log.splitlines():
+        start = line.find("event=")
+        if start == 0 or (start > 0 and line[start - 1] == " "):
+            pairs = _PAIR.findall(line[start:])
+            out.append({k: json.loads(v) if v.startswith('"') else v for k, v in pairs})
+    return out

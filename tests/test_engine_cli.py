@@ -10,62 +10,23 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from publisher.cli import cli
 from publisher.ledger import UNKNOWN, InstanceLock, Ledger
 from publisher.timeutil import parse_time
-from tests.engine_support import PLUGINS, SIMPLE_THEME, SITE, build_fixture_site, make_project
+from tests.cli_support import run, write_conf
 from tests.support import ROOT
 
-CONF = """
-exec(open({root!r}).read())
-PATH = {content!r}
-THEME = {theme!r}
-SITEURL = {site!r}
-RELATIVE_URLS = False
-FEED_DOMAIN = SITEURL
-HOTLINES_FILE = {hotlines!r}
-PLUGINS = {plugins!r}
-PUBLISHER = {publisher}
-"""
-
-
-def write_conf(tmp: Path, publisher: str = '{"per_tick_cap": 5}') -> Path:
-    conf = tmp / "pelicanconf.py"
-    conf.write_text(
-        CONF.format(
-            root=str(ROOT / "pelicanconf.py"),
-            content=str(tmp / "content"),
-            theme=str(SIMPLE_THEME),
-            site=SITE,
-            hotlines=str(ROOT / "data" / "hotlines.yaml"),
-            plugins=PLUGINS,
-            publisher=publisher,
-        )
-    )
-    return conf
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    make_project(tmp_path)
-    build_fixture_site(tmp_path / "content", tmp_path / "output", parse_time("2027-03-01 08:00"))
-    write_conf(tmp_path)
-    return tmp_path
-
-
-def run(project: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, [*args, "--settings", str(project / "pelicanconf.py")])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+pytest_plugins = ["tests.cli_support"]  # the `project` fixture
 
 
 def test_status_of_a_fresh_project(project: Path) -> None:
+    # Nothing has ever ticked: a monitor must hear about it (a wrong ledger path, say).
     code, out, _ = run(project, "status")
-    assert code == 0 and out.startswith("Posts: the ledger is empty")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[:2] == ["Posts: the ledger is empty", "Last successful tick: none recorded"]
+    assert lines[-1].startswith("Status: NEEDS A PERSON: no successful tick recorded yet")
     assert not (project / "var").exists()
+    assert run(project, "status", "--max-age", "0")[0] == 0  # the heartbeat check off
 
 
 def test_tick_plan_preview_and_status(project: Path) -> None:

@@ -8,7 +8,7 @@ so a preview cannot drift from the real post; expected failures come back as a P
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +27,12 @@ class PostResult:
     unknown: bool = False  # the post may or may not exist now: never retried blindly
     request: Mapping[str, Any] = field(default_factory=dict)  # what was (or would be) sent
     retry_at: dt.datetime | None = None  # a rate limit's reset: no retry before this time
+    # "post": about this post only. "platform": about the account or the service (outage,
+    # rate limit, refused credentials): the platform's other posts wait or stop too.
+    scope: str = "post"
+    # The platform refused it as a copy of a post it already has (X 403, Facebook 506): it
+    # is there, even if a lookup cannot find it; never sent again without a person.
+    duplicate: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,10 @@ class Adapter(Protocol):
 
     def verify(self) -> PostResult: ...
 
-    def lookup(self, part: DraftPart) -> PostResult | None:
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         """Is this part already on the platform? ok=True found, ok=False surely absent,
-        None when the platform cannot tell (then the row stays `unknown`)."""
+        None when the platform cannot tell (then the row stays `unknown`). Posts whose
+        remote id is in `taken` belong to other ledger rows and never match."""
         ...
 
 
@@ -64,6 +71,11 @@ class BaseAdapter:
 
     name: str = ""
     mode: str = "real"  # "real" | "outbox"
+    # Can `lookup` read the account's own recent posts? Telegram's Bot API cannot.
+    can_lookup: bool = False
+    # How long the platform itself refuses a second post for a repeated send of the same
+    # part (Mastodon's Idempotency-Key): within it, resending is safe even unlooked.
+    idempotent_for: dt.timedelta | None = None
 
     def __init__(self, limits: PlatformLimits) -> None:
         self.limits = limits
@@ -94,7 +106,7 @@ class BaseAdapter:
     def verify(self) -> PostResult:
         return PostResult(ok=True)
 
-    def lookup(self, part: DraftPart) -> PostResult | None:
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         return None
 
     def _send(self, part: DraftPart, key: str, reply_to: str | None, preview: bool) -> PostResult:

@@ -10,7 +10,7 @@ The session is made on first use and kept: createSession is limited to 30 per 5 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import httpx
@@ -89,6 +89,7 @@ def rkey(uri: str) -> str:
 
 class BlueskyAdapter(BaseAdapter):
     name = "bluesky"
+    can_lookup = True
     defaults: PlatformLimits = DEFAULT_LIMITS["bluesky"]  # overridden by settings, or the server
 
     def __init__(
@@ -234,7 +235,7 @@ class BlueskyAdapter(BaseAdapter):
         handle = client.me.handle if client.me else self.handle
         return PostResult(ok=True, remote_id=f"@{handle}", url=f"https://bsky.app/profile/{handle}")
 
-    def lookup(self, part: DraftPart) -> PostResult | None:
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         try:
             client = self.client()
             feed = client.get_author_feed(actor=self.handle, limit=TIMELINE_SIZE).feed
@@ -242,6 +243,8 @@ class BlueskyAdapter(BaseAdapter):
             return None
         for item in feed:
             post = item.post
+            if post.uri in taken:
+                continue
             record = post.record
             links = [
                 feature.uri

@@ -52,6 +52,14 @@ def retryable(platform: str, why: str, request: Mapping[str, Any]) -> PostResult
     return PostResult(ok=False, retryable=True, error=f"{label(platform)}: {why}", request=request)
 
 
+def outage(
+    platform: str, why: str, request: Mapping[str, Any], retry_at: dt.datetime | None = None
+) -> PostResult:
+    """The platform cannot take posts now (5xx, unreachable, rate limit): nothing was posted,
+    and its other posts wait behind this one (scope "platform")."""
+    return replace(retryable(platform, why, request), retry_at=retry_at, scope="platform")
+
+
 def permanent(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
     return PostResult(ok=False, error=f"{label(platform)}: {why}", request=request)
 
@@ -66,13 +74,19 @@ def unknown(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
     )
 
 
+def duplicate(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
+    """A refusal as a duplicate: an earlier send of this text went out."""
+    return replace(unknown(platform, why, request), duplicate=True)
+
+
 def credentials(
     platform: str, why: str, variables: Iterable[str], request: Mapping[str, Any], fix: str = ""
 ) -> PostResult:
     names = list(variables)
     listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
     advice = fix or f"check {listed} in .env"
-    return permanent(platform, f"{why}: {advice} (see {DOCS})", request)
+    # The account, not the post: every post to this platform would be refused the same way.
+    return replace(permanent(platform, f"{why}: {advice} (see {DOCS})", request), scope="platform")
 
 
 def rate_limited(
@@ -84,7 +98,7 @@ def rate_limited(
         if reset
         else "(no reset time given)"
     )
-    return replace(retryable(platform, f"rate limited {when}", request), retry_at=reset)
+    return outage(platform, f"rate limited {when}", request, retry_at=reset)
 
 
 def from_epoch(value: Any) -> dt.datetime | None:
@@ -149,7 +163,7 @@ def network_failure(
     why = f"no answer ({_innermost(exc)})"
     if posting and reached_platform(exc):
         return unknown(platform, why, request)
-    return retryable(platform, why, request)
+    return outage(platform, why, request)
 
 
 def server_error(
@@ -159,7 +173,7 @@ def server_error(
     why = f"server error {status}" + (f" ({detail})" if detail else "")
     if posting and status in (502, 504):
         return unknown(platform, why, request)
-    return retryable(platform, why, request)
+    return outage(platform, why, request)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -321,6 +335,11 @@ def same_post(part: DraftPart, text: str, links: Iterable[str] = ()) -> bool:
     part carries it; the words must match always, "(k/n)" markers included.
     """
     found = set(links) | {url for _start, _end, url in counters.find_urls(text)}
-    if part.link and part.link in part.text and part.link not in found:
+    # Also literally in the text: a link no URL finder recognises (an IP address, a new
+    # top-level domain) is left as written by the platform too.
+    if part.link and part.link in part.text and part.link not in found and part.link not in text:
         return False
-    return bool(words(part.text)) and words(text) == words(part.text)
+    ours, theirs = part.text, text
+    if part.link:  # the link itself is not words, even where no URL finder sees it as a URL
+        ours, theirs = ours.replace(part.link, " "), theirs.replace(part.link, " ")
+    return bool(words(ours)) and words(theirs) == words(ours)

@@ -11,6 +11,7 @@ Graph errors are told apart by their code, not only the HTTP status: a rate limi
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 import requests
@@ -22,6 +23,7 @@ from publisher.adapters.common import (
     MediaProblem,
     check_text,
     credentials,
+    duplicate,
     guard_logs,
     load_media,
     media_request,
@@ -75,6 +77,7 @@ def regain_minutes(headers: Any) -> float | None:
 
 class FacebookAdapter(BaseAdapter):
     name = "facebook"
+    can_lookup = True
     defaults: PlatformLimits = DEFAULT_LIMITS["facebook"]  # overridden by settings, or the server
 
     def __init__(
@@ -177,7 +180,7 @@ class FacebookAdapter(BaseAdapter):
             reset = retry_after(minutes * 60) if minutes else None
             return rate_limited("facebook", reset, "estimated_time_to_regain_access", request)
         if code in DUPLICATE_CODES:
-            return unknown("facebook", f"refused as a duplicate ({detail})", request)
+            return duplicate("facebook", f"refused as a duplicate ({detail})", request)
         if code in TOKEN_CODES or status == 401:
             return credentials(
                 "facebook", f"the token was refused ({detail})", ["FACEBOOK_PAGE_TOKEN"], request
@@ -208,7 +211,7 @@ class FacebookAdapter(BaseAdapter):
         page = answer.json()
         return PostResult(ok=True, remote_id=page.get("name") or self.page_id, url=page.get("link"))
 
-    def lookup(self, part: DraftPart) -> PostResult | None:
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         try:
             answer = self._get(
                 self._url("feed"), {"fields": "id,message,permalink_url", "limit": str(FEED_SIZE)}
@@ -219,6 +222,8 @@ class FacebookAdapter(BaseAdapter):
         if posts is None:
             return None
         for post in posts:
+            if str(post.get("id")) in taken:
+                continue
             if same_post(part, post.get("message") or ""):
                 post_id = str(post["id"])
                 return PostResult(

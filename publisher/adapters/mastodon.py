@@ -10,11 +10,12 @@ touch the network. The limits are the instance's own (its API says them), read o
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
@@ -42,11 +43,13 @@ from publisher.adapters.common import (
     load_media,
     media_request,
     network_failure,
+    outage,
     permanent,
     rate_limited,
     retryable,
     same_post,
     scrub,
+    unknown,
 )
 from publisher.compose import DraftPart
 from publisher.counters import DEFAULT_LIMITS, PlatformLimits
@@ -73,6 +76,10 @@ def idempotency_key(key: str, part: DraftPart) -> str:
 
 class MastodonAdapter(BaseAdapter):
     name = "mastodon"
+    can_lookup = True
+    # Mastodon keeps an Idempotency-Key for an hour; ten minutes of margin for clocks and
+    # for the time between our request and the server storing the key.
+    idempotent_for = dt.timedelta(minutes=50)
     defaults: PlatformLimits = DEFAULT_LIMITS["mastodon"]  # overridden by settings, or the server
 
     def __init__(
@@ -229,6 +236,13 @@ class MastodonAdapter(BaseAdapter):
 
     def _refused(self, exc: MastodonError, request: dict[str, Any], *, posting: bool) -> PostResult:
         detail = scrub(_detail(exc), [self._token])
+        if "Could not parse response as JSON" in str(exc):
+            # An answer we cannot read (a proxy's page, a cut connection): the status may
+            # have been made. Unknown while posting, so it is looked up before any resend.
+            why = "the answer could not be read"
+            return (
+                unknown("mastodon", why, request) if posting else outage("mastodon", why, request)
+            )
         if isinstance(exc, MastodonRatelimitError):
             reset = from_epoch(getattr(self._api, "ratelimit_reset", None))
             return rate_limited("mastodon", reset, "X-RateLimit-Reset", request)
@@ -241,7 +255,7 @@ class MastodonAdapter(BaseAdapter):
         if isinstance(exc, MastodonServerError):
             # Even a 502/504 is safe to retry here: the same Idempotency-Key returns the
             # status that may have been made instead of a second one.
-            return retryable("mastodon", f"server error {_status(exc)} ({detail})", request)
+            return outage("mastodon", f"server error {_status(exc)} ({detail})", request)
         if isinstance(exc, MastodonNotFoundError):
             if request.get("in_reply_to_id") and posting:
                 return permanent(
@@ -270,7 +284,7 @@ class MastodonAdapter(BaseAdapter):
             return self._refused(exc, {}, posting=False)
         return PostResult(ok=True, remote_id=f"@{me.get('acct', '')}", url=me.get("url"))
 
-    def lookup(self, part: DraftPart) -> PostResult | None:
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         try:
             me = self._whoami()
             statuses = self.client().account_statuses(
@@ -279,6 +293,8 @@ class MastodonAdapter(BaseAdapter):
         except (MastodonError, KeyError):
             return None
         for status in statuses:
+            if str(status.get("id")) in taken:
+                continue
             text, links = html_text(status.get("content") or "")
             card = status.get("card") or {}
             if card.get("url"):

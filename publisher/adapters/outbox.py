@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +29,7 @@ def file_name(key: str, number: int) -> str:
 
 class OutboxAdapter(BaseAdapter):
     mode = "outbox"
+    can_lookup = True
 
     def __init__(
         self,
@@ -73,7 +74,7 @@ class OutboxAdapter(BaseAdapter):
     def _found(self, path: Path, request: dict[str, Any]) -> PostResult:
         return PostResult(ok=True, remote_id=path.stem, url=path.as_uri(), request=request)
 
-    def lookup(self, part: DraftPart) -> PostResult | None:
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         path = self.path_for(part.key, part.number)
         if path.exists():
             return self._found(path, {})

@@ -127,6 +127,8 @@ class TelegramAdapter(BaseAdapter):
         except requests.RequestException as exc:
             return network_failure("telegram", exc, request, posting=True)
         body = _body(answer)
+        if answer.status_code == 200 and not body:  # accepted, but the answer is unreadable
+            return unknown("telegram", "the answer to the post could not be read", request)
         if answer.status_code != 200 or not body.get("ok"):
             return self._refused(answer, body, request, posting=True)
         try:

@@ -10,6 +10,7 @@ a 429 comes back as a retryable result with the reset time read from `x-rate-lim
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from publisher.adapters.common import (
     Stop,
     check_text,
     credentials,
+    duplicate,
     from_epoch,
     guard_logs,
     load_media,
@@ -35,7 +37,6 @@ from publisher.adapters.common import (
     same_post,
     scrub,
     server_error,
-    unknown,
 )
 from publisher.compose import DraftPart
 from publisher.counters import DEFAULT_LIMITS, PlatformLimits
@@ -90,6 +91,7 @@ def alt_text_body(media_id: str, alt: str, path: str) -> dict[str, Any]:
 
 class XAdapter(BaseAdapter):
     name = "x"
+    can_lookup = True
     defaults: PlatformLimits = DEFAULT_LIMITS["x"]  # overridden by settings, or the server
 
     def __init__(
@@ -212,7 +214,7 @@ class XAdapter(BaseAdapter):
             return credentials("x", f"401 Unauthorized ({message})", VARIABLES, request)
         if status == 403 and "duplicate" in message.lower():
             # X refuses a text it already has: an earlier send of this part went out.
-            return unknown("x", f"403 duplicate content ({message})", request)
+            return duplicate("x", f"403 duplicate content ({message})", request)
         if status == 403 and ("too long" in message.lower() or "shorter" in message.lower()):
             return permanent("x", f"403 the text is too long for X ({message})", request)
         if status == 403:
@@ -237,7 +239,7 @@ class XAdapter(BaseAdapter):
         username = me.get("username", "")
         return PostResult(ok=True, remote_id=f"@{username}", url=f"https://x.com/{username}")
 
-    def lookup(self, part: DraftPart) -> PostResult | None:
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         """Is the part among the account's latest posts? t.co hides links, so the link is
         compared through `entities.urls[].expanded_url`."""
         try:
@@ -248,6 +250,8 @@ class XAdapter(BaseAdapter):
         except (tweepy.TweepyException, requests.RequestException, KeyError):
             return None
         for tweet in answer.get("data") or []:
+            if str(tweet.get("id")) in taken:
+                continue
             links = [u.get("expanded_url", "") for u in tweet.get("entities", {}).get("urls", [])]
             if same_post(part, tweet.get("text", ""), links):
                 tweet_id = str(tweet["id"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -103,9 +104,21 @@ class Script:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    method: str | None = None  # only requests with this method ("POST": not the lookups)
 
     def matches(self, request: Recorded) -> bool:
+        if self.method is not None and request.method != self.method:
+            return False
         return self.path is None or re.search(self.path, request.path) is not None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client killed mid-request (the crash tests do that on purpose)
+        super().handle_error(request, client_address)
 
 
 class PlatformServer:
@@ -118,7 +131,7 @@ class PlatformServer:
         self.posts: list[dict[str, Any]] = []
         self._scripts: list[Script] = []
         self.lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -143,8 +156,7 @@ class PlatformServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet tests
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -173,16 +185,25 @@ class PlatformServer:
         after: int = 0,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        method: str | None = None,
     ) -> None:
         """The next `times` matching requests (after `after` of them) answer `status` with
         the platform's own error body, unless `body` is given."""
         with self.lock:
-            self._scripts.append(Script(status, times, path, after, body, headers or {}))
+            script = Script(status, times, path, after, body, headers or {}, method=method)
+            self._scripts.append(script)
 
-    def slow_next(self, seconds: float, *, path: str | None = None, times: int = 1) -> None:
+    def slow_next(
+        self, seconds: float, *, path: str | None = None, times: int = 1, method: str | None = None
+    ) -> None:
         """Process the request normally (a post is accepted), but answer after `seconds`."""
         with self.lock:
-            self._scripts.append(Script(None, times, path, 0, delay=seconds))
+            self._scripts.append(Script(None, times, path, 0, delay=seconds, method=method))
+
+    def clear_scripts(self) -> None:
+        """Forget every scripted failure or delay still waiting: the outage is over."""
+        with self.lock:
+            self._scripts.clear()
 
     def requests_to(self, pattern: str, method: str | None = None) -> list[Recorded]:
         with self.lock:
