@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_CAMPAIGN := hari-dunia-anti-perdagangan-orang-2027
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint build check lock clean system-deps factsheet translations print-system-packages
+.PHONY: run test bench lint build check lock clean system-deps factsheet translations print-system-packages
 
 run: $(STAMP) ## Build and serve the site at http://127.0.0.1:8000, run the publisher beside it
 	$(BIN)/publisher serve --publish --rehearse $(DEMO_CAMPAIGN)
@@ -47,6 +47,14 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i theme/translations/messages.pot -d theme/translations -l en \
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d theme/translations --statistics
+
+# The benchmarks also need Hugo (the peer), GNU time (peak memory) and nginx with brotli_static.
+BENCH_PACKAGES := hugo time nginx libnginx-mod-http-brotli-static
+
+bench: $(STAMP) system-deps $(NODE_STAMP) ## Run the benchmarks (~45 min) and rewrite docs/benchmarks.md
+	@bash scripts/ensure-system-packages.sh $(BENCH_PACKAGES)
+	$(BIN)/python bench/bench_tick.py
+	$(BIN)/python bench/run_all.py
 
 # Regenerate the fact sheet PDF after changing data/hotlines.yaml.
 factsheet: $(STAMP)

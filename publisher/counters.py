@@ -16,6 +16,7 @@ Counting is pure: no network, no settings. Callers that configure limits pass `l
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import warnings
@@ -184,6 +185,7 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+@functools.lru_cache(maxsize=65536)  # the checker and composer count the same texts often
 def count(platform: str, text: str, limits: PlatformLimits | None = None) -> int:
     """Length of `text` as `platform` counts it."""
     limits = limits or _limits(platform)

@@ -42,14 +42,21 @@ def context_lang(context: Context | dict[str, Any]) -> str:
     return str(getattr(item, "lang", None) or context.get("DEFAULT_LANG") or "id")
 
 
-def translate(translations: Path, lang: str, message: str) -> str:
+@lru_cache(maxsize=8)
+def messages(translations: Path, lang: str) -> dict[str, str]:
+    """msgid -> translation, without empty or fuzzy entries: one dict lookup per string."""
     catalog = load_catalog(catalog_path(translations, lang))
     if catalog is None:
-        return message
-    entry = catalog.get(message)
-    if entry is None or not entry.string or entry.fuzzy:
-        return message
-    return str(entry.string)
+        return {}
+    return {
+        str(entry.id): str(entry.string)
+        for entry in catalog
+        if entry.id and isinstance(entry.string, str) and entry.string and not entry.fuzzy
+    }
+
+
+def translate(translations: Path, lang: str, message: str) -> str:
+    return messages(translations, lang).get(message, message)
 
 
 def install(generator: Any) -> None:

@@ -69,8 +69,10 @@ class FrontMatterMarkdownReader(BaseReader):
             HELD_FILES.update(press.referenced_files(meta))
             return "", {"title": meta.title, "status": "skip"}
         LIVE_FILES.update(press.referenced_files(meta))
-        md = Markdown(**self.settings["MARKDOWN"])
-        content = md.convert(fm.body)
+        # One converter per reader: building it costs about as much as converting an article.
+        if getattr(self, "_md", None) is None:
+            self._md = Markdown(**self.settings["MARKDOWN"])
+        content = self._md.reset().convert(fm.body)
         metadata = self._pelican_metadata(meta)
         if meta.kind == "release":
             metadata.update(self._release_metadata(meta, content_root))

@@ -52,7 +52,7 @@
         return Promise.all(search.results.slice(0, 10).map(function (r) { return r.data(); }));
       })
       .then(show)
-      .catch(function () { status.textContent = form.dataset.error; if (hint) hint.hidden = false; });
+      .catch(function () { status.textContent = form.dataset.error; if (hint) { hint.hidden = false; hint.setAttribute("data-shown", ""); } });
   }
 
   form.addEventListener("submit", function (event) {

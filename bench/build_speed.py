@@ -1,0 +1,717 @@
+"""Build speed: our theme and plugins against stock Pelican and Hugo on the same synthetic site.
+
+Run: .venv/bin/python bench/build_speed.py [--sizes 1000 5000] [--runs N] [--json FILE]
+(bench/run_all.py runs it and writes docs/benchmarks.md.)
+
+Every build runs in its own process, so time and peak memory are per build: wall time is
+taken around the process, peak RSS by GNU time (our build also reports its Python process's
+own peak and, with search, Pagefind's, which runs as a separate process). The variants are
+run in turn (A, B, C, A, B, C...) because other people use the machine; medians reported.
+The code measured is bench/synthetic.py's CODE: run_all.py's snapshot, else the working tree.
+
+Variants (see PROPOSED below for what "fixed" changes, each measured by a monkeypatch in the
+build process only; nothing in publisher/ is edited):
+- ours / ours+search: publisher.build.build_site with PATH overridden, SEARCH_INDEX off/on;
+- ours fixed / ours fixed+search: the same with the proposed fixes;
+- stock: `python -m pelican` with its default theme and PLUGINS = [];
+- hugo: Debian's hugo with a minimal theme (bench/synthetic.py).
+
+Rebuild after editing one article: a build fills Pelican's content cache, one article gets a
+sentence more, and the rebuild is timed: in a new process (`publisher build`) and in a warm
+process (what `publisher serve` does on every change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import inspect
+import json
+import os
+import pstats
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from bench import synthetic  # noqa: E402
+
+CODE = synthetic.CODE
+sys.path.insert(0, str(CODE))  # publisher/ of the snapshot, ahead of the working tree
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+HUGO = "/usr/bin/hugo"
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
+TIMEOUT = 1800  # seconds per build: a 5,000-article build takes about a minute on 2 cores
+RUNS = {1000: 5, 5000: 3}  # rounds per size: 5,000-article rounds take several minutes
+COLD = ("ours+search", "ours", "ours fixed+search", "ours fixed", "stock", "hugo")
+REBUILD = (
+    "ours cache",
+    "ours cache fixed",
+    "ours serve fixed",
+    "ours serve fixed+search",
+    "stock cache",
+)
+
+# The fixes proposed for publisher/, as (what, module, function, [(old, new), ...]): the
+# benchmark applies exactly these text edits to the functions' source inside the build
+# process, so what is measured is what the lead would apply.
+PROPOSED: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+    (
+        "front matter: libyaml's parser for the everyday file",
+        "publisher.frontmatter",
+        "compose",
+        [
+            (
+                "    return yaml.compose(block, Loader=_StrictLoader)\n",
+                "    fast, node = _fast_compose(block)\n"
+                "    return node if fast else yaml.compose(block, Loader=_StrictLoader)\n",
+            )
+        ],
+    ),
+    (
+        "front matter: one pass (data built from the composed nodes)",
+        "publisher.frontmatter",
+        "parse",
+        [
+            (
+                "        meta = yaml.load(block, Loader=_StrictLoader) if node is not None else {}\n",
+                "        meta = _construct(node) if node is not None else {}\n",
+            )
+        ],
+    ),
+    (
+        "one Markdown instance per reader, reset per file",
+        "publisher.reader",
+        "FrontMatterMarkdownReader.read",
+        [
+            (
+                '        md = Markdown(**self.settings["MARKDOWN"])\n'
+                "        content = md.convert(fm.body)\n",
+                '        if getattr(self, "_md", None) is None:\n'
+                '            self._md = Markdown(**self.settings["MARKDOWN"])\n'
+                "        content = self._md.reset().convert(fm.body)\n",
+            )
+        ],
+    ),
+    (
+        "social text counts memoised (a pure function; a warm `serve` recounts only edits)",
+        "publisher.counters",
+        "count",
+        [
+            (
+                "def count(platform: str, text: str, limits: PlatformLimits | None = None) -> int:\n",
+                "@lru_cache(maxsize=65536)\n"
+                "def count(platform: str, text: str, limits: PlatformLimits | None = None) -> int:\n",
+            )
+        ],
+    ),
+    (
+        "gettext: one dict per language, built once",
+        "publisher.i18n",
+        "install",
+        [
+            (
+                '    translations = Path(generator.settings["THEME"]) / "translations"\n',
+                '    translations = Path(generator.settings["THEME"]) / "translations"\n'
+                "    tables = {lang: _table(load_catalog(catalog_path(translations, lang)))\n"
+                "              for lang in LANGUAGES}\n",
+            ),
+            (
+                "        return translate(translations, context_lang(context), message)\n",
+                "        return tables.get(context_lang(context), {}).get(message, message)\n",
+            ),
+        ],
+    ),
+]
+
+
+# Helpers the front matter edits above add to publisher/frontmatter.py (as written here).
+
+
+def _fast_compose(block: str) -> tuple[bool, Any]:
+    """libyaml's parser for the everyday block: (True, node). (False, None) leaves the block
+    to _StrictLoader, whose refusals (anchors, aliases, depth) and error messages are the
+    documented ones: a block that could hold an anchor or alias, fails to parse, or nests
+    deeper than MAX_DEPTH."""
+    from publisher import frontmatter
+
+    if "&" in block or "*" in block:  # maybe an anchor or an alias: the strict loader judges
+        return False, None
+    try:
+        node = yaml.compose(block, Loader=frontmatter._StrictCLoader)
+    except yaml.YAMLError:
+        return False, None
+    return _depth(node) <= frontmatter.MAX_DEPTH, node
+
+
+def _depth(node: Any) -> int:
+    """Levels of nested mappings and lists, counted without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, yaml.SequenceNode):
+            children = item.value
+        elif isinstance(item, yaml.MappingNode):
+            children = [part for pair in item.value for part in pair]
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _construct(node: Any) -> Any:
+    """The data of a composed node tree, built by _StrictLoader's constructors."""
+    from publisher import frontmatter
+
+    loader = frontmatter._StrictLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _table(catalog: Any) -> dict[str, str]:
+    """msgid -> translation, with translate()'s rules (no empty or fuzzy entries)."""
+    if catalog is None:
+        return {}
+    return {
+        (m.id if isinstance(m.id, str) else m.id[0]): str(m.string)
+        for m in catalog
+        if m.id and m.string and not m.fuzzy
+    }
+
+
+def rewrite(module: ModuleType, qualname: str, edits: list[tuple[str, str]]) -> None:
+    """Re-define module.qualname from its source with `edits` applied (each must match once).
+
+    The edits are the file's text as it is, indentation included; a method is compiled inside
+    a stand-in class so its indentation stays that of the file.
+    """
+    owner_name, _, name = qualname.rpartition(".")
+    owner: Any = getattr(module, owner_name) if owner_name else module
+    source = inspect.getsource(getattr(owner, name))
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise RuntimeError(f"{module.__name__}.{qualname} changed; update PROPOSED: {old!r}")
+        source = source.replace(old, new)
+    if owner_name:
+        source = f"class _StandIn:\n{source}"
+    namespace = vars(module)  # the module's own globals, as if the file had been edited
+    exec(compile(source, f"<proposed {module.__name__}.{qualname}>", "exec"), namespace)
+    if owner_name:
+        setattr(owner, name, namespace.pop("_StandIn").__dict__[name])
+
+
+def apply_proposed_fixes() -> None:
+    import importlib
+
+    from publisher import counters, frontmatter, i18n
+
+    class _StrictCLoader(yaml.CSafeLoader):  # _StrictLoader's resolvers, libyaml's parser
+        pass
+
+    _StrictCLoader.yaml_implicit_resolvers = frontmatter._StrictLoader.yaml_implicit_resolvers
+    helpers = {"_StrictCLoader": _StrictCLoader, "_fast_compose": _fast_compose}
+    helpers.update(_depth=_depth, _construct=_construct)
+    for name, value in helpers.items():
+        setattr(frontmatter, name, value)
+    i18n._table = _table  # type: ignore[attr-defined]
+    counters.lru_cache = functools.lru_cache  # type: ignore[attr-defined]
+    for _what, module_name, qualname, edits in PROPOSED:
+        rewrite(importlib.import_module(module_name), qualname, edits)
+
+
+def enable_safe_content_cache(overrides: dict[str, Any], cache: Path) -> None:
+    """Pelican's reader-level content cache, made safe for embargoes (the proposed plugin part):
+
+    - a `skip` result (embargoed or future item) is never cached, so it is read again on
+      every build and goes live on time; releases are never cached either (their metadata
+      holds contacts and attachment sizes read from other files);
+    - liveness is decided again on every build from the cached metadata, in the
+      article/page_generator_context signal, which Pelican sends after its cache lookup; this
+      also fills reader.LIVE_FILES / HELD_FILES, which a cached read would otherwise skip.
+    """
+    from pelican import signals
+    from pelican.readers import Readers
+
+    from publisher import press, reader
+    from publisher.metadata import ContentMeta
+
+    overrides.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, CACHE_PATH=str(cache))
+    original = Readers.cache_data
+
+    def cache_data(self: Readers, filename: str, data: Any) -> None:
+        metadata = data[1] or {}
+        if metadata.get("status") == "skip" or metadata.get("kind") == "release":
+            return
+        original(self, filename, data)
+
+    def decide_liveness(sender: Any, metadata: dict[str, Any]) -> None:
+        meta = metadata.get("meta")
+        if not isinstance(meta, ContentMeta):
+            return
+        if reader.is_live(meta, reader.build_now(sender.settings)):
+            reader.LIVE_FILES.update(press.referenced_files(meta))
+        else:
+            metadata["status"] = "skip"
+            reader.HELD_FILES.update(press.referenced_files(meta))
+
+    Readers.cache_data = cache_data  # type: ignore[method-assign]
+    signals.article_generator_context.connect(decide_liveness, weak=False)
+    signals.page_generator_context.connect(decide_liveness, weak=False)
+
+
+# --- the build process ---
+
+
+def _timed(module: ModuleType, name: str, phases: dict[str, float], label: str) -> None:
+    original = getattr(module, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            phases[label] = phases.get(label, 0.0) + time.perf_counter() - started
+
+    setattr(module, name, wrapper)
+
+
+class _TimedSubprocess:
+    """Stands in for `subprocess` inside publisher.build: Pagefind runs under GNU time, so its
+    own peak RSS is known (it runs while the build's Python process still holds its memory)."""
+
+    def __init__(self, rss_file: Path) -> None:
+        self.rss_file = rss_file
+
+    def run(self, cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess:
+        return subprocess.run([TIME, "-f", "%M", "-o", str(self.rss_file), *cmd], **kwargs)
+
+
+def child_ours(args: argparse.Namespace) -> dict[str, Any]:
+    """One build (or, with --serve, a build then an edit and the timed rebuild) in this process."""
+    from pelican import Pelican
+
+    from publisher import build
+    from publisher.timeutil import parse_time
+
+    if args.fixed:
+        apply_proposed_fixes()
+    content = Path(args.content)
+    overrides: dict[str, Any] = {"PATH": str(content), "SEARCH_INDEX": args.search}
+    overrides["CACHE_PATH"] = str(Path(args.out).parent / "cache-unused")
+    if args.cache and args.plain_cache:  # Pelican's cache as it comes, to show what goes wrong
+        overrides.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, CACHE_PATH=args.cache)
+    elif args.cache:
+        enable_safe_content_cache(overrides, Path(args.cache))
+    phases: dict[str, float] = {}
+    _timed(build, "check_tree", phases, "check")
+    _timed(build, "index_for_search", phases, "pagefind")
+    _timed(Pelican, "run", phases, "pelican")
+    pagefind_rss = Path(args.result).with_suffix(".pagefind-rss")
+    pagefind_rss.unlink(missing_ok=True)
+    build.subprocess = _TimedSubprocess(pagefind_rss)  # type: ignore[assignment]
+    now = parse_time(args.now or synthetic.BUILD_NOW.strftime("%Y-%m-%d %H:%M"))
+    output = Path(args.out)
+
+    def one() -> Any:
+        return build.build_site(CODE / "pelicanconf.py", output, now, dict(overrides))
+
+    profiler = cProfile.Profile() if args.profile else None
+    if args.serve:  # the warm-up build of a running `publisher serve`, then one edit
+        one()
+        phases.clear()
+        edited = content / "berita" / f"artikel-{args.edit:05d}.md"
+        edited.write_text(edited.read_text(encoding="utf-8") + "\nSatu kalimat lagi.\n")
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    result = one()
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    return {
+        "inner_seconds": time.perf_counter() - started,
+        "phases": phases,
+        "html": result.pages,
+        "pagefind_maxrss_kb": (
+            int(pagefind_rss.read_text().split()[-1]) if pagefind_rss.exists() else None
+        ),
+    }
+
+
+def child_main(args: argparse.Namespace) -> None:
+    report = child_ours(args)
+    report["self_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    Path(args.result).write_text(json.dumps(report), encoding="utf-8")
+
+
+# --- the parent: runs builds, one process each ---
+
+
+@dataclass
+class Measure:
+    variant: str
+    articles: int
+    seconds: float  # wall time of the whole process (interpreter start and imports included)
+    maxrss_mb: float  # GNU time: the largest process of the build's tree
+    html: int = 0
+    inner_seconds: float | None = None  # build_site itself, without interpreter start
+    phases: dict[str, float] = field(default_factory=dict)
+    python_maxrss_mb: float | None = None  # our build: the Python process alone
+    pagefind_maxrss_mb: float | None = None  # our build with search: the Pagefind process
+
+
+def run_process(cmd: list[str], timeout: float, log: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB) of one process and the children it waited for.
+
+    GNU time reports the peak: a tiny C parent, so the figure is the build's own (a Python
+    parent's RSS would leak into a vforked child's ru_maxrss on Linux).
+    """
+    rss_file = log.with_suffix(".rss")
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [TIME, "-f", "%M", "-o", str(rss_file), *cmd],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # so a timeout kills the whole build, Pagefind included
+        )
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{cmd[:4]} failed ({proc.returncode}):\n{tail}")
+    return seconds, int(rss_file.read_text().split()[-1]) / 1024
+
+
+def count_html(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.html"))
+
+
+class Bench:
+    def __init__(self, work: Path, sites: synthetic.Sites, timeout: float = TIMEOUT) -> None:
+        self.work, self.sites, self.timeout = work, sites, timeout
+        self.count = len(sites.articles)
+        self.serial = 0
+
+    def _fresh(self, name: str) -> Path:
+        self.serial += 1
+        out = self.work / f"out-{self.serial:03d}-{name.replace(' ', '-').replace('+', '-')}"
+        shutil.rmtree(out, ignore_errors=True)
+        return out
+
+    def ours(
+        self,
+        variant: str,
+        *,
+        search: bool,
+        fixed: bool,
+        cache: Path | None = None,
+        serve_edit: int | None = None,
+        profile: Path | None = None,
+    ) -> Measure:
+        out = self._fresh(variant)
+        result = self.work / "child.json"
+        cmd = [PYTHON, str(Path(__file__).resolve()), "_child", "--content",
+               str(self.sites.ours_content), "--out", str(out), "--result", str(result)]  # fmt: skip
+        cmd += ["--search"] if search else []
+        cmd += ["--fixed"] if fixed else []
+        cmd += ["--cache", str(cache)] if cache else []
+        cmd += ["--serve", "--edit", str(serve_edit)] if serve_edit else []
+        cmd += ["--profile", str(profile)] if profile else []
+        seconds, rss = run_process(cmd, self.timeout, self.work / "child.log")
+        report = json.loads(result.read_text())
+        shutil.rmtree(out, ignore_errors=True)
+        return Measure(
+            variant, self.count, seconds, rss, report["html"], report["inner_seconds"],
+            report["phases"], report["self_maxrss_kb"] / 1024,
+            report["pagefind_maxrss_kb"] / 1024 if report["pagefind_maxrss_kb"] else None,
+        )  # fmt: skip
+
+    def stock(self, variant: str = "stock", cache: Path | None = None) -> Measure:
+        out = self._fresh(variant)
+        site = self.sites.pelican
+        cmd = [PYTHON, "-m", "pelican", str(site / "content"), "-o", str(out),
+               "-s", str(site / "pelicanconf.py"), "-q"]  # fmt: skip
+        if cache:
+            cmd += [
+                "--cache-path",
+                str(cache),
+                "-e",
+                "CACHE_CONTENT=true",
+                "LOAD_CONTENT_CACHE=true",
+            ]
+        seconds, rss = run_process(cmd, self.timeout, self.work / "stock.log")
+        html = count_html(out)
+        shutil.rmtree(out, ignore_errors=True)
+        return Measure(variant, self.count, seconds, rss, html)
+
+    def hugo(self, variant: str = "hugo") -> Measure:
+        out = self._fresh(variant)
+        cmd = [HUGO, "--source", str(self.sites.hugo), "--destination", str(out), "--quiet",
+               "--cacheDir", str(self.work / "hugo-cache")]  # fmt: skip
+        seconds, rss = run_process(cmd, self.timeout, self.work / "hugo.log")
+        html = count_html(out)
+        shutil.rmtree(out, ignore_errors=True)
+        return Measure(variant, self.count, seconds, rss, html)
+
+    def cold(self, variant: str) -> Measure:
+        runs: dict[str, Callable[[], Measure]] = {
+            "ours+search": lambda: self.ours(variant, search=True, fixed=False),
+            "ours": lambda: self.ours(variant, search=False, fixed=False),
+            "ours fixed+search": lambda: self.ours(variant, search=True, fixed=True),
+            "ours fixed": lambda: self.ours(variant, search=False, fixed=True),
+            "stock": self.stock,
+            "hugo": self.hugo,
+        }
+        return runs[variant]()
+
+    def rebuild(self, variant: str, edit: int) -> Measure:
+        """Fill the content cache with one build, edit one article, time the rebuild."""
+        cache = self.work / f"cache-{variant.replace(' ', '-').replace('+', '-')}"
+        shutil.rmtree(cache, ignore_errors=True)
+        if variant == "stock cache":
+            self.stock("stock fill", cache)
+            synthetic.edit_one(self.sites, edit)
+            return self.stock(variant, cache)
+        fixed = "fixed" in variant
+        search = "search" in variant
+        if variant.startswith("ours serve"):  # build, edit and rebuild in one warm process
+            return self.ours(variant, search=search, fixed=fixed, cache=cache, serve_edit=edit)
+        self.ours("fill", search=search, fixed=fixed, cache=cache)
+        synthetic.edit_one(self.sites, edit)
+        return self.ours(variant, search=search, fixed=fixed, cache=cache)
+
+
+def cache_safety(work: Path) -> dict[str, bool]:
+    """Does a future-dated article appear once its time has come, on a build that reads the
+    content cache filled while it was still in the future? (plain Pelican cache vs ours)"""
+    sites = synthetic.write_sites(work / "site-cache-safety", 20)
+    future = sites.ours_content / "berita" / "artikel-masa-depan.md"
+    text = synthetic.ours_file(sites.articles[0])
+    text = text.replace("id: bench-00001", "id: bench-future").replace(
+        "slug: artikel-00001", "slug: artikel-masa-depan"
+    )
+    future.write_text(text.replace(f"date: {synthetic._wib(sites.articles[0].date)}",
+                                   "date: 2027-03-01 09:00"), encoding="utf-8")  # fmt: skip
+    found = {}
+    for mode in ("plain", "safe"):
+        cache = work / f"cache-safety-{mode}"
+        shutil.rmtree(cache, ignore_errors=True)
+        seen = []
+        for now in ("2027-01-01 12:00", "2027-04-01 12:00"):  # before, then after its date
+            out = work / f"out-safety-{mode}"
+            shutil.rmtree(out, ignore_errors=True)
+            cmd = [PYTHON, str(Path(__file__).resolve()), "_child", "--content",
+                   str(sites.ours_content), "--out", str(out), "--result",
+                   str(work / "child.json"), "--cache", str(cache), "--now", now]  # fmt: skip
+            cmd += ["--plain-cache"] if mode == "plain" else []
+            run_process(cmd, 600, work / "child.log")
+            seen.append((out / "berita/2027/artikel-masa-depan/index.html").exists())
+            shutil.rmtree(out, ignore_errors=True)
+        found[mode] = seen == [False, True]
+    shutil.rmtree(sites.ours.parent, ignore_errors=True)
+    return found
+
+
+def run_suite(
+    runs: dict[int, int], work: Path, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Every variant runs[size] times per size, in turn; returns raw measures and medians."""
+    measures: list[Measure] = []
+    for size, rounds in runs.items():
+        sites = synthetic.write_sites(work / f"site-{size}", size)
+        bench = Bench(work, sites)
+        bench.hugo("hugo warm-up")  # first touch of the files and binaries is not measured
+        for round_ in range(rounds):
+            for variant in COLD:
+                measure = bench.cold(variant)
+                measures.append(measure)
+                log(f"{size} cold {variant} #{round_ + 1}: {measure.seconds:.2f}s "
+                    f"{measure.maxrss_mb:.0f} MB")  # fmt: skip
+        for round_ in range(rounds):
+            for n, variant in enumerate(REBUILD):
+                edit = 1 + (round_ * len(REBUILD) + n) % size
+                measure = bench.rebuild(variant, edit)
+                measures.append(measure)
+                inner = (
+                    f" (build_site {measure.inner_seconds:.2f}s)" if measure.inner_seconds else ""
+                )
+                log(f"{size} rebuild {variant} #{round_ + 1}: {measure.seconds:.2f}s{inner} "
+                    f"{measure.maxrss_mb:.0f} MB")  # fmt: skip
+        shutil.rmtree(sites.ours.parent, ignore_errors=True)
+    return {"measures": [asdict(m) for m in measures], "summary": summarise(measures)}
+
+
+def summarise(measures: list[Measure]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[Measure]] = {}
+    for m in measures:
+        groups.setdefault(f"{m.articles}|{m.variant}", []).append(m)
+
+    def med(values: list[float | None]) -> float | None:
+        present = [v for v in values if v is not None]
+        return statistics.median(present) if present else None
+
+    summary = {}
+    for key, group in groups.items():
+        phases = sorted({p for m in group for p in m.phases})
+        summary[key] = {
+            "articles": group[0].articles,
+            "variant": group[0].variant,
+            "runs": len(group),
+            "seconds": med([m.seconds for m in group]),
+            "seconds_all": [round(m.seconds, 2) for m in group],
+            "inner_seconds": med([m.inner_seconds for m in group]),
+            "maxrss_mb": med([m.maxrss_mb for m in group]),
+            "python_maxrss_mb": med([m.python_maxrss_mb for m in group]),
+            "pagefind_maxrss_mb": med([m.pagefind_maxrss_mb for m in group]),
+            "html": group[0].html,
+            "phases": {p: med([m.phases.get(p) for m in group]) for p in phases},
+        }
+    return summary
+
+
+# --- where the time goes: cProfile of one build, by area ---
+
+AREAS = [  # (area, substrings of "file:function"), first match wins
+    ("file system (open, mkdir, write, copy)",
+     ("method io.open", "method posix.", "method 'write'", "/shutil.py:")),
+    ("YAML (front matter)",
+     ("/yaml/", "_yaml", "publisher/frontmatter.py", "publisher.frontmatter", ":_load",
+      "campaign_reader.py:yaml_lines", "publisher.campaign_reader.yaml_lines")),
+    ("Markdown", ("/markdown/",)),
+    ("Jinja templates", ("/jinja2/", "/theme/templates/", "<template>")),
+    ("theme gettext (i18n.py, babel)", ("publisher/i18n.py", "publisher.i18n", "/babel/")),
+    ("check: social text counting", ("/grapheme/", "publisher/counters.py", "/twitter_text/")),
+    ("check: other rules", ("publisher/check.py", "publisher/check_rules.py")),
+    ("our feeds (feeds.py, feedgenerator)", ("publisher/feeds.py", "/feedgenerator/")),
+    ("Pelican core", ("/pelican/",)),
+    ("publisher/ plugins and reader (other)", ("/publisher/", "publisher.reader")),
+    ("other libraries", ("site-packages",)),
+]  # fmt: skip
+STDLIB = sysconfig.get_paths()["stdlib"]
+
+
+def _area(func: tuple[str, int, str]) -> str | None:
+    """The area of a function by its file; None for builtins and the standard library, whose
+    time belongs to whoever called them (a regex run by Markdown is Markdown's time)."""
+    filename, _line, name = func
+    where = f"{filename}:{name}"
+    for area, keys in AREAS:
+        if any(key in where for key in keys):
+            return area
+    if filename == "~" or filename.startswith((STDLIB, "<frozen")):
+        return None
+    return "other"
+
+
+def profile_areas(stats_file: Path) -> list[tuple[str, float]]:
+    """Own time per area; builtins and stdlib charged to their callers, pro rata."""
+    table: dict[Any, Any] = pstats.Stats(str(stats_file)).stats  # type: ignore[attr-defined]
+    totals: dict[str, float] = {}
+
+    def charge(func: Any, amount: float, depth: int) -> None:
+        area = _area(func)
+        callers = table.get(func, (0, 0, 0, 0, {}))[4]
+        if area is None and depth < 6 and callers:
+            weights = {caller: info[2] or info[1] for caller, info in callers.items()}
+            whole = sum(weights.values()) or 1
+            for caller, weight in weights.items():
+                charge(caller, amount * weight / whole, depth + 1)
+            return
+        totals[area or "Python (unattributed)"] = (
+            totals.get(area or "Python (unattributed)", 0.0) + amount
+        )
+
+    for func, (_cc, _nc, tottime, _ct, _callers) in table.items():
+        charge(func, tottime, 0)
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+def run_profiles(size: int, work: Path) -> dict[str, list[tuple[str, float]]]:
+    """One profiled build (no search) as the code is and with the proposed fixes."""
+    sites = synthetic.write_sites(work / f"site-profile-{size}", size)
+    bench = Bench(work, sites)
+    found = {}
+    for label, fixed in (("as is", False), ("fixed", True)):
+        stats = work / f"profile-{label.replace(' ', '-')}.pstats"
+        bench.ours(f"profile {label}", search=False, fixed=fixed, profile=stats)
+        found[label] = profile_areas(stats)
+    shutil.rmtree(sites.ours.parent, ignore_errors=True)
+    return found
+
+
+def run(
+    sizes: list[int], runs: int | None = None, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """The whole build benchmark: suite, profile (at the smallest size), cache safety."""
+    plan = {size: runs or RUNS.get(size, 3) for size in sizes}
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as temp:
+        figures = run_suite(plan, Path(temp), log)
+        figures["profile"] = run_profiles(min(sizes), Path(temp))
+        figures["cache_safety"] = cache_safety(Path(temp))
+    figures["runs"] = {str(size): rounds for size, rounds in plan.items()}
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
+    parser.add_argument(
+        "--runs", type=int, help="Rounds per size (default: 5 at 1,000, 3 at 5,000)."
+    )
+    parser.add_argument("--json", type=Path, help="Write the raw figures here.")
+    args = parser.parse_args()
+    figures = run(args.sizes, args.runs)
+    text = json.dumps(figures, indent=1)
+    if args.json:
+        args.json.write_text(text, encoding="utf-8")
+    else:
+        print(text)
+
+
+def child_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--content", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--result", required=True)
+    parser.add_argument("--search", action="store_true")
+    parser.add_argument("--fixed", action="store_true")
+    parser.add_argument("--cache")
+    parser.add_argument("--plain-cache", action="store_true")
+    parser.add_argument("--now")
+    parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--edit", type=int, default=1)
+    parser.add_argument("--profile")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["_child"]:
+        child_main(child_args(sys.argv[2:]))
+    else:
+        main()

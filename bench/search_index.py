@@ -1,0 +1,213 @@
+"""Search (Pagefind): index time and size for 1,000 synthetic articles, and what one search costs.
+
+Run: .venv/bin/python bench/search_index.py [--articles 1000] [--runs 5]
+(bench/run_all.py runs it and writes docs/benchmarks.md.)
+
+- Index time: the very command `publisher build` runs (publisher.build.index_for_search:
+  `python -m pagefind`), on a site built with our theme, timed `runs` times in its own
+  process under GNU time (wall time and peak RSS), median reported.
+- Index size: what the build keeps under pagefind/ (it deletes Pagefind's UI bundles), in
+  total and per indexed page, by kind of file.
+- One search: the real search page (/cari/) in headless Debian Chromium through Playwright,
+  a fresh browser context (empty cache) per search; every /pagefind/ response is counted with
+  its transferred size (headers + body as sent). Served by nginx with deploy/nginx.conf when
+  it is installed (gzip on the fly for Pagefind's JavaScript, as on the live site), else by
+  Python's http.server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT)  # see bench/synthetic.py
+sys.path.insert(0, str(CODE))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from bench import synthetic  # noqa: E402
+from bench.lighthouse_perf import nginx_serving, nginx_usable  # noqa: E402
+from publisher.build import build_site, index_for_search  # noqa: E402
+from publisher.timeutil import parse_time  # noqa: E402
+from tests.conftest import BUILD_NOW  # noqa: E402
+from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
+from tests.test_nginx import free_port  # noqa: E402
+
+TIME = "/usr/bin/time"
+WORDS = ("paspor", "lowongan")  # one-word searches: a common word and a rarer one
+SEARCH_PAGE = "/cari/"
+
+
+def build_synthetic(work: Path, articles: int) -> Path:
+    """Our theme over `articles` synthetic articles, without the search index."""
+    sites = synthetic.write_sites(work / "site", articles)
+    output = work / "synthetic-output"
+    build_site(
+        CODE / "pelicanconf.py",
+        output=output,
+        now=parse_time(synthetic.BUILD_NOW.strftime("%Y-%m-%d %H:%M")),
+        overrides={
+            "PATH": str(sites.ours_content),
+            "SEARCH_INDEX": False,
+            "CACHE_PATH": str(work / "cache"),
+        },
+    )
+    return output
+
+
+def time_index(site: Path, runs: int, work: Path) -> dict[str, Any]:
+    """Median wall time and peak RSS of `python -m pagefind` as the build runs it."""
+    seconds, rss = [], []
+    for _ in range(runs):
+        shutil.rmtree(site / "pagefind", ignore_errors=True)
+        rss_file = work / "pagefind.rss"
+        cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"]
+        started = time.perf_counter()
+        subprocess.run(
+            [TIME, "-f", "%M", "-o", str(rss_file), *cmd],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        seconds.append(time.perf_counter() - started)
+        rss.append(int(rss_file.read_text().split()[-1]) / 1024)
+    # Leave the index exactly as the build leaves it (UI bundles removed).
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    index_for_search(site)
+    return {
+        "seconds": statistics.median(seconds),
+        "seconds_all": [round(s, 2) for s in seconds],
+        "maxrss_mb": statistics.median(rss),
+    }
+
+
+def index_size(site: Path) -> dict[str, Any]:
+    folder = site / "pagefind"
+    kinds: dict[str, list[int]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            kind = path.suffix or path.name
+            kinds.setdefault(kind, []).append(path.stat().st_size)
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = sum(lang["page_count"] for lang in entry["languages"].values())
+    total = sum(sum(sizes) for sizes in kinds.values())
+    return {
+        "pages": pages,
+        "languages": sorted(entry["languages"]),
+        "total_bytes": total,
+        "bytes_per_page": total / pages,
+        "files": sum(len(sizes) for sizes in kinds.values()),
+        "by_kind": {kind: {"files": len(s), "bytes": sum(s)} for kind, s in sorted(kinds.items())},
+    }
+
+
+def _kind(url: str) -> str:
+    name = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    for suffix, label in (
+        (".pf_fragment", "fragments of the results shown"),
+        (".pf_index", "index chunks"),
+        (".pf_meta", "metadata"),
+        (".pf_filter", "filters"),
+        (".pagefind", "WebAssembly"),  # wasm.<language>.pagefind
+        (".json", "entry JSON"),
+        (".js", "JavaScript"),
+    ):
+        if name.endswith(suffix):
+            return label
+    return "other"
+
+
+def one_search(base: str, word: str) -> dict[str, Any]:
+    """Open the search page in a fresh context, search `word`, count /pagefind/ bytes."""
+    rows: list[tuple[str, int]] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 360, "height": 640})
+        page = context.new_page()
+
+        def finished(request: Any) -> None:
+            if "/pagefind/" in request.url:
+                sizes = request.sizes()
+                rows.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+
+        page.on("requestfinished", finished)
+        page.goto(f"{base}{SEARCH_PAGE}")
+        page.fill("#q", word)
+        page.press("#q", "Enter")
+        page.locator("#search-results li a").first.wait_for(timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        results = page.locator("#search-results li").count()
+        context.close()
+        browser.close()
+    by_kind: dict[str, dict[str, int]] = {}
+    for url, size in rows:
+        slot = by_kind.setdefault(_kind(url), {"requests": 0, "bytes": 0})
+        slot["requests"] += 1
+        slot["bytes"] += size
+    return {
+        "word": word,
+        "results_shown": results,
+        "requests": len(rows),
+        "bytes": sum(size for _, size in rows),
+        "by_kind": by_kind,
+    }
+
+
+def searches(site: Path, work: Path) -> tuple[str, list[dict[str, Any]]]:
+    if nginx_usable():
+        port = free_port()
+        with nginx_serving(site, port, work) as base:
+            return "nginx with deploy/nginx.conf", [one_search(base, w) for w in WORDS]
+    with serve_folder(site) as base:
+        return "Python http.server (no compression)", [one_search(base, w) for w in WORDS]
+
+
+def run(articles: int = 1000, runs: int = 5, log: Any = print) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as temp:
+        work = Path(temp)
+        found: dict[str, Any] = {"articles": articles}
+        sites = {
+            f"synthetic, {articles:,} articles": build_synthetic(work, articles),
+            "the project's own site": work / "project-output",
+        }
+        build_site(
+            CODE / "pelicanconf.py",
+            output=sites["the project's own site"],
+            now=BUILD_NOW,
+            overrides={"SEARCH_INDEX": False, "CACHE_PATH": str(work / "cache")},
+        )
+        for label, site in sites.items():
+            timing = time_index(site, runs, work)
+            log(f"pagefind {label}: {timing['seconds']:.2f}s {timing['maxrss_mb']:.0f} MB")
+            server, rows = searches(site, work)
+            found[label] = {"index": timing, "size": index_size(site), "searches": rows}
+            found["server"] = server
+        return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="Write the figures here.")
+    args = parser.parse_args()
+    text = json.dumps(run(args.articles, args.runs), indent=1)
+    if args.json:
+        args.json.write_text(text, encoding="utf-8")
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
