@@ -206,9 +206,15 @@ class Scenario:
             log.close()
 
     def open_rows(self) -> int:
-        conn = sqlite3.connect(f"{self.ledger.resolve().as_uri()}?mode=ro", uri=True)
+        """Rows still to settle; -1 while the child has not created the ledger yet."""
+        try:
+            conn = sqlite3.connect(f"{self.ledger.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.OperationalError:  # the first run has not written the file yet
+            return -1
         try:
             return conn.execute(f"SELECT COUNT(*) FROM posts WHERE {OPEN}").fetchone()[0]
+        except sqlite3.OperationalError:  # created but not migrated yet
+            return -1
         finally:
             conn.close()
 
