@@ -1,6 +1,6 @@
 """The long crash harness: 500+ SIGKILLs of the real `publisher run`, figures for the docs.
 
-Run: .venv/bin/python bench/crash_harness.py                 (14 scenarios per kind, ~13 min)
+Run: .venv/bin/python bench/crash_harness.py                 (15 scenarios per kind, ~13 min)
      .venv/bin/python bench/crash_harness.py --scenarios 2  (a smoke test)
      .venv/bin/python bench/crash_harness.py --write-doc    (rewrite the table in docs/reliability.md)
 
@@ -69,7 +69,7 @@ def table(results: dict[str, list[Outcome]], seconds: float, command: str) -> st
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scenarios", type=int, default=14, help="scenarios per kind")
+    parser.add_argument("--scenarios", type=int, default=15, help="scenarios per kind")
     parser.add_argument("--kills", type=int, default=6, help="kills per scenario")
     parser.add_argument("--jobs", type=int, default=2, help="scenarios at a time")
     parser.add_argument("--seed", type=int, default=1000)
@@ -89,7 +89,11 @@ def main() -> int:
             for problem in o.problems:
                 print(f"problem ({o.kind}): {problem}", file=sys.stderr)
     if args.raw:
-        outcomes = {k: [asdict(o) for o in v] for k, v in results.items()}
+        # asdict would rebuild the Counter from (key, count) pairs: give it a plain dict
+        outcomes = {
+            k: [{**asdict(o), "unknown_on": dict(o.unknown_on)} for o in v]
+            for k, v in results.items()
+        }
         args.raw.write_text(json.dumps(outcomes, indent=1))
     if args.write_doc:
         doc = DOC.read_text(encoding="utf-8")
