@@ -111,15 +111,20 @@ def _select(ledger: Ledger, key: str, platform: str | None) -> list[Row]:
     return rows
 
 
-def retry(ledger: Ledger, key: str, now: dt.datetime, platform: str | None = None) -> list[Row]:
-    """failed/dead/stale/seeded -> pending, due now, attempts from zero."""
-    rows = _select(ledger, key, platform)
+def _refuse_unknown(rows: list[Row], key: str) -> None:
+    """An `unknown` post may already be on the platform: a person settles it first."""
     unknown = [r for r in rows if r.state == UNKNOWN]
     if unknown:
         raise ActionError(
             f"{key}: {unknown[0].platform} part {unknown[0].part} is unknown (it may be posted); "
             "use publisher resolve first"
         )
+
+
+def retry(ledger: Ledger, key: str, now: dt.datetime, platform: str | None = None) -> list[Row]:
+    """failed/dead/stale/seeded -> pending, due now, attempts from zero."""
+    rows = _select(ledger, key, platform)
+    _refuse_unknown(rows, key)
     changed = []
     for row in rows:
         if row.state not in (FAILED, DEAD, STALE, SEEDED):
@@ -192,12 +197,7 @@ def dismiss(
     if not why:
         raise ActionError(f"{key}: give --reason: why it must never go out (kept in the audit)")
     rows = _select(ledger, key, platform)
-    unknown = [r for r in rows if r.state == UNKNOWN]
-    if unknown:
-        raise ActionError(
-            f"{key}: {unknown[0].platform} part {unknown[0].part} is unknown (it may be posted); "
-            "use publisher resolve first"
-        )
+    _refuse_unknown(rows, key)
     changed = []
     for row in rows:
         if row.state not in DISMISSIBLE:

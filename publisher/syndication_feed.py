@@ -17,6 +17,7 @@ from typing import Any
 from pelican import signals
 
 from publisher.metadata import ContentMeta
+from publisher.press import static_path
 
 FILE_NAME = "syndication.json"
 FORMAT_VERSION = 1
@@ -31,13 +32,6 @@ def _absolute(siteurl: str, path: str) -> str:
     if not siteurl or path.startswith(("http://", "https://")):
         return path
     return f"{siteurl.rstrip('/')}/{path.lstrip('/')}"
-
-
-def _image_path(src: str) -> str:
-    """`{static}/images/a.jpg`, `/images/a.jpg` and `images/a.jpg` all name output/images/a.jpg."""
-    for prefix in ("{static}", "{attach}", "{filename}"):
-        src = src.removeprefix(prefix)
-    return src.lstrip("/")
 
 
 def social_image(image: Any, fallback: dict[str, str] | None) -> tuple[str, str] | None:
@@ -72,7 +66,7 @@ def record(
         "syndicate_at": meta.syndicate_at.isoformat() if meta.syndicate_at else None,
         "campaign": meta.campaign,
         "image": (
-            {"url": _absolute(siteurl, _image_path(picked[0])), "alt": picked[1]}
+            {"url": _absolute(siteurl, static_path(picked[0])), "alt": picked[1]}
             if (picked := social_image(image, fallback_image))
             else None
         ),
