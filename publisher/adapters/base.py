@@ -77,9 +77,10 @@ class BaseAdapter:
     # part (Mastodon's Idempotency-Key): within it, resending is safe even unlooked.
     idempotent_for: dt.timedelta | None = None
 
-    def __init__(self, limits: PlatformLimits) -> None:
-        self.limits = limits
-        self.name = self.name or limits.name
+    def __init__(self, limits: PlatformLimits | None = None) -> None:
+        # Settings or the server may override a platform's limits; else the documented ones.
+        self.limits = limits or counters.DEFAULT_LIMITS[self.name]
+        self.name = self.name or self.limits.name
 
     def preview(self, draft: Draft) -> list[PreviewPart]:
         out = []

@@ -47,7 +47,7 @@ from publisher.adapters.common import (
 )
 from publisher.adapters.opengraph import LinkCard
 from publisher.compose import DraftPart
-from publisher.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.counters import PlatformLimits
 
 DEFAULT_BASE_URL = "https://bsky.social"
 VARIABLES = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
@@ -90,7 +90,6 @@ def rkey(uri: str) -> str:
 class BlueskyAdapter(BaseAdapter):
     name = "bluesky"
     can_lookup = True
-    defaults: PlatformLimits = DEFAULT_LIMITS["bluesky"]  # overridden by settings, or the server
 
     def __init__(
         self,
@@ -102,7 +101,7 @@ class BlueskyAdapter(BaseAdapter):
         timeout: tuple[float, float] = TIMEOUT,
         cards: CardSource | None = None,
     ) -> None:
-        super().__init__(limits or self.defaults)
+        super().__init__(limits)
         self.handle = handle.lstrip("@")
         self._password = app_password
         guard_logs([app_password])

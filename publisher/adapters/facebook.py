@@ -38,7 +38,7 @@ from publisher.adapters.common import (
     unknown,
 )
 from publisher.compose import DraftPart
-from publisher.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.counters import PlatformLimits
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"
@@ -78,7 +78,6 @@ def regain_minutes(headers: Any) -> float | None:
 class FacebookAdapter(BaseAdapter):
     name = "facebook"
     can_lookup = True
-    defaults: PlatformLimits = DEFAULT_LIMITS["facebook"]  # overridden by settings, or the server
 
     def __init__(
         self,
@@ -91,7 +90,7 @@ class FacebookAdapter(BaseAdapter):
         timeout: tuple[float, float] = TIMEOUT,
         session: requests.Session | None = None,
     ) -> None:
-        super().__init__(limits or self.defaults)
+        super().__init__(limits)
         self.page_id = page_id
         self._token = page_token
         guard_logs([page_token])

@@ -80,7 +80,6 @@ class MastodonAdapter(BaseAdapter):
     # Mastodon keeps an Idempotency-Key for an hour; ten minutes of margin for clocks and
     # for the time between our request and the server storing the key.
     idempotent_for = dt.timedelta(minutes=50)
-    defaults: PlatformLimits = DEFAULT_LIMITS["mastodon"]  # overridden by settings, or the server
 
     def __init__(
         self,
@@ -91,7 +90,7 @@ class MastodonAdapter(BaseAdapter):
         timeout: tuple[float, float] = TIMEOUT,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._configured = limits or self.defaults
+        self._configured = limits or DEFAULT_LIMITS[self.name]
         self._instance: PlatformLimits | None = None
         self._next_read = 0.0
         self._monotonic = monotonic

@@ -37,7 +37,7 @@ from publisher.adapters.common import (
     unknown,
 )
 from publisher.compose import DraftPart
-from publisher.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.counters import PlatformLimits
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
 VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID")
@@ -69,7 +69,6 @@ def message_url(chat: dict[str, Any], message_id: int | str) -> str | None:
 
 class TelegramAdapter(BaseAdapter):
     name = "telegram"
-    defaults: PlatformLimits = DEFAULT_LIMITS["telegram"]  # overridden by settings, or the server
 
     def __init__(
         self,
@@ -81,7 +80,7 @@ class TelegramAdapter(BaseAdapter):
         timeout: tuple[float, float] = TIMEOUT,
         session: requests.Session | None = None,
     ) -> None:
-        super().__init__(limits or self.defaults)
+        super().__init__(limits)
         self._token = bot_token
         guard_logs([bot_token])
         self.chat_id = chat_id

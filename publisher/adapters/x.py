@@ -39,7 +39,7 @@ from publisher.adapters.common import (
     server_error,
 )
 from publisher.compose import DraftPart
-from publisher.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.counters import PlatformLimits
 
 API_HOST = "https://api.twitter.com"  # the host tweepy's Client.request hard-codes
 MEDIA_UPLOAD_PATH = "/2/media/upload"
@@ -92,7 +92,6 @@ def alt_text_body(media_id: str, alt: str, path: str) -> dict[str, Any]:
 class XAdapter(BaseAdapter):
     name = "x"
     can_lookup = True
-    defaults: PlatformLimits = DEFAULT_LIMITS["x"]  # overridden by settings, or the server
 
     def __init__(
         self,
@@ -102,7 +101,7 @@ class XAdapter(BaseAdapter):
         base_url: str = API_HOST,
         timeout: tuple[float, float] = TIMEOUT,
     ) -> None:
-        super().__init__(limits or self.defaults)
+        super().__init__(limits)
         self.creds = creds
         guard_logs(creds.values())
         self.timeout = timeout
