@@ -127,6 +127,8 @@ def _is_emoji(cluster: str) -> bool:
 
 
 def _x_text_weight(text: str) -> int:
+    if text.isascii():  # the usual case: every ASCII character weighs 1, none is an emoji
+        return len(text)
     total = 0
     for cluster in grapheme.graphemes(text):
         if _is_emoji(cluster):
@@ -166,6 +168,8 @@ _REMOTE_MENTION = re.compile(
 
 
 def grapheme_length(text: str) -> int:
+    if text.isascii():  # ASCII clusters are single characters, except CR LF
+        return len(text) - text.count("\r\n")
     return grapheme.length(text)
 
 
@@ -178,7 +182,7 @@ def mastodon_length(text: str, url_weight: int | None = 23) -> int:
             position = end
         pieces.append(text[position:])
         text = "".join(pieces)
-    return grapheme.length(_REMOTE_MENTION.sub(r"@\1", text))
+    return grapheme_length(_REMOTE_MENTION.sub(r"@\1", text))
 
 
 def utf16_length(text: str) -> int:

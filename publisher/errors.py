@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +31,12 @@ class ContentError(Exception):
 
 def display_path(path: str | Path) -> str:
     """Show paths relative to the working directory when they are inside it."""
-    p = Path(path)
+    return _relative_to(str(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=8192)  # the checker asks for every file's name several times
+def _relative_to(path: str, cwd: str) -> str:
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
-        return str(p)
+        return str(Path(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from publisher import counters
@@ -220,3 +220,15 @@ def test_x_light_text_without_urls_counts_per_code_point(text: str) -> None:
     if light and not find_urls(normal):
         assert count("x", text) == len(normal)
     assert count("x", "W\u0300") == 2  # composes to U+1E80, outside the light range
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+@example("Lapor\r\nsegera\r\n")  # CR LF is one grapheme cluster of two characters
+def test_ascii_fast_paths_agree_with_the_grapheme_rules(text: str) -> None:
+    # ASCII text skips the grapheme walk; the answer must be the one the walk gives.
+    import grapheme
+
+    assert counters.grapheme_length(text) == grapheme.length(text)
+    assert counters.count("bluesky", text) == grapheme.length(text)
+    slow_x = sum(2 if counters._is_emoji(c) else len(c) for c in grapheme.graphemes(text))
+    assert counters._x_text_weight(text) == slow_x

@@ -51,7 +51,12 @@ def test_nu_html_checker_finds_no_errors(output: Path) -> None:
 def test_the_checker_does_catch_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.html"
     bad.write_text("<!doctype html><html lang=id><title>x</title><p><div></p>")
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", str(bad)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "error" in result.stderr
 
 
@@ -72,7 +77,9 @@ def _lighthouse(url: str, report: Path) -> dict:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", list(PAGE_TYPES.values()), ids=list(PAGE_TYPES))
-def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(site_url: str, path: str, tmp_path: Path) -> None:
+def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(
+    site_url: str, path: str, tmp_path: Path
+) -> None:
     report = _lighthouse(f"{site_url}{path}", tmp_path / "report.json")
     scores = {name: category["score"] for name, category in report["categories"].items()}
     failing = [
@@ -98,7 +105,11 @@ def page_weight(page: Path) -> tuple[int, int]:
     )
     other = sum(
         _gz((page.parent / ref).resolve().read_bytes())
-        for ref in [link["href"] for link in soup.find_all("link", rel="stylesheet") if link.get("media") == "print"]
+        for ref in [
+            link["href"]
+            for link in soup.find_all("link", rel="stylesheet")
+            if link.get("media") == "print"
+        ]
         + [script["src"] for script in soup.find_all("script", src=True)]
     )
     return html + blocking_css, html + blocking_css + other
