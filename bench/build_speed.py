@@ -188,7 +188,7 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     elif args.cache:
         enable_safe_content_cache(overrides, Path(args.cache))
     phases: dict[str, float] = {}
-    _timed(build, "check_tree", phases, "check")
+    _timed(build, "_check_errors", phases, "check")
     _timed(build, "index_for_search", phases, "pagefind")
     _timed(Pelican, "run", phases, "pelican")
     pagefind_rss = Path(args.result).with_suffix(".pagefind-rss")

@@ -20,8 +20,8 @@ import click
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from publisher import reader
-from publisher.check import check_tree
+from publisher import build_helper, reader
+from publisher.build_helper import BuildHelper
 from publisher.errors import Problem, display_path
 from publisher.precompress import precompress_output
 from publisher.timeutil import TimeFormatError, format_wib, parse_time, utc_now
@@ -74,30 +74,16 @@ def build_site(
     """Build the site into `output` atomically. Raises BuildFailed with located problems."""
     started = time.perf_counter()
     base = load_settings(settings_file, Path("output"), now, overrides)
-    # The same checks as `publisher check`: a build with content errors never starts.
-    errors = [p for p in check_tree(Path(base["PATH"]).parent) if p.severity == "error"]
-    if errors:
-        raise BuildFailed(errors)
+    project_root = Path(base["PATH"]).parent
     target = Path(output or base["OUTPUT_PATH"]).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
     settings = load_settings(settings_file, staging, now, overrides)
-    _disconnect_plugins()
-    collector = _ErrorCollector()
-    pelican_logger = logging.getLogger("pelican")
-    pelican_logger.addHandler(collector)
-    reader.PROBLEMS.clear()
-    reader.HELD_FILES.clear()
-    reader.LIVE_FILES.clear()
     try:
-        Pelican(settings).run()
-    except Exception as exc:  # Pelican or a template failed: report it, keep the old site
-        collector.messages.append(f"{type(exc).__name__}: {exc}")
-    finally:
-        pelican_logger.removeHandler(collector)
-    problems = [err.problem for err in reader.PROBLEMS]
-    if collector.messages and not problems:
-        problems = [Problem(display_path(settings_file), 1, m) for m in collector.messages]
+        problems = _run_pelican(settings, settings_file, project_root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if problems:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(problems)
@@ -115,6 +101,55 @@ def build_site(
     _swap_into_place(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
     return BuildResult(target, pages, time.perf_counter() - started)
+
+
+def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> list[Problem]:
+    """Pelican into settings' OUTPUT_PATH; the problems that must stop the build, if any.
+
+    The same checks as `publisher check` come first: a build with content errors is never
+    swapped in. They run in the helper process beside Pelican when the machine allows it.
+    """
+    helper = (
+        BuildHelper.start(project_root, settings) if settings.get("BUILD_HELPER", True) else None
+    )
+    if helper is None:
+        errors = _check_errors(project_root)
+        if errors:
+            return errors
+    _disconnect_plugins()
+    collector = _ErrorCollector()
+    pelican_logger = logging.getLogger("pelican")
+    pelican_logger.addHandler(collector)
+    reader.PROBLEMS.clear()
+    reader.HELD_FILES.clear()
+    reader.LIVE_FILES.clear()
+    build_helper.ACTIVE = helper
+    try:
+        Pelican(settings).run()
+    except Exception as exc:  # Pelican or a template failed: report it, keep the old site
+        collector.messages.append(f"{type(exc).__name__}: {exc}")
+    except BaseException:  # interrupted: stop the helper too
+        if helper is not None:
+            helper.close()
+        raise
+    finally:
+        build_helper.ACTIVE = None
+        pelican_logger.removeHandler(collector)
+    if helper is not None:
+        checked = helper.finish()
+        errors = checked if checked is not None else _check_errors(project_root)
+        if errors:  # the checker's messages say more than the reader's about one problem
+            return errors
+    problems = [err.problem for err in reader.PROBLEMS]
+    if collector.messages and not problems:
+        problems = [Problem(display_path(settings_file), 1, m) for m in collector.messages]
+    return problems
+
+
+def _check_errors(project_root: Path) -> list[Problem]:
+    from publisher.check import check_tree  # imported late: the helper usually checks
+
+    return [p for p in check_tree(project_root) if p.severity == "error"]
 
 
 def _disconnect_plugins() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 from pelican import signals
 
-from publisher import hotlines, i18n, lang_pages, press
+from publisher import build_helper, hotlines, i18n, lang_pages, press, reader
 from publisher.reader import FrontMatterMarkdownReader
 from publisher.timeutil import format_wib
 
@@ -88,9 +88,28 @@ def _add_theme_data(pelican: Any) -> None:
     )
 
 
+def _sitemap_uses_build_time(pelican: Any) -> None:
+    """The sitemap plugin dates undated pages with the clock at its import; use the build's
+    time (--now) instead, so the same content and time give the same bytes."""
+    try:
+        from pelican.plugins.sitemap import sitemap
+    except ImportError:  # the plugin is not installed, so not in use
+        return
+    sitemap.generator.now = reader.build_now(pelican.settings)
+
+
+def _empty_feed_uses_build_time(context: dict[str, Any], feed: Any) -> None:
+    """A feed with no entries is `updated` now: the build's now, not the clock's."""
+    if not feed.items:
+        feed.latest_post_date = lambda: reader.build_now(context)
+
+
 def register() -> None:
     signals.readers_init.connect(_add_readers)
     signals.initialized.connect(_add_theme_data)
+    signals.initialized.connect(_sitemap_uses_build_time)
+    signals.feed_generated.connect(_empty_feed_uses_build_time)
+    signals.article_generator_preread.connect(build_helper.share_reading)
     # The theme cannot render without these: gettext, and the per-language pages and lists.
     i18n.register()
     lang_pages.register()
