@@ -147,6 +147,8 @@ def share_reading(generator: Any) -> None:
     """At Pelican's first article preread: every other article not in the content cache goes
     to the helper. Pelican's reading order is that of get_files(), which is deterministic in
     one process, so asking it again gives the order of the loop that is running."""
+    from publisher import reader  # which imports this module
+
     helper = ACTIVE
     if helper is None or helper.assigned:
         return
@@ -156,7 +158,7 @@ def share_reading(generator: Any) -> None:
     for name in files:
         path = os.path.abspath(os.path.join(generator.path, name))
         cached = generator.get_cached_data(name, None) or generator.readers.get_cached_data(path)
-        if cached is None:
+        if cached is None and not reader.remembered(Path(path), settings):
             paths.append(path)
     helper.assign(paths[1::2])  # the main process is about to read the first one
 

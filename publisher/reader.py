@@ -49,19 +49,44 @@ def is_live(meta: ContentMeta, now: dt.datetime) -> bool:
     return not (meta.embargo and meta.embargo > now)
 
 
+# Conversions of unchanged files, kept between the builds of one process: `publisher serve`
+# rebuilds on every save, and reading is half of a build. Pelican's own content cache is not
+# used: it pickles to disk on every build (slowing the cold build) and it would remember an
+# embargoed item's `skip` past its go-live time.
+_CONVERTED: dict[tuple[str, int, int, str], build_helper.Converted] = {}
+_MEMO_LIMIT = 50_000
+
+
+def _memo_key(path: Path, settings: dict[str, Any]) -> tuple[str, int, int, str] | None:
+    try:
+        stat = path.stat()
+    except OSError:  # gone since Pelican listed it: convert() reports it
+        return None
+    # The settings that change a conversion (paths decide the kind of item).
+    used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
+            settings.get("RELEASE_PATHS"))  # fmt: skip
+    return (str(path), stat.st_mtime_ns, stat.st_size, repr(used))
+
+
+def remembered(path: Path, settings: dict[str, Any]) -> bool:
+    key = _memo_key(path, settings)
+    return key is not None and key in _CONVERTED
+
+
 class FrontMatterMarkdownReader(BaseReader):
     enabled = True
     file_extensions: ClassVar[list[str]] = ["md"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         try:
-            helper = build_helper.ACTIVE
-            converted = (helper and helper.take(source_path)) or self.convert(Path(source_path))
+            converted = self._converted(Path(source_path))
         except ContentError as exc:
             PROBLEMS.append(exc)
             raise
         meta = converted.meta
-        if converted.html is None:
+        # Decided on every build, also for a remembered conversion: a build --now in the past
+        # must not show what was live later.
+        if converted.html is None or not is_live(meta, build_now(self.settings)):
             HELD_FILES.update(press.referenced_files(meta))
             return "", {"title": meta.title, "status": "skip"}
         LIVE_FILES.update(press.referenced_files(meta))
@@ -69,6 +94,22 @@ class FrontMatterMarkdownReader(BaseReader):
         if meta.kind == "release":
             metadata.update(self._release_metadata(meta, Path(self.settings["PATH"])))
         return converted.html, metadata
+
+    def _converted(self, path: Path) -> build_helper.Converted:
+        """The file's conversion: remembered from an earlier build in this process if the
+        file is unchanged, else from the build's helper process, else done here."""
+        key = _memo_key(path, self.settings)
+        found = _CONVERTED.get(key) if key else None
+        if found is None:
+            helper = build_helper.ACTIVE
+            found = (helper and helper.take(str(path))) or self.convert(path)
+            # Only live items that read no other file: an embargoed item is converted when
+            # it goes live, and a release names contacts and attachments kept elsewhere.
+            if key and found.html is not None and found.meta.kind != "release":
+                if len(_CONVERTED) > _MEMO_LIMIT:
+                    _CONVERTED.clear()
+                _CONVERTED[key] = found
+        return found
 
     def convert(self, path: Path) -> build_helper.Converted:
         """Front matter checked and Markdown converted: the costly part of reading, which the
