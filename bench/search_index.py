@@ -84,7 +84,7 @@ def time_index(site: Path, runs: int, work: Path) -> dict[str, Any]:
         rss.append(int(rss_file.read_text().split()[-1]) / 1024)
     # Leave the index exactly as the build leaves it (UI bundles removed).
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    index_for_search(site)
+    index_for_search(site, site / "pagefind")
     return {
         "seconds": statistics.median(seconds),
         "seconds_all": [round(s, 2) for s in seconds],

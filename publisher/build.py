@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,7 @@ class BuildResult:
     output: Path
     pages: int
     seconds: float
+    search_pending: bool = False  # built with search_later: call refresh_search_index()
 
 
 class _ErrorCollector(logging.Handler):
@@ -70,8 +72,13 @@ def build_site(
     output: Path | None = None,
     now: dt.datetime | None = None,
     overrides: dict | None = None,
+    search_later: bool = False,
 ) -> BuildResult:
-    """Build the site into `output` atomically. Raises BuildFailed with located problems."""
+    """Build the site into `output` atomically. Raises BuildFailed with located problems.
+
+    With `search_later` (`publisher serve`), the site is swapped in with the previous search
+    index, and the caller refreshes it with refresh_search_index(): an edit shows at once.
+    """
     started = time.perf_counter()
     base = load_settings(settings_file, Path("output"), now, overrides)
     project_root = Path(base["PATH"]).parent
@@ -89,9 +96,13 @@ def build_site(
         raise BuildFailed(problems)
     for held in reader.HELD_FILES - reader.LIVE_FILES:
         (staging / held).unlink(missing_ok=True)
-    if settings.get("SEARCH_INDEX", True):
+    search = settings.get("SEARCH_INDEX", True)
+    if search and search_later:
+        if (target / "pagefind").is_dir():  # hard links: the old index, until the new one
+            shutil.copytree(target / "pagefind", staging / "pagefind", copy_function=os.link)
+    elif search:
         try:
-            index_for_search(staging)
+            index_for_search(staging, staging / "pagefind")
         except BuildFailed:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -100,7 +111,7 @@ def build_site(
             precompress_output({**settings, "OUTPUT_PATH": str(staging / "pagefind")})
     _swap_into_place(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
-    return BuildResult(target, pages, time.perf_counter() - started)
+    return BuildResult(target, pages, time.perf_counter() - started, search and search_later)
 
 
 def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> list[Problem]:
@@ -164,10 +175,10 @@ def _disconnect_plugins() -> None:
             sig.disconnect(receiver)
 
 
-def index_for_search(site: Path) -> None:
-    """Pagefind indexes the finished pages: one index per <html lang>, under pagefind/."""
+def index_for_search(site: Path, bundle: Path) -> None:
+    """Pagefind indexes the finished pages into `bundle`: one index per <html lang>."""
     result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"],
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -176,9 +187,22 @@ def index_for_search(site: Path) -> None:
         last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
         raise BuildFailed([Problem("output", 1, f"search indexing failed: {last[0]}")])
     # Our search page uses Pagefind's JavaScript API only; its ready-made UIs are dead weight.
-    for unused in (site / "pagefind").glob("pagefind-*ui*"):
+    for unused in bundle.glob("pagefind-*ui*"):
         unused.unlink()
-    (site / "pagefind" / "pagefind-highlight.js").unlink(missing_ok=True)
+    (bundle / "pagefind-highlight.js").unlink(missing_ok=True)
+
+
+def refresh_search_index(site: Path) -> None:
+    """Index the live site again and put the new index in place of the old one."""
+    fresh = site.with_name(f".{site.name}-pagefind-new")
+    old = site.with_name(f".{site.name}-pagefind-old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    index_for_search(site, fresh)
+    if (site / "pagefind").exists():
+        (site / "pagefind").rename(old)
+    fresh.rename(site / "pagefind")
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 from watchfiles import watch
 
-from publisher.build import ROOT, BuildFailed, build_site
+from publisher.build import ROOT
+from publisher.build_worker import Builder
 from publisher.engine import redactor
 from publisher.engine_cli import run_scheduler
 from publisher.engine_output import expected_errors, make_console, setup_logging
@@ -35,18 +36,6 @@ class _OutputHandler(_QuietHandler):
         super().__init__(*args, directory=str(output), **kwargs)  # type: ignore[arg-type]
 
 
-def _rebuild(settings_file: Path) -> bool:
-    try:
-        result = build_site(settings_file)
-    except BuildFailed as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo("Build stopped; still serving the previous version.", err=True)
-        return False
-    click.echo(f"Rebuilt {result.pages} pages in {result.seconds:.1f}s")
-    return True
-
-
 def start_server(output: Path, host: str, port: int) -> ThreadingHTTPServer:
     handler = functools.partial(_OutputHandler, output=output)
     server = ThreadingHTTPServer((host, port), handler)
@@ -54,10 +43,10 @@ def start_server(output: Path, host: str, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def watch_and_rebuild(settings_file: Path, stop: threading.Event | None = None) -> None:
+def watch_and_rebuild(builder: Builder, stop: threading.Event | None = None) -> None:
     paths = [ROOT / name for name in WATCHED if (ROOT / name).exists()]
     for _changes in watch(*paths, stop_event=stop, debounce=400):
-        _rebuild(settings_file)
+        builder.rebuild()
 
 
 def show_rehearsal(settings: PublisherSettings, slug: str) -> None:
@@ -95,7 +84,9 @@ def serve_command(
 ) -> None:
     """Build the site, serve it locally and rebuild when content or theme change."""
     settings_file = ROOT / "pelicanconf.py"
-    if not _rebuild(settings_file) and not (ROOT / "output").exists():
+    builder = Builder(settings_file)
+    if not builder.rebuild() and not (ROOT / "output").exists():
+        builder.close()
         raise SystemExit(1)
     server = start_server(ROOT / "output", host, port)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
@@ -115,7 +106,7 @@ def serve_command(
         if no_watch:
             stop.wait()
         else:
-            watch_and_rebuild(settings_file, stop)
+            watch_and_rebuild(builder, stop)
     except KeyboardInterrupt:
         pass
     finally:
@@ -123,6 +114,7 @@ def serve_command(
         if publisher_thread is not None:
             publisher_thread.join(timeout=30)  # lets the current post finish
         server.shutdown()
+        builder.close()
 
 
 commands = [serve_command]
