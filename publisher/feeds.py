@@ -19,6 +19,7 @@ from pelican import signals
 from publisher.lang_pages import articles_in
 from publisher.metadata import ContentMeta
 from publisher.press import static_path
+from publisher.reader import build_now
 from publisher.syndication_feed import feed_entry_id
 
 FEEDS = {
@@ -133,6 +134,8 @@ def write_xml(
             ][: 1 if rss else None],
             image=item["image"],
         )
+    if not entries:  # an empty feed is `updated` at the build's time (--now), not the clock's
+        feed.latest_post_date = lambda: build_now(settings)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:
         feed.write(handle, "utf-8")
