@@ -21,7 +21,7 @@ import click
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from publisher import build_helper, reader
+from publisher import build_helper, page_reuse, reader
 from publisher.build_helper import BuildHelper
 from publisher.errors import Problem, display_path
 from publisher.precompress import precompress_output
@@ -41,7 +41,8 @@ class BuildResult:
     output: Path
     pages: int
     seconds: float
-    search_pending: bool = False  # built with search_later: call refresh_search_index()
+    search_pending: bool = False  # a preview build: call refresh_search_index()
+    copied: int = 0  # a preview build: unchanged pages copied from the site it replaced
 
 
 class _ErrorCollector(logging.Handler):
@@ -72,12 +73,14 @@ def build_site(
     output: Path | None = None,
     now: dt.datetime | None = None,
     overrides: dict | None = None,
-    search_later: bool = False,
+    preview: bool = False,
 ) -> BuildResult:
     """Build the site into `output` atomically. Raises BuildFailed with located problems.
 
-    With `search_later` (`publisher serve`), the site is swapped in with the previous search
-    index, and the caller refreshes it with refresh_search_index(): an edit shows at once.
+    A `preview` build (`publisher serve`) shows an edit as soon as possible: the pages of
+    unchanged articles are copied from the site it replaces (publisher/page_reuse.py), and
+    the site is swapped in with the previous search index; the caller then refreshes the
+    index with refresh_search_index().
     """
     started = time.perf_counter()
     base = load_settings(settings_file, Path("output"), now, overrides)
@@ -85,7 +88,8 @@ def build_site(
     target = Path(output or base["OUTPUT_PATH"]).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
-    settings = load_settings(settings_file, staging, now, overrides)
+    preview_of = {"PREVIEW_OF": str(target)} if preview else {}
+    settings = load_settings(settings_file, staging, now, {**(overrides or {}), **preview_of})
     try:
         problems = _run_pelican(settings, settings_file, project_root)
     except BaseException:
@@ -97,7 +101,7 @@ def build_site(
     for held in reader.HELD_FILES - reader.LIVE_FILES:
         (staging / held).unlink(missing_ok=True)
     search = settings.get("SEARCH_INDEX", True)
-    if search and search_later:
+    if search and preview:
         if (target / "pagefind").is_dir():  # hard links: the old index, until the new one
             shutil.copytree(target / "pagefind", staging / "pagefind", copy_function=os.link)
     elif search:
@@ -110,8 +114,10 @@ def build_site(
             # The search bundle is written after Pelican's own compression step.
             precompress_output({**settings, "OUTPUT_PATH": str(staging / "pagefind")})
     _swap_into_place(staging, target)
+    copied = page_reuse.keep_record(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
-    return BuildResult(target, pages, time.perf_counter() - started, search and search_later)
+    seconds = time.perf_counter() - started
+    return BuildResult(target, pages, seconds, search and preview, copied)
 
 
 def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> list[Problem]:

@@ -1,0 +1,81 @@
+"""Preview builds copy unchanged article pages: the site is the one a full build makes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from publisher.build import BuildResult, build_site
+from publisher.timeutil import parse_time
+from tests.test_build import GOOD_POST, make_project
+from tests.test_build_helper import post, tree
+
+NOW = parse_time("2026-11-28 12:00")
+NO_SEARCH = {"SEARCH_INDEX": False}
+
+
+def preview(settings: Path, output: Path) -> BuildResult:
+    return build_site(settings, output, NOW, dict(NO_SEARCH), preview=True)
+
+
+def full_build_equals(settings: Path, output: Path, scratch: Path) -> bool:
+    build_site(settings, scratch, NOW, dict(NO_SEARCH))
+    same = tree(scratch) == tree(output)
+    shutil.rmtree(scratch)
+    return same
+
+
+def test_an_edit_renders_its_page_and_copies_the_others(tmp_path: Path) -> None:
+    files = {f"berita/uji-{n}.md": post(n) for n in range(1, 6)}
+    settings = make_project(tmp_path, files)
+    site, scratch = tmp_path / "site", tmp_path / "full"
+    assert preview(settings, site).copied == 0  # nothing to copy from yet
+    assert preview(settings, site).copied == 5
+    assert full_build_equals(settings, site, scratch)
+
+    edited = tmp_path / "content" / "berita" / "uji-3.md"
+    edited.write_text(post(3).replace("Isi berita uji.", "Isi yang diperbarui."), "utf-8")
+    assert preview(settings, site).copied == 4
+    assert "Isi yang diperbarui." in (site / "berita/2026/berita-uji-3/index.html").read_text()
+    assert full_build_equals(settings, site, scratch)
+
+
+def test_a_changed_template_url_or_foreign_site_renders_everything(tmp_path: Path) -> None:
+    files = {f"berita/uji-{n}.md": post(n) for n in range(1, 4)}
+    settings = make_project(tmp_path, files)
+    site, scratch = tmp_path / "site", tmp_path / "full"
+    preview(settings, site)
+    assert preview(settings, site).copied == 3
+
+    # Another article's URL changes: any page may link to it with {filename}.
+    other = tmp_path / "content" / "berita" / "uji-1.md"
+    other.write_text(post(1).replace("id: uji-001", "id: uji-001\nslug: alamat-baru"), "utf-8")
+    assert preview(settings, site).copied == 0
+    assert full_build_equals(settings, site, scratch)
+
+    # The site was replaced by another build: its pages are not the ones recorded.
+    build_site(settings, site, NOW, dict(NO_SEARCH))
+    assert preview(settings, site).copied == 0
+
+    # A new article: every list and URL may change.
+    new = tmp_path / "content" / "berita" / "uji-9.md"
+    new.write_text(post(9), "utf-8")
+    assert preview(settings, site).copied == 0
+    assert preview(settings, site).copied == 4
+    assert full_build_equals(settings, site, scratch)
+
+
+def test_a_changed_theme_renders_everything(tmp_path: Path) -> None:
+    settings = make_project(tmp_path, {"berita/uji.md": GOOD_POST})
+    theme = tmp_path / "theme"
+    shutil.copytree(
+        Path(settings.read_text().split("THEME = ")[1].split("\n")[0].strip("'")), theme
+    )
+    settings.write_text(settings.read_text().replace("THEME = ", f"THEME = {str(theme)!r}\n#"))
+    site = tmp_path / "site"
+    preview(settings, site)
+    assert preview(settings, site).copied == 1
+    footer = theme / "templates" / "components" / "footer.html"
+    footer.write_text(footer.read_text(encoding="utf-8") + "<!-- diubah -->", "utf-8")
+    assert preview(settings, site).copied == 0
+    assert "<!-- diubah -->" in (site / "berita/2026/berita-uji/index.html").read_text()
