@@ -74,7 +74,7 @@ class BuildHelper:
             try:
                 work_out.close()
                 results_in.close()
-                _close_inherited(keep={work_in.fileno(), results_out.fileno()})
+                close_inherited(keep={work_in.fileno(), results_out.fileno()})
                 _helper_main(work_in, results_out, project_root, settings)
                 status = 0
             finally:
@@ -160,7 +160,9 @@ def share_reading(generator: Any) -> None:
         cached = generator.get_cached_data(name, None) or generator.readers.get_cached_data(path)
         if cached is None and not reader.remembered(Path(path), settings):
             paths.append(path)
-    helper.assign(paths[1::2])  # the main process is about to read the first one
+    # Two of every three: the main process also makes Pelican's objects of every article.
+    # It is about to read the first file itself.
+    helper.assign([path for n, path in enumerate(paths) if n % 3])
 
 
 def _helper_main(
@@ -186,7 +188,7 @@ def _helper_main(
         results.send(("failed", traceback.format_exc(limit=3)))
 
 
-def _close_inherited(keep: set[int]) -> None:
+def close_inherited(keep: set[int]) -> None:
     """Close every file the build had open but the pipes, as subprocess does: a helper left
     behind by a killed build must not hold the ledger's lock or an output file."""
     low = 3

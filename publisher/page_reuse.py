@@ -28,6 +28,7 @@ from pelican import signals
 from pelican.writers import Writer
 
 from publisher import press
+from publisher.parallel_render import DeferredRenders
 
 # Site folder -> {page path: (inputs fingerprint, (inode, size, mtime) of the page written)}
 _RECORDS: dict[str, dict[str, tuple[str, tuple[int, int, int]]]] = {}
@@ -39,7 +40,8 @@ _VOLATILE = {"OUTPUT_PATH", "PUBLISHER_NOW", "PREVIEW_OF"}
 
 
 class ReusingWriter(Writer):
-    """Pelican's writer, but an unchanged article's page is copied from the served site."""
+    """Pelican's writer, but an unchanged article's page is copied from the served site, and
+    the other article pages are rendered in a forked process (publisher/parallel_render.py)."""
 
     def __init__(self, output_path: str, settings: dict[str, Any]) -> None:
         super().__init__(output_path, settings=settings)
@@ -47,16 +49,32 @@ class ReusingWriter(Writer):
         self.site_key: str | None = None
         self.written: dict[str, str] = {}  # page -> fingerprint, kept if the build is used
         self.copied = 0
+        self.renders = DeferredRenders(
+            self._render, self._announce_call, settings.get("BUILD_HELPER", True)
+        )
         _WRITERS[str(Path(output_path))] = self
 
     def write_file(self, name: Any, template: Any, context: dict, *args: Any, **kwargs: Any):
         article = kwargs.get("article")
-        if not self.served or article is None or getattr(article, "kind", "") == "release":
+        if article is None:  # the articles are done: render the deferred ones beside the rest
+            self.renders.start()
             return super().write_file(name, template, context, *args, **kwargs)
-        fingerprint = self._fingerprint(article, context)
-        if not self._copy(name, fingerprint, context, kwargs):
-            super().write_file(name, template, context, *args, **kwargs)
-        self.written[name] = fingerprint
+        if self.served and getattr(article, "kind", "") != "release":
+            fingerprint = self._fingerprint(article, context)
+            self.written[name] = fingerprint
+            if self._copy(name, fingerprint, context, kwargs):
+                return None
+        if self.renders.defer((name, template, context, args, kwargs)):
+            return None
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def _render(self, call: tuple[Any, ...]) -> None:
+        name, template, context, args, kwargs = call
+        super().write_file(name, template, context, *args, **kwargs)
+
+    def _announce_call(self, call: tuple[Any, ...]) -> None:
+        name, _template, context, _args, kwargs = call
+        self._announce(name, context, kwargs)
 
     def _copy(self, name: str, fingerprint: str, context: dict, kwargs: dict) -> bool:
         record = _RECORDS.get(str(self.served), {}).get(name)
@@ -70,12 +88,16 @@ class ReusingWriter(Writer):
         shutil.copyfile(source, path)
         self._written_files.add(path)
         self.copied += 1
-        # Plugins that list written pages (the sitemap) must see this one too.
+        self._announce(name, context, kwargs)
+        return True
+
+    def _announce(self, name: str, context: dict, kwargs: dict) -> None:
+        """What Pelican's writer signals for a page it writes: plugins that list the written
+        pages (the sitemap) must see copied and deferred pages too."""
         extra = {k: v for k, v in kwargs.items() if k not in _WRITE_OPTIONS}
         localcontext = {**context, "localsiteurl": context.get("localsiteurl"), **extra}
         localcontext["output_file"] = name
-        signals.content_written.send(path, context=localcontext)
-        return True
+        signals.content_written.send(os.path.join(self.output_path, name), context=localcontext)
 
     def _fingerprint(self, article: Any, context: dict) -> str:
         if self.site_key is None:
@@ -102,6 +124,24 @@ def keep_record(staging: Path, site: Path) -> int:
             record[name] = (fingerprint, _identity(page))
     _RECORDS[str(site)] = record
     return writer.copied if writer else 0
+
+
+def finish_renders(output_path: str | Path) -> None:
+    """Wait for the article pages rendered in a forked process (idempotent)."""
+    writer = _WRITERS.get(str(Path(output_path)))
+    if writer is not None:
+        writer.renders.finish()
+
+
+def stop_renders(output_path: str | Path) -> None:
+    """After a failed or interrupted build: no renderer is left running or unreaped."""
+    writer = _WRITERS.get(str(Path(output_path)))
+    if writer is not None:
+        writer.renders.stop()
+
+
+def _finish_renders(pelican: Any) -> None:  # before other plugins read the written files
+    finish_renders(pelican.output_path)
 
 
 def _get_writer(pelican: Any) -> type[Writer]:
@@ -147,3 +187,4 @@ def _site_key(settings: dict[str, Any], context: dict) -> str:
 
 def register() -> None:
     signals.get_writer.connect(_get_writer)
+    signals.finalized.connect(_finish_renders)

@@ -17,12 +17,14 @@ from tests.test_build import GOOD_POST, make_project
 PROBE = """
 import json, os, sys
 from pathlib import Path
-from publisher import build, build_helper
+from publisher import build, build_helper, parallel_render
 from publisher.timeutil import parse_time
 
 settings, output, helper, mode = sys.argv[1:5]
 if mode == "helper dies":
     build_helper._helper_main = lambda *args: os._exit(3)
+if mode == "renderer dies":  # the first thing the forked renderer does
+    parallel_render.close_inherited = lambda keep: os._exit(5)
 taken = []
 original_take = build_helper.BuildHelper.take
 
@@ -33,13 +35,23 @@ def take(self, path):
     return found
 
 build_helper.BuildHelper.take = take
+forked = []
+original_start = parallel_render.DeferredRenders.start
+
+def start(self):
+    first = not self.started
+    original_start(self)
+    if first and self.pid is not None:
+        forked.append(len(self.calls))
+
+parallel_render.DeferredRenders.start = start
 overrides = {"SEARCH_INDEX": False, "BUILD_HELPER": helper == "1"}
 try:
     build.build_site(Path(settings), Path(output), parse_time("2026-11-28 12:00"), overrides)
     problems = []
 except build.BuildFailed as exc:
     problems = [str(p) for p in exc.problems]
-print(json.dumps({"taken": len(taken), "problems": problems}))
+print(json.dumps({"taken": len(taken), "rendered_apart": sum(forked), "problems": problems}))
 """
 
 
@@ -94,9 +106,23 @@ def test_when_the_helper_dies_the_main_process_builds_and_checks_alone(tmp_path:
     files = {f"berita/uji-{n}.md": post(n) for n in range(1, 5)}
     settings = make_project(tmp_path, files)
     survived = probe(settings, tmp_path / "out", helper=True, mode="helper dies")
-    assert survived == {"taken": 0, "problems": []}
+    assert survived["taken"] == 0 and survived["problems"] == []
     assert len(list((tmp_path / "out" / "berita" / "2026").iterdir())) == 4
     files["berita/uji-2.md"] = post(2).replace("date: 2026-10-01 09:00", "date: kemarin")
     broken = make_project(tmp_path / "broken", files)
     failed = probe(broken, tmp_path / "broken-out", helper=True, mode="helper dies")
     assert len(failed["problems"]) == 1 and "uji-2.md:4:" in failed["problems"][0]
+
+
+def test_article_pages_rendered_in_a_forked_process_are_the_same(tmp_path: Path) -> None:
+    files = {f"berita/uji-{n}.md": post(n) for n in range(1, 81)}
+    settings = make_project(tmp_path, files)
+    apart = probe(settings, tmp_path / "apart", helper=True)
+    alone = probe(settings, tmp_path / "alone", helper=False)
+    assert apart["rendered_apart"] == 80 and alone["rendered_apart"] == 0
+    assert apart["problems"] == alone["problems"] == []
+    assert tree(tmp_path / "apart") == tree(tmp_path / "alone")
+    # A renderer that dies: the main process renders its pages, the sitemap lists each once.
+    died = probe(settings, tmp_path / "died", helper=True, mode="renderer dies")
+    assert died["rendered_apart"] == 80 and died["problems"] == []
+    assert tree(tmp_path / "died") == tree(tmp_path / "alone")
