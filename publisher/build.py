@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import click
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from publisher import build_helper, page_reuse, reader
+from publisher import build_helper, frontmatter, page_reuse, reader
 from publisher.build_helper import BuildHelper
 from publisher.errors import Problem, display_path
 from publisher.precompress import precompress_output
@@ -126,6 +125,7 @@ def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> lis
     The same checks as `publisher check` come first: a build with content errors is never
     swapped in. They run in the helper process beside Pelican when the machine allows it.
     """
+    frontmatter.forget()
     helper = (
         BuildHelper.start(project_root, settings) if settings.get("BUILD_HELPER", True) else None
     )
@@ -143,6 +143,7 @@ def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> lis
     build_helper.ACTIVE = helper
     try:
         Pelican(settings).run()
+        page_reuse.finish_renders(settings["OUTPUT_PATH"])
     except Exception as exc:  # Pelican or a template failed: report it, keep the old site
         collector.messages.append(f"{type(exc).__name__}: {exc}")
     except BaseException:  # interrupted: stop the helper too
@@ -150,6 +151,7 @@ def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> lis
             helper.close()
         raise
     finally:
+        page_reuse.stop_renders(settings["OUTPUT_PATH"])  # only left running after a failure
         build_helper.ACTIVE = None
         pelican_logger.removeHandler(collector)
     if helper is not None:
@@ -183,8 +185,14 @@ def _disconnect_plugins() -> None:
 
 def index_for_search(site: Path, bundle: Path) -> None:
     """Pagefind indexes the finished pages into `bundle`: one index per <html lang>."""
+    from pagefind.service import get_executable  # the binary of the pagefind_bin wheel
+
+    binary = get_executable()
+    if binary is None:
+        problem = "search indexing needs Pagefind; run `make run` or `make test` to install it"
+        raise BuildFailed([Problem("output", 1, problem)])
     result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle)],
+        [str(binary), "--site", str(site), "--output-path", str(bundle)],
         capture_output=True,
         text=True,
         timeout=600,
