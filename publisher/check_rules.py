@@ -97,7 +97,8 @@ class Rules:
         fm, meta = item.fm, item.meta
         if meta.translation:  # translations are not syndicated on their own
             return
-        keys, _values = yaml_lines(frontmatter.read_text(item.path))
+        # Line numbers inside `social:` need the file's YAML again; most items have none.
+        keys = yaml_lines(frontmatter.read_text(item.path))[0] if meta.social else {}
         url = f"{self.site_url}/{item.url}"
         campaign = self.campaigns.get(meta.campaign or "")
         hashtags = tuple(campaign.hashtags) if campaign else ()

@@ -7,6 +7,7 @@ no page, no draft, no feed entry (Pelican would otherwise write future items to 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -49,23 +50,23 @@ def is_live(meta: ContentMeta, now: dt.datetime) -> bool:
     return not (meta.embargo and meta.embargo > now)
 
 
-# Conversions of unchanged files, kept between the builds of one process: `publisher serve`
+# Conversions of unchanged files (same text), kept between the builds of one process: `publisher serve`
 # rebuilds on every save, and reading is half of a build. Pelican's own content cache is not
 # used: it pickles to disk on every build (slowing the cold build) and it would remember an
 # embargoed item's `skip` past its go-live time.
-_CONVERTED: dict[tuple[str, int, int, str], build_helper.Converted] = {}
-_MEMO_LIMIT = 50_000
+_CONVERTED: dict[tuple[str, str, str], build_helper.Converted] = {}
+_MEMO_LIMIT = 20_000
 
 
-def _memo_key(path: Path, settings: dict[str, Any]) -> tuple[str, int, int, str] | None:
-    try:
-        stat = path.stat()
+def _memo_key(path: Path, settings: dict[str, Any]) -> tuple[str, str, str] | None:
+    try:  # the text itself, not its time stamp: two saves in one tick must not look alike
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:  # gone since Pelican listed it: convert() reports it
         return None
     # The settings that change a conversion (paths decide the kind of item).
     used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
             settings.get("RELEASE_PATHS"))  # fmt: skip
-    return (str(path), stat.st_mtime_ns, stat.st_size, repr(used))
+    return (str(path), digest, repr(used))
 
 
 def remembered(path: Path, settings: dict[str, Any]) -> bool:
