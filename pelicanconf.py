@@ -71,6 +71,8 @@ SUMMARY_MAX_LENGTH = None
 
 FEED_DOMAIN = "http://127.0.0.1:8000"
 # Our own feeds (publisher/feeds.py) replace Pelican's: stable ids, full content, enclosures.
+# Our feeds (publisher/feeds.py) hold the newest 100 items of their kind, in full.
+FEED_MAX_ITEMS = 100
 FEED_ALL_ATOM = None
 FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None

@@ -261,3 +261,20 @@ def test_embargoed_release_is_never_in_the_search_index(embargo_builds: tuple[Pa
     before, after = embargo_builds
     assert EMBARGOED_PHRASE not in index_text(before)
     assert EMBARGOED_PHRASE in index_text(after)
+
+
+def test_feeds_hold_the_newest_feed_max_items(tmp_path: Path) -> None:
+    posts = {
+        f"berita/uji-{n}.md": f"---\nid: uji-{n:03d}\ntitle: Berita uji {n}\n"
+        f"date: 2026-10-{n:02d} 09:00\nsummary: Ringkasan {n}.\n---\nIsi {n}.\n"
+        for n in range(1, 6)
+    }
+    settings = make_project(tmp_path, {**HELP_PAGE, **posts})
+    output = tmp_path / "out"
+    build_site(settings, output, parse_time("2026-11-28 12:00"), {"FEED_MAX_ITEMS": 2})
+    atom = feedparser.parse((output / "feeds/all.atom.xml").read_bytes())
+    assert [e.title for e in atom.entries] == ["Berita uji 5", "Berita uji 4"]
+    doc = json.loads((output / "feeds/all.json").read_text(encoding="utf-8"))
+    assert [i["title"] for i in doc["items"]] == ["Berita uji 5", "Berita uji 4"]
+    syndication = json.loads((output / "feeds/syndication.json").read_text(encoding="utf-8"))
+    assert len(syndication["items"]) == 5  # the publisher still sees every live item
