@@ -41,7 +41,7 @@ class BuildResult:
     pages: int
     seconds: float
     search_pending: bool = False  # a preview build: call refresh_search_index()
-    copied: int = 0  # a preview build: unchanged pages copied from the site it replaced
+    kept: int = 0  # a preview build: unchanged pages left in place
 
 
 class _ErrorCollector(logging.Handler):
@@ -100,10 +100,7 @@ def build_site(
     for held in reader.HELD_FILES - reader.LIVE_FILES:
         (staging / held).unlink(missing_ok=True)
     search = settings.get("SEARCH_INDEX", True)
-    if search and preview:
-        if (target / "pagefind").is_dir():  # hard links: the old index, until the new one
-            shutil.copytree(target / "pagefind", staging / "pagefind", copy_function=os.link)
-    elif search:
+    if search and not preview:
         try:
             index_for_search(staging, staging / "pagefind")
         except BuildFailed:
@@ -112,11 +109,17 @@ def build_site(
         if settings.get("PRECOMPRESS_ENABLED"):
             # The search bundle is written after Pelican's own compression step.
             precompress_output({**settings, "OUTPUT_PATH": str(staging / "pagefind")})
-    _swap_into_place(staging, target)
-    copied = page_reuse.keep_record(staging, target)
+
+    def swap(staging: Path, target: Path) -> None:
+        if search and preview and (target / "pagefind").is_dir():
+            # Hard links: the old search index stays until refresh_search_index().
+            shutil.copytree(target / "pagefind", staging / "pagefind", copy_function=os.link)
+        _swap_into_place(staging, target)
+
+    kept = page_reuse.put_in_place(staging, target, swap)
     pages = sum(1 for _ in target.rglob("*.html"))
     seconds = time.perf_counter() - started
-    return BuildResult(target, pages, seconds, search and preview, copied)
+    return BuildResult(target, pages, seconds, search and preview, kept)
 
 
 def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> list[Problem]:

@@ -7,7 +7,7 @@ crashes cannot take the server down. Each build swaps the site in with the previ
 index first and refreshes the index right after, so an edit shows as soon as its pages exist.
 
 Protocol: serve writes `build` lines; for each, this process answers with JSON lines:
-{"event": "built", "pages": N, "copied": C, "seconds": S} or {"event": "failed", "problems": [...]}, then,
+{"event": "built", "pages": N, "kept": K, "seconds": S} or {"event": "failed", "problems": [...]}, then,
 after a built site, {"event": "search", "seconds": S} or {"event": "search failed", ...}.
 """
 
@@ -41,7 +41,7 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
         except BuildFailed as exc:
             answer("failed", problems=[str(p) for p in exc.problems])
             continue
-        answer("built", pages=result.pages, copied=result.copied, seconds=round(result.seconds, 2))
+        answer("built", pages=result.pages, kept=result.kept, seconds=round(result.seconds, 2))
         if result.search_pending:
             started = time.perf_counter()
             try:
@@ -72,8 +72,8 @@ class Builder:
                     click.echo(problem, err=True)
                 click.echo("Build stopped; still serving the previous version.", err=True)
                 return False
-            copied = f" ({built['copied']} unchanged, copied)" if built["copied"] else ""
-            click.echo(f"Rebuilt {built['pages']} pages in {built['seconds']:.1f}s{copied}")
+            kept = f" ({built['kept']} unchanged)" if built["kept"] else ""
+            click.echo(f"Rebuilt {built['pages']} pages in {built['seconds']:.1f}s{kept}")
             search = self._answer(process.stdout)
         except (OSError, EOFError):
             click.echo("The builder stopped; it starts again on the next change.", err=True)

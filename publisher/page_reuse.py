@@ -1,17 +1,19 @@
-"""Preview builds (`publisher serve`) copy an unchanged article's page instead of rendering it.
+"""Preview builds (`publisher serve`) leave an unchanged article's page where it is.
 
 Pelican renders every page on every build; in serve's builder, after one edit, all but one
-article page come out byte for byte as before. An article's page is copied from the site
-being served when everything it is made of is as it was when that copy was written:
+article page come out byte for byte as before. An article's page is kept in the site being
+served when everything it is made of is as it was when that page was written:
 
-- the article's file, the files it shows (images, attachments) and its translations' files;
+- the article's text, the files it shows (images, attachments) and its translations' texts;
 - the theme, data/ and the settings (all of them, but the build's time);
 - every URL of the site (an article may link to any other with {filename}).
 
 Anything else changed (a new article, a slug, a template) renders every page again. Releases
-are always rendered. Production builds (`publisher build`) never copy: each process starts
-with no record. The record is kept only for pages of a build that was swapped in, and each
-copy is checked against it (a site replaced by another process is rendered again).
+are always rendered. A preview build then moves only its new files into the served site and
+deletes what no longer belongs there (sync_into_place); a full build swaps the whole folder.
+Production builds (`publisher build`) never keep pages: each process starts with no record.
+The record holds the pages of the last build put in place, and each kept page is checked
+against it (a site replaced by another process is rendered again).
 Pelican has no incremental writing (its WRITE_SELECTED needs the list of pages to write).
 """
 
@@ -21,6 +23,7 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +51,7 @@ class ReusingWriter(Writer):
         self.served = settings.get("PREVIEW_OF")  # the site folder this build will replace
         self.site_key: str | None = None
         self.written: dict[str, str] = {}  # page -> fingerprint, kept if the build is used
-        self.copied = 0
+        self.kept: set[str] = set()  # pages left as they are in the served site
         self.renders = DeferredRenders(
             self._render, self._announce_call, settings.get("BUILD_HELPER", True)
         )
@@ -62,7 +65,9 @@ class ReusingWriter(Writer):
         if self.served and getattr(article, "kind", "") != "release":
             fingerprint = self._fingerprint(article, context)
             self.written[name] = fingerprint
-            if self._copy(name, fingerprint, context, kwargs):
+            if self._unchanged(name, fingerprint):
+                self.kept.add(name)
+                self._announce(name, context, kwargs)
                 return None
         if self.renders.defer((name, template, context, args, kwargs)):
             return None
@@ -76,24 +81,19 @@ class ReusingWriter(Writer):
         name, _template, context, _args, kwargs = call
         self._announce(name, context, kwargs)
 
-    def _copy(self, name: str, fingerprint: str, context: dict, kwargs: dict) -> bool:
+    def _unchanged(self, name: str, fingerprint: str) -> bool:
+        """Is the served page the one this process wrote from the same inputs?"""
         record = _RECORDS.get(str(self.served), {}).get(name)
-        source = Path(self.served or "") / name
-        if record is None or record[0] != fingerprint or not source.is_file():
+        if record is None or record[0] != fingerprint:
             return False
-        if _identity(source) != record[1]:  # not the page this process wrote
+        try:
+            return _identity(Path(self.served or "") / name) == record[1]
+        except OSError:
             return False
-        path = os.path.join(self.output_path, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        shutil.copyfile(source, path)
-        self._written_files.add(path)
-        self.copied += 1
-        self._announce(name, context, kwargs)
-        return True
 
     def _announce(self, name: str, context: dict, kwargs: dict) -> None:
         """What Pelican's writer signals for a page it writes: plugins that list the written
-        pages (the sitemap) must see copied and deferred pages too."""
+        pages (the sitemap) must see kept and deferred pages too."""
         extra = {k: v for k, v in kwargs.items() if k not in _WRITE_OPTIONS}
         localcontext = {**context, "localsiteurl": context.get("localsiteurl"), **extra}
         localcontext["output_file"] = name
@@ -102,28 +102,51 @@ class ReusingWriter(Writer):
     def _fingerprint(self, article: Any, context: dict) -> str:
         if self.site_key is None:
             self.site_key = _site_key(self.settings, context)
-        parts = [self.site_key, *_stamps([article.source_path])]
+        parts = [self.site_key, *_digests([article.source_path])]
         content_root = Path(self.settings["PATH"])
         meta = getattr(article, "meta", None)
         if meta is not None:
             parts += _stamps([content_root / f for f in press.referenced_files(meta)])
-        parts += _stamps([t.source_path for t in getattr(article, "translations", [])])
+        parts += _digests([t.source_path for t in getattr(article, "translations", [])])
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def keep_record(staging: Path, site: Path) -> int:
-    """After a swap: the pages now under `site` are those the build's writer wrote.
+def put_in_place(staging: Path, site: Path, swap: Callable[[Path, Path], None]) -> int:
+    """Put the build in `staging` in place of `site` and remember its pages.
 
-    Returns how many of them were copied instead of rendered."""
+    A build that kept pages moves its new files into the site one by one and deletes the
+    files it no longer has (the search index excepted); any other build is swapped in whole
+    by `swap`. Returns how many pages were kept."""
     writer = _WRITERS.pop(str(staging), None)
     _WRITERS.clear()  # writers of failed builds: their pages were thrown away
+    kept = writer.kept if writer else set()
+    if kept:
+        _sync(staging, site, kept)
+    else:
+        swap(staging, site)
     record = {}
     for name, fingerprint in (writer.written if writer else {}).items():
         page = site / name
         if page.is_file():
             record[name] = (fingerprint, _identity(page))
     _RECORDS[str(site)] = record
-    return writer.copied if writer else 0
+    return len(kept)
+
+
+def _sync(staging: Path, site: Path, kept: set[str]) -> None:
+    fresh = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()}
+    for name in fresh:
+        target = site / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target)  # each page is whole, old or new, at any moment
+    for path in [p for p in site.rglob("*") if not p.is_dir()]:
+        name = path.relative_to(site).as_posix()
+        if name not in fresh and name not in kept and not name.startswith("pagefind/"):
+            path.unlink()  # a page that is gone, or held back again (embargo, date, draft)
+    for folder in sorted((p for p in site.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def finish_renders(output_path: str | Path) -> None:
@@ -151,6 +174,17 @@ def _get_writer(pelican: Any) -> type[Writer]:
 def _identity(path: Path) -> tuple[int, int, int]:
     stat = path.stat()
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _digests(paths: list[Any]) -> list[str]:
+    """Of texts: two saves in one clock tick leave the same time stamp."""
+    found = []
+    for path in paths:
+        try:
+            found.append(f"{path}|{hashlib.blake2b(Path(path).read_bytes()).hexdigest()}")
+        except OSError:
+            found.append(f"{path}|missing")
+    return found
 
 
 def _stamps(paths: list[Any]) -> list[str]:
