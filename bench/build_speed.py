@@ -4,28 +4,30 @@ Run: .venv/bin/python bench/build_speed.py [--sizes 1000 5000] [--runs N] [--jso
 (bench/run_all.py runs it and writes docs/benchmarks.md.)
 
 Every build runs in its own process, so time and peak memory are per build: wall time is
-taken around the process, peak RSS by GNU time (our build also reports its Python process's
-own peak and, with search, Pagefind's, which runs as a separate process). The variants are
-run in turn (A, B, C, A, B, C...) because other people use the machine; medians reported.
-The code measured is bench/synthetic.py's CODE: run_all.py's snapshot, else the working tree.
+taken around the process, peak RSS by GNU time (the largest process of the build: ours forks
+a helper and a renderer and runs Pagefind; our build also reports its main Python process's
+own peak and Pagefind's). The variants are run in turn (A, B, C, A, B, C...) because other
+people use the machine; medians reported. The code measured is bench/synthetic.py's CODE:
+run_all.py's snapshot, else the working tree.
 
-Variants (see PROPOSED below for what "fixed" changes, each measured by a monkeypatch in the
-build process only; nothing in publisher/ is edited):
-- ours / ours+search: publisher.build.build_site with PATH overridden, SEARCH_INDEX off/on;
-- ours fixed / ours fixed+search: the same with the proposed fixes;
+Cold builds:
+- ours+search / ours: publisher.build.build_site with PATH overridden, SEARCH_INDEX on/off,
+  as `publisher build` runs it (its helper and renderer processes included);
+- ours one process: the same without the helper and renderer processes (BUILD_HELPER off:
+  what a build in a threaded process gets), SEARCH_INDEX off;
 - stock: `python -m pelican` with its default theme and PLUGINS = [];
 - hugo: Debian's hugo with a minimal theme (bench/synthetic.py).
 
-Rebuild after editing one article: a build fills Pelican's content cache, one article gets a
-sentence more, and the rebuild is timed: in a new process (`publisher build`) and in a warm
-process (what `publisher serve` does on every change).
+Rebuild after editing one article, as `publisher serve`'s builder does it: one preview build
+in a process, one article gets a sentence more, and the preview rebuild in the same process
+is timed until the new site is in place; with search, the search index refresh that follows
+is timed apart. Stock Pelican's is a new process reading its own content cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import inspect
 import json
 import os
 import pstats
@@ -58,90 +60,8 @@ HUGO = "/usr/bin/hugo"
 TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
 TIMEOUT = 1800  # seconds per build: a 5,000-article build takes about a minute on 2 cores
 RUNS = {1000: 5, 5000: 3}  # rounds per size: 5,000-article rounds take several minutes
-COLD = ("ours+search", "ours", "ours fixed+search", "ours fixed", "stock", "hugo")
-REBUILD = (
-    "ours cache",
-    "ours cache fixed",
-    "ours serve fixed",
-    "ours serve fixed+search",
-    "stock cache",
-)
-
-# The fixes proposed for publisher/, as (what, module, function, [(old, new), ...]): the
-# benchmark applies exactly these text edits to the functions' source inside the build
-# process, so what is measured is what the lead would apply.
-# The first five proposals (libyaml front matter, one Markdown per reader, memoised counts,
-# the gettext table, the search page's layout) were applied in publisher/ on 2026-11-28, so
-# "fixed" now measures the code as it is plus whatever is listed here.
-PROPOSED: list[tuple[str, str, str, list[tuple[str, str]]]] = []
-
-
-def rewrite(module: ModuleType, qualname: str, edits: list[tuple[str, str]]) -> None:
-    """Re-define module.qualname from its source with `edits` applied (each must match once).
-
-    The edits are the file's text as it is, indentation included; a method is compiled inside
-    a stand-in class so its indentation stays that of the file.
-    """
-    owner_name, _, name = qualname.rpartition(".")
-    owner: Any = getattr(module, owner_name) if owner_name else module
-    source = inspect.getsource(getattr(owner, name))
-    for old, new in edits:
-        if source.count(old) != 1:
-            raise RuntimeError(f"{module.__name__}.{qualname} changed; update PROPOSED: {old!r}")
-        source = source.replace(old, new)
-    if owner_name:
-        source = f"class _StandIn:\n{source}"
-    namespace = vars(module)  # the module's own globals, as if the file had been edited
-    exec(compile(source, f"<proposed {module.__name__}.{qualname}>", "exec"), namespace)
-    if owner_name:
-        setattr(owner, name, namespace.pop("_StandIn").__dict__[name])
-
-
-def apply_proposed_fixes() -> None:
-    import importlib
-
-    for _what, module_name, qualname, edits in PROPOSED:
-        rewrite(importlib.import_module(module_name), qualname, edits)
-
-
-def enable_safe_content_cache(overrides: dict[str, Any], cache: Path) -> None:
-    """Pelican's reader-level content cache, made safe for embargoes (the proposed plugin part):
-
-    - a `skip` result (embargoed or future item) is never cached, so it is read again on
-      every build and goes live on time; releases are never cached either (their metadata
-      holds contacts and attachment sizes read from other files);
-    - liveness is decided again on every build from the cached metadata, in the
-      article/page_generator_context signal, which Pelican sends after its cache lookup; this
-      also fills reader.LIVE_FILES / HELD_FILES, which a cached read would otherwise skip.
-    """
-    from pelican import signals
-    from pelican.readers import Readers
-
-    from publisher import press, reader
-    from publisher.metadata import ContentMeta
-
-    overrides.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, CACHE_PATH=str(cache))
-    original = Readers.cache_data
-
-    def cache_data(self: Readers, filename: str, data: Any) -> None:
-        metadata = data[1] or {}
-        if metadata.get("status") == "skip" or metadata.get("kind") == "release":
-            return
-        original(self, filename, data)
-
-    def decide_liveness(sender: Any, metadata: dict[str, Any]) -> None:
-        meta = metadata.get("meta")
-        if not isinstance(meta, ContentMeta):
-            return
-        if reader.is_live(meta, reader.build_now(sender.settings)):
-            reader.LIVE_FILES.update(press.referenced_files(meta))
-        else:
-            metadata["status"] = "skip"
-            reader.HELD_FILES.update(press.referenced_files(meta))
-
-    Readers.cache_data = cache_data  # type: ignore[method-assign]
-    signals.article_generator_context.connect(decide_liveness, weak=False)
-    signals.page_generator_context.connect(decide_liveness, weak=False)
+COLD = ("ours+search", "ours", "ours one process", "stock", "hugo")
+REBUILD = ("ours serve", "ours serve+search", "stock cache")
 
 
 # --- the build process ---
@@ -175,22 +95,19 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     """One build (or, with --serve, a build then an edit and the timed rebuild) in this process."""
     from pelican import Pelican
 
-    from publisher import build
+    from publisher import build, page_reuse
+    from publisher.build_helper import BuildHelper
     from publisher.timeutil import parse_time
 
-    if args.fixed:
-        apply_proposed_fixes()
     content = Path(args.content)
     overrides: dict[str, Any] = {"PATH": str(content), "SEARCH_INDEX": args.search}
-    overrides["CACHE_PATH"] = str(Path(args.out).parent / "cache-unused")
-    if args.cache and args.plain_cache:  # Pelican's cache as it comes, to show what goes wrong
-        overrides.update(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True, CACHE_PATH=args.cache)
-    elif args.cache:
-        enable_safe_content_cache(overrides, Path(args.cache))
+    overrides["BUILD_HELPER"] = not args.one_process
     phases: dict[str, float] = {}
-    _timed(build, "_check_errors", phases, "check")
+    _timed(build, "_check_errors", phases, "check")  # only when the helper does not check
     _timed(build, "index_for_search", phases, "pagefind")
     _timed(Pelican, "run", phases, "pelican")
+    _timed(BuildHelper, "finish", phases, "helper wait")
+    _timed(page_reuse, "finish_renders", phases, "renderer wait")
     pagefind_rss = Path(args.result).with_suffix(".pagefind-rss")
     pagefind_rss.unlink(missing_ok=True)
     build.subprocess = _TimedSubprocess(pagefind_rss)  # type: ignore[assignment]
@@ -254,6 +171,7 @@ class Measure:
     phases: dict[str, float] = field(default_factory=dict)
     python_maxrss_mb: float | None = None  # our build: the Python process alone
     pagefind_maxrss_mb: float | None = None  # our build with search: the Pagefind process
+    search_seconds: float | None = None  # a serve rebuild: the search index refresh after it
 
 
 def run_process(cmd: list[str], timeout: float, log: Path) -> tuple[float, float]:
@@ -305,8 +223,7 @@ class Bench:
         variant: str,
         *,
         search: bool,
-        fixed: bool,
-        cache: Path | None = None,
+        one_process: bool = False,
         serve_edit: int | None = None,
         profile: Path | None = None,
     ) -> Measure:
@@ -315,8 +232,7 @@ class Bench:
         cmd = [PYTHON, str(Path(__file__).resolve()), "_child", "--content",
                str(self.sites.ours_content), "--out", str(out), "--result", str(result)]  # fmt: skip
         cmd += ["--search"] if search else []
-        cmd += ["--fixed"] if fixed else []
-        cmd += ["--cache", str(cache)] if cache else []
+        cmd += ["--one-process"] if one_process else []
         cmd += ["--serve", "--edit", str(serve_edit)] if serve_edit else []
         cmd += ["--profile", str(profile)] if profile else []
         seconds, rss = run_process(cmd, self.timeout, self.work / "child.log")
@@ -326,6 +242,7 @@ class Bench:
             variant, self.count, seconds, rss, report["html"], report["inner_seconds"],
             report["phases"], report["self_maxrss_kb"] / 1024,
             report["pagefind_maxrss_kb"] / 1024 if report["pagefind_maxrss_kb"] else None,
+            report["search_seconds"],
         )  # fmt: skip
 
     def stock(self, variant: str = "stock", cache: Path | None = None) -> Measure:
@@ -357,61 +274,23 @@ class Bench:
 
     def cold(self, variant: str) -> Measure:
         runs: dict[str, Callable[[], Measure]] = {
-            "ours+search": lambda: self.ours(variant, search=True, fixed=False),
-            "ours": lambda: self.ours(variant, search=False, fixed=False),
-            "ours fixed+search": lambda: self.ours(variant, search=True, fixed=True),
-            "ours fixed": lambda: self.ours(variant, search=False, fixed=True),
+            "ours+search": lambda: self.ours(variant, search=True),
+            "ours": lambda: self.ours(variant, search=False),
+            "ours one process": lambda: self.ours(variant, search=False, one_process=True),
             "stock": self.stock,
             "hugo": self.hugo,
         }
         return runs[variant]()
 
     def rebuild(self, variant: str, edit: int) -> Measure:
-        """Fill the content cache with one build, edit one article, time the rebuild."""
-        cache = self.work / f"cache-{variant.replace(' ', '-').replace('+', '-')}"
-        shutil.rmtree(cache, ignore_errors=True)
+        """Build, edit one article, time the rebuild (see the module's docstring)."""
         if variant == "stock cache":
+            cache = self.work / "cache-stock"
+            shutil.rmtree(cache, ignore_errors=True)
             self.stock("stock fill", cache)
             synthetic.edit_one(self.sites, edit)
             return self.stock(variant, cache)
-        fixed = "fixed" in variant
-        search = "search" in variant
-        if variant.startswith("ours serve"):  # build, edit and rebuild in one warm process
-            return self.ours(variant, search=search, fixed=fixed, cache=cache, serve_edit=edit)
-        self.ours("fill", search=search, fixed=fixed, cache=cache)
-        synthetic.edit_one(self.sites, edit)
-        return self.ours(variant, search=search, fixed=fixed, cache=cache)
-
-
-def cache_safety(work: Path) -> dict[str, bool]:
-    """Does a future-dated article appear once its time has come, on a build that reads the
-    content cache filled while it was still in the future? (plain Pelican cache vs ours)"""
-    sites = synthetic.write_sites(work / "site-cache-safety", 20)
-    future = sites.ours_content / "berita" / "artikel-masa-depan.md"
-    text = synthetic.ours_file(sites.articles[0])
-    text = text.replace("id: bench-00001", "id: bench-future").replace(
-        "slug: artikel-00001", "slug: artikel-masa-depan"
-    )
-    future.write_text(text.replace(f"date: {synthetic._wib(sites.articles[0].date)}",
-                                   "date: 2027-03-01 09:00"), encoding="utf-8")  # fmt: skip
-    found = {}
-    for mode in ("plain", "safe"):
-        cache = work / f"cache-safety-{mode}"
-        shutil.rmtree(cache, ignore_errors=True)
-        seen = []
-        for now in ("2027-01-01 12:00", "2027-04-01 12:00"):  # before, then after its date
-            out = work / f"out-safety-{mode}"
-            shutil.rmtree(out, ignore_errors=True)
-            cmd = [PYTHON, str(Path(__file__).resolve()), "_child", "--content",
-                   str(sites.ours_content), "--out", str(out), "--result",
-                   str(work / "child.json"), "--cache", str(cache), "--now", now]  # fmt: skip
-            cmd += ["--plain-cache"] if mode == "plain" else []
-            run_process(cmd, 600, work / "child.log")
-            seen.append((out / "berita/2027/artikel-masa-depan/index.html").exists())
-            shutil.rmtree(out, ignore_errors=True)
-        found[mode] = seen == [False, True]
-    shutil.rmtree(sites.ours.parent, ignore_errors=True)
-    return found
+        return self.ours(variant, search="search" in variant, serve_edit=edit)
 
 
 def run_suite(
@@ -465,6 +344,7 @@ def summarise(measures: list[Measure]) -> dict[str, dict[str, Any]]:
             "maxrss_mb": med([m.maxrss_mb for m in group]),
             "python_maxrss_mb": med([m.python_maxrss_mb for m in group]),
             "pagefind_maxrss_mb": med([m.pagefind_maxrss_mb for m in group]),
+            "search_seconds": med([m.search_seconds for m in group]),
             "html": group[0].html,
             "phases": {p: med([m.phases.get(p) for m in group]) for p in phases},
         }
@@ -529,27 +409,23 @@ def profile_areas(stats_file: Path) -> list[tuple[str, float]]:
 
 
 def run_profiles(size: int, work: Path) -> dict[str, list[tuple[str, float]]]:
-    """One profiled build (no search) as the code is and with the proposed fixes."""
+    """One profiled build (no search) in one process: cProfile sees one process only."""
     sites = synthetic.write_sites(work / f"site-profile-{size}", size)
     bench = Bench(work, sites)
-    found = {}
-    for label, fixed in (("as is", False), ("fixed", True)):
-        stats = work / f"profile-{label.replace(' ', '-')}.pstats"
-        bench.ours(f"profile {label}", search=False, fixed=fixed, profile=stats)
-        found[label] = profile_areas(stats)
+    stats = work / "profile-one-process.pstats"
+    bench.ours("profile", search=False, one_process=True, profile=stats)
     shutil.rmtree(sites.ours.parent, ignore_errors=True)
-    return found
+    return {"one process": profile_areas(stats)}
 
 
 def run(
     sizes: list[int], runs: int | None = None, log: Callable[[str], None] = print
 ) -> dict[str, Any]:
-    """The whole build benchmark: suite, profile (at the smallest size), cache safety."""
+    """The whole build benchmark: suite, then a profile at the smallest size."""
     plan = {size: runs or RUNS.get(size, 3) for size in sizes}
     with tempfile.TemporaryDirectory(prefix="bench-build-") as temp:
         figures = run_suite(plan, Path(temp), log)
         figures["profile"] = run_profiles(min(sizes), Path(temp))
-        figures["cache_safety"] = cache_safety(Path(temp))
     figures["runs"] = {str(size): rounds for size, rounds in plan.items()}
     return figures
 
@@ -576,9 +452,7 @@ def child_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", required=True)
     parser.add_argument("--result", required=True)
     parser.add_argument("--search", action="store_true")
-    parser.add_argument("--fixed", action="store_true")
-    parser.add_argument("--cache")
-    parser.add_argument("--plain-cache", action="store_true")
+    parser.add_argument("--one-process", action="store_true")
     parser.add_argument("--now")
     parser.add_argument("--serve", action="store_true")
     parser.add_argument("--edit", type=int, default=1)
