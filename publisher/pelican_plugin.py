@@ -131,12 +131,29 @@ def _empty_feed_uses_build_time(context: dict[str, Any], feed: Any) -> None:
         feed.latest_post_date = lambda: reader.build_now(context)
 
 
+_CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
+                  "drafts", "drafts_translations", "pages", "hidden_pages", "draft_pages",
+                  "draft_translations")  # fmt: skip
+
+
+def _fix_urls(generator: Any) -> None:
+    """Once the items are read their URLs are fixed, but Pelican formats a URL from the
+    settings at every use (about nine per article in a build). `override_url` is what Pelican
+    itself sets for a `url` given in an item's metadata."""
+    for name in _CONTENT_LISTS:
+        for item in getattr(generator, name, []):
+            if not hasattr(item, "override_url"):
+                item.override_url = item.url
+
+
 def register() -> None:
     signals.readers_init.connect(_add_readers)
     signals.initialized.connect(_add_theme_data)
     signals.initialized.connect(_sitemap_uses_build_time)
     signals.initialized.connect(_keep_compiled_templates)
     signals.feed_generated.connect(_empty_feed_uses_build_time)
+    signals.article_generator_finalized.connect(_fix_urls)
+    signals.page_generator_finalized.connect(_fix_urls)
     signals.article_generator_preread.connect(build_helper.share_reading)
     # The theme cannot render without these: gettext, and the per-language pages and lists.
     i18n.register()
