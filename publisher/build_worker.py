@@ -24,7 +24,9 @@ from typing import IO, Any
 
 import click
 
-from publisher import check  # noqa: F401  (imported once here, not by every forked helper)
+# Imported once here, not by every helper forked for a build (the check needs them).
+from publisher import check  # noqa: F401
+from publisher.adapters import common  # noqa: F401
 from publisher.build import BuildFailed, build_site, refresh_search_index
 
 

@@ -8,6 +8,7 @@ otherwise it is shortened at a word boundary with an ellipsis, always keeping th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class DraftPart:
     link: str
 
 
+@functools.lru_cache(maxsize=8192)  # the checker asks for each item on every platform
 def with_utm(url: str, platform: str, campaign: str) -> str:
     """Add utm_source/medium/campaign, replacing any already there, keeping other parameters."""
     if not url:
