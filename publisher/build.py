@@ -129,6 +129,7 @@ def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> lis
     swapped in. They run in the helper process beside Pelican when the machine allows it.
     """
     frontmatter.forget()
+    reader.forget_keys()
     helper = (
         BuildHelper.start(project_root, settings) if settings.get("BUILD_HELPER", True) else None
     )

@@ -196,7 +196,7 @@ def write_feeds(generator: Any, writer: Any = None) -> None:
         # Readers and the publisher want what is new; every live item is in syndication.json.
         newest = settings.get("FEED_MAX_ITEMS") or None
         for name, (title, kinds) in FEEDS.items():
-            entries = [entry(a, base) for a in items if a.meta.kind in kinds][:newest]
+            entries = [entry(a, base) for a in [a for a in items if a.meta.kind in kinds][:newest]]
             title = title if lang == "id" else FEED_TITLES_EN[name]
             write_xml(AtomFeed, settings, entries, name, title, output / f"{name}.atom.xml")
             if name == "siaran-pers":

@@ -134,18 +134,27 @@ def put_in_place(staging: Path, site: Path, swap: Callable[[Path, Path], None]) 
 
 
 def _sync(staging: Path, site: Path, kept: set[str]) -> None:
-    fresh = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()}
+    fresh = set()
+    for folder, _dirs, files in os.walk(staging):
+        for file in files:
+            fresh.add(os.path.relpath(os.path.join(folder, file), staging))
     for name in fresh:
         target = site / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / name, target)  # each page is whole, old or new, at any moment
-    for path in [p for p in site.rglob("*") if not p.is_dir()]:
-        name = path.relative_to(site).as_posix()
-        if name not in fresh and name not in kept and not name.startswith("pagefind/"):
-            path.unlink()  # a page that is gone, or held back again (embargo, date, draft)
-    for folder in sorted((p for p in site.rglob("*") if p.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    folders = []
+    for folder, dirs, files in os.walk(site):
+        if folder == str(site):
+            dirs[:] = [d for d in dirs if d != "pagefind"]  # the search index has its own step
+        relative = os.path.relpath(folder, site)
+        for file in files:
+            name = os.path.normpath(os.path.join(relative, file))
+            if name not in fresh and name not in kept:
+                os.unlink(os.path.join(folder, file))  # gone, or held back again (embargo...)
+        folders.append(folder)
+    for folder in reversed(folders[1:]):  # deepest first; the site folder itself stays
+        if not os.listdir(folder):
+            os.rmdir(folder)
     shutil.rmtree(staging, ignore_errors=True)
 
 

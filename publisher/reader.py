@@ -58,15 +58,28 @@ _CONVERTED: dict[tuple[str, str, str], build_helper.Converted] = {}
 _MEMO_LIMIT = 20_000
 
 
+# Keys of this build's files (the helper's share is decided with them, then each is read):
+# emptied when a build starts, by forget_keys().
+_KEYS: dict[str, tuple[str, str, str] | None] = {}
+
+
+def forget_keys() -> None:
+    _KEYS.clear()
+
+
 def _memo_key(path: Path, settings: dict[str, Any]) -> tuple[str, str, str] | None:
-    try:  # the text itself, not its time stamp: two saves in one tick must not look alike
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    except OSError:  # gone since Pelican listed it: convert() reports it
-        return None
-    # The settings that change a conversion (paths decide the kind of item).
-    used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
-            settings.get("RELEASE_PATHS"))  # fmt: skip
-    return (str(path), digest, repr(used))
+    name = str(path)
+    if name not in _KEYS:
+        try:  # the text itself, not its time stamp: two saves in one tick must not look alike
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        except OSError:  # gone since Pelican listed it: convert() reports it
+            _KEYS[name] = None
+        else:
+            # The settings that change a conversion (paths decide the kind of item).
+            used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
+                    settings.get("RELEASE_PATHS"))  # fmt: skip
+            _KEYS[name] = (name, digest, repr(used))
+    return _KEYS[name]
 
 
 def remembered(path: Path, settings: dict[str, Any]) -> bool:
