@@ -220,7 +220,13 @@ def render_build(fig: dict[str, Any]) -> str:
         "which also runs `publisher check`), by stock Pelican and by Hugo. Every build is its "
         "own process; *time* is that process's wall time, interpreter start and imports "
         "included; *peak RSS* is the largest process of the build (GNU time: for ours the main "
-        "Python process, its forked helper and renderer, and Pagefind). Rounds: "
+        "Python process, its forked helper and renderer, and Pagefind). The sites and outputs "
+        f"were on {fig.get('work_dir', 'the temporary folder')}"
+        + (" (a RAM disk)" if str(fig.get("work_dir", "")).startswith("/dev/shm") else "")
+        + ": on this shared virtual machine the disk's write times varied threefold between "
+        "consecutive runs of one build (at 1,000 articles stock Pelican 2.76–2.84 s, ours "
+        "1.90–2.94 s, ours with search 3.24–4.17 s in three alternating runs), which would "
+        "decide the comparison more than the tools do. Rounds: "
         + ", ".join(f"{int(size):,} articles × {n}" for size, n in fig["runs"].items())
         + "; medians. *Articles/s* is articles divided by time; the HTML page counts differ "
         "because the three write different page sets (stock Pelican: tag, category and author "

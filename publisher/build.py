@@ -5,6 +5,7 @@ A failed build never leaves a half-built site: the previous output/ stays as it 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -128,7 +129,8 @@ def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> lis
     The same checks as `publisher check` come first: a build with content errors is never
     swapped in. They run in the helper process beside Pelican when the machine allows it.
     """
-    frontmatter.forget()
+    if not settings.get("PREVIEW_OF"):  # a preview keeps what warm_up() parsed
+        frontmatter.forget()
     reader.forget_keys()
     helper = (
         BuildHelper.start(project_root, settings) if settings.get("BUILD_HELPER", True) else None
@@ -167,6 +169,15 @@ def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> lis
     if collector.messages and not problems:
         problems = [Problem(display_path(settings_file), 1, m) for m in collector.messages]
     return problems
+
+
+def warm_up(settings_file: Path, overrides: dict | None = None) -> None:
+    """Run the checks once while `publisher serve` waits for the next save: the parsed files
+    and the counts they leave in this process are inherited by the next build's helper,
+    which then checks only what changed at full cost."""
+    settings = load_settings(settings_file, Path("output"), None, overrides)
+    with contextlib.suppress(Exception):  # only a head start: the build reports any problem
+        _check_errors(Path(settings["PATH"]).parent)
 
 
 def _check_errors(project_root: Path) -> list[Problem]:

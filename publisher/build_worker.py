@@ -27,7 +27,7 @@ import click
 # Imported once here, not by every helper forked for a build (the check needs them).
 from publisher import check  # noqa: F401
 from publisher.adapters import common  # noqa: F401
-from publisher.build import BuildFailed, build_site, refresh_search_index
+from publisher.build import BuildFailed, build_site, refresh_search_index, warm_up
 
 
 def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> None:
@@ -52,6 +52,7 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
                 answer("search failed", problems=[str(p) for p in exc.problems])
                 continue
             answer("search", seconds=round(time.perf_counter() - started, 2))
+        warm_up(settings_file)
 
 
 class Builder:
