@@ -381,7 +381,7 @@ def render_search(fig: dict[str, Any]) -> str:
         "## Search index (Pagefind)",
         "",
         "`bench/search_index.py`: Pagefind run as `publisher build` runs it "
-        "(`python -m pagefind`, own process, GNU time), "
+        "(Pagefind's binary, own process, GNU time), "
         f"median of {len(next(v for k, v in fig.items() if isinstance(v, dict) and 'index' in v)['index']['seconds_all'])} "
         "runs; the index as the build leaves it (Pagefind's UI bundles deleted). The search "
         "bytes are counted in headless Chromium on the real search page (`/cari/`), a fresh "

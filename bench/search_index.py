@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/search_index.py [--articles 1000] [--runs 5]
 (bench/run_all.py runs it and writes docs/benchmarks.md.)
 
 - Index time: the very command `publisher build` runs (publisher.build.index_for_search:
-  `python -m pagefind`), on a site built with our theme, timed `runs` times in its own
+  Pagefind's binary), on a site built with our theme, timed `runs` times in its own
   process under GNU time (wall time and peak RSS), median reported.
 - Index size: what the build keeps under pagefind/ (it deletes Pagefind's UI bundles), in
   total and per indexed page, by kind of file.
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 CODE = Path(os.environ.get("BENCH_CODE") or ROOT)  # see bench/synthetic.py
 sys.path.insert(0, str(CODE))
 
+from pagefind.service import get_executable  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench import synthetic  # noqa: E402
@@ -67,12 +68,12 @@ def build_synthetic(work: Path, articles: int) -> Path:
 
 
 def time_index(site: Path, runs: int, work: Path) -> dict[str, Any]:
-    """Median wall time and peak RSS of `python -m pagefind` as the build runs it."""
+    """Median wall time and peak RSS of Pagefind's binary as the build runs it."""
     seconds, rss = [], []
     for _ in range(runs):
         shutil.rmtree(site / "pagefind", ignore_errors=True)
         rss_file = work / "pagefind.rss"
-        cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"]
+        cmd = [str(get_executable()), "--site", str(site), "--output-subdir", "pagefind"]
         started = time.perf_counter()
         subprocess.run(
             [TIME, "-f", "%M", "-o", str(rss_file), *cmd],
