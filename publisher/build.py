@@ -78,9 +78,8 @@ def build_site(
     """Build the site into `output` atomically. Raises BuildFailed with located problems.
 
     A `preview` build (`publisher serve`) shows an edit as soon as possible: the pages of
-    unchanged articles are copied from the site it replaces (publisher/page_reuse.py), and
-    the site is swapped in with the previous search index; the caller then refreshes the
-    index with refresh_search_index().
+    unchanged articles stay as they are in the site it updates (publisher/page_reuse.py),
+    and the previous search index stays until the caller runs refresh_search_index().
     """
     started = time.perf_counter()
     base = load_settings(settings_file, Path("output"), now, overrides)

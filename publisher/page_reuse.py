@@ -33,9 +33,9 @@ from pelican.writers import Writer
 from publisher import press
 from publisher.parallel_render import DeferredRenders
 
-# Site folder -> {page path: (inputs fingerprint, (inode, size, mtime) of the page written)}
+# Site folder -> {page: (inputs fingerprint, (inode, size, mtime) of the page put in place)}
 _RECORDS: dict[str, dict[str, tuple[str, tuple[int, int, int]]]] = {}
-# Staging folder -> the writer of the build writing it (so keep_record finds what it wrote).
+# Staging folder -> the writer of the build writing it (so put_in_place finds what it wrote).
 _WRITERS: dict[str, ReusingWriter] = {}
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 _WRITE_OPTIONS = {"relative_urls", "paginated", "template_name", "override_output", "url"}
@@ -43,8 +43,8 @@ _VOLATILE = {"OUTPUT_PATH", "PUBLISHER_NOW", "PREVIEW_OF"}
 
 
 class ReusingWriter(Writer):
-    """Pelican's writer, but an unchanged article's page is copied from the served site, and
-    the other article pages are rendered in a forked process (publisher/parallel_render.py)."""
+    """Pelican's writer, but in a preview build an unchanged article's page is left where it
+    is, and the other article pages are rendered in a forked process (parallel_render.py)."""
 
     def __init__(self, output_path: str, settings: dict[str, Any]) -> None:
         super().__init__(output_path, settings=settings)
