@@ -146,6 +146,17 @@ def _fix_urls(generator: Any) -> None:
                 item.override_url = item.url
 
 
+def _skip_unwritten_taxonomies(generator: Any) -> None:
+    """Our site has no tag, category or author pages (their *_SAVE_AS are empty), but
+    Pelican still prepares each one, comparing every article with every list: a fifth of a
+    5,000-article build. The context keeps its own copies for the templates."""
+    for attribute, setting, empty in (("tags", "TAG_SAVE_AS", {}),
+                                      ("categories", "CATEGORY_SAVE_AS", []),
+                                      ("authors", "AUTHOR_SAVE_AS", [])):  # fmt: skip
+        if not generator.settings.get(setting) and hasattr(generator, attribute):
+            setattr(generator, attribute, empty)
+
+
 def register() -> None:
     signals.readers_init.connect(_add_readers)
     signals.initialized.connect(_add_theme_data)
@@ -153,6 +164,7 @@ def register() -> None:
     signals.initialized.connect(_keep_compiled_templates)
     signals.feed_generated.connect(_empty_feed_uses_build_time)
     signals.article_generator_finalized.connect(_fix_urls)
+    signals.article_generator_finalized.connect(_skip_unwritten_taxonomies)
     signals.page_generator_finalized.connect(_fix_urls)
     signals.article_generator_preread.connect(build_helper.share_reading)
     # The theme cannot render without these: gettext, and the per-language pages and lists.

@@ -82,6 +82,12 @@ def _memo_key(path: Path, settings: dict[str, Any]) -> tuple[str, str, str] | No
     return _KEYS[name]
 
 
+def text_digest(path: Path, settings: dict[str, Any]) -> str:
+    """The digest of a content file's text in this build (read once per build)."""
+    key = _memo_key(path, settings)
+    return key[1] if key else "missing"
+
+
 def remembered(path: Path, settings: dict[str, Any]) -> bool:
     key = _memo_key(path, settings)
     return key is not None and key in _CONVERTED
@@ -140,6 +146,15 @@ class FrontMatterMarkdownReader(BaseReader):
             self._md = Markdown(**self.settings["MARKDOWN"])
         return build_helper.Converted(meta, self._md.reset().convert(fm.body))
 
+    def _taxon(self, kind: str, name: str) -> Any:
+        """One Category or Tag object per name and build: Pelican would make one per article,
+        and each works out its slug again (a fifth of a 5,000-article preview build)."""
+        taxa = self.__dict__.setdefault("_taxa", {})
+        if (kind, name) not in taxa:
+            made = self.process_metadata(kind, name)
+            taxa[(kind, name)] = made[0] if kind == "tags" else made
+        return taxa[(kind, name)]
+
     def _press(self) -> press.PressData:
         return press.load(Path(self.settings.get("PRESS_FILE") or press.DEFAULT_PATH))
 
@@ -181,9 +196,9 @@ class FrontMatterMarkdownReader(BaseReader):
             out["translation"] = "true"
         if meta.kind != "page":
             label = "Siaran Pers" if meta.kind == "release" else "Berita"
-            out["category"] = self.process_metadata("category", label)
+            out["category"] = self._taxon("category", label)
         if meta.tags:
-            out["tags"] = self.process_metadata("tags", ", ".join(meta.tags))
+            out["tags"] = [self._taxon("tags", tag) for tag in meta.tags]
         for key, value in meta.extra.items():
             out[key] = value
         return out
