@@ -177,7 +177,8 @@ def json_feed(
             record["_tppo"] = {"correction": item["correction"]}
         doc["items"].append(record)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    # Compact: with `indent` the json module falls back to its pure-Python encoder.
+    out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return doc
 
 

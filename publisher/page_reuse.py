@@ -32,6 +32,7 @@ from pelican.writers import Writer
 
 from publisher import press
 from publisher.parallel_render import DeferredRenders
+from publisher.reader import text_digest
 
 # Site folder -> {page: (inputs fingerprint, (inode, size, mtime) of the page put in place)}
 _RECORDS: dict[str, dict[str, tuple[str, tuple[int, int, int]]]] = {}
@@ -52,6 +53,7 @@ class ReusingWriter(Writer):
         self.site_key: str | None = None
         self.written: dict[str, str] = {}  # page -> fingerprint, kept if the build is used
         self.kept: set[str] = set()  # pages left as they are in the served site
+        self.identities: dict[str, tuple[int, int, int]] = {}  # of the kept pages
         self.renders = DeferredRenders(
             self._render, self._announce_call, settings.get("BUILD_HELPER", True)
         )
@@ -87,9 +89,12 @@ class ReusingWriter(Writer):
         if record is None or record[0] != fingerprint:
             return False
         try:
-            return _identity(Path(self.served or "") / name) == record[1]
+            same = _identity(Path(self.served or "") / name) == record[1]
         except OSError:
             return False
+        if same:
+            self.identities[name] = record[1]  # still true after the sync, which leaves it
+        return same
 
     def _announce(self, name: str, context: dict, kwargs: dict) -> None:
         """What Pelican's writer signals for a page it writes: plugins that list the written
@@ -102,12 +107,15 @@ class ReusingWriter(Writer):
     def _fingerprint(self, article: Any, context: dict) -> str:
         if self.site_key is None:
             self.site_key = _site_key(self.settings, context)
-        parts = [self.site_key, *_digests([article.source_path])]
+        sources = [
+            article.source_path,
+            *(t.source_path for t in getattr(article, "translations", [])),
+        ]
+        parts = [self.site_key, *(f"{p}|{text_digest(Path(p), self.settings)}" for p in sources)]
         content_root = Path(self.settings["PATH"])
         meta = getattr(article, "meta", None)
         if meta is not None:
             parts += _stamps([content_root / f for f in press.referenced_files(meta)])
-        parts += _digests([t.source_path for t in getattr(article, "translations", [])])
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -126,9 +134,13 @@ def put_in_place(staging: Path, site: Path, swap: Callable[[Path, Path], None]) 
         swap(staging, site)
     record = {}
     for name, fingerprint in (writer.written if writer else {}).items():
-        page = site / name
-        if page.is_file():
-            record[name] = (fingerprint, _identity(page))
+        identity = writer.identities.get(name) if writer and name in kept else None
+        if identity is None:
+            try:
+                identity = _identity(site / name)
+            except OSError:  # not written after all
+                continue
+        record[name] = (fingerprint, identity)
     _RECORDS[str(site)] = record
     return len(kept)
 
@@ -183,17 +195,6 @@ def _get_writer(pelican: Any) -> type[Writer]:
 def _identity(path: Path) -> tuple[int, int, int]:
     stat = path.stat()
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-
-def _digests(paths: list[Any]) -> list[str]:
-    """Of texts: two saves in one clock tick leave the same time stamp."""
-    found = []
-    for path in paths:
-        try:
-            found.append(f"{path}|{hashlib.blake2b(Path(path).read_bytes()).hexdigest()}")
-        except OSError:
-            found.append(f"{path}|missing")
-    return found
 
 
 def _stamps(paths: list[Any]) -> list[str]:

@@ -96,7 +96,9 @@ def _write(generators: list[Any]) -> None:
             settings.get("OG_DEFAULT_IMAGE"),
         )
         target.write_text(
-            json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            # Compact: with `indent` the json module falls back to its pure-Python encoder.
+            json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n",
+            encoding="utf-8",
         )
 
 
