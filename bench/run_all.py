@@ -382,8 +382,9 @@ FINDINGS = [
     "122 MB at the cost of half a second, and pages cut to their article text change "
     "nothing (144 MB). The release we use trades memory for speed: on the same 1,000 pages "
     "Pagefind 1.4.0 peaks at 85 MB but takes 1.60 s, 1.5.2 147 MB and 0.69 s (one run "
-    "each, 2026-11-28); we keep 1.5.2, since the older one would make the cold build with "
-    "search about 1.35 times stock Pelican's. Pagefind has no incremental indexing, so a rebuild cannot skip it; "
+    "each, 2026-11-28); we keep 1.5.2: the older one would add about 0.9 s to every build "
+    "with search, more than the margin to stock Pelican. Pagefind has no incremental "
+    "indexing, so a rebuild cannot skip it; "
     "`publisher serve` shows the edit first and refreshes the index after.",
 ]
 
