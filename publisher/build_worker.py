@@ -8,7 +8,8 @@ index first and refreshes the index right after, so an edit shows as soon as its
 
 Protocol: serve writes `build` lines; for each, this process answers with JSON lines:
 {"event": "built", "pages": N, "kept": K, "seconds": S} or {"event": "failed", "problems": [...]}, then,
-after a built site, {"event": "search", "seconds": S} or {"event": "search failed", ...}.
+after a built site, {"event": "search", "seconds": S}, {"event": "search failed", ...} or,
+with SEARCH_INDEX off, {"event": "no search"}.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
                 answer("search failed", problems=[str(p) for p in exc.problems])
                 continue
             answer("search", seconds=round(time.perf_counter() - started, 2))
+        else:  # SEARCH_INDEX is off: serve still waits for a second answer
+            answer("no search")
         warm_up(settings_file)
 
 
@@ -84,7 +87,7 @@ class Builder:
             return False
         if search["event"] == "search":
             click.echo(f"Search index updated in {search['seconds']:.1f}s")
-        else:
+        elif search["event"] == "search failed":
             for problem in search["problems"]:
                 click.echo(problem, err=True)
         return True

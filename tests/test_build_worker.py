@@ -3,6 +3,7 @@ and refreshes the search index after each new site."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,28 @@ def test_conversions_remembered_between_builds_are_live_only_when_due(tmp_path: 
         "2026-09-01 12:00 False 1",
         "2026-11-28 12:00 True 1",
     ]
+
+
+def test_the_builder_answers_when_the_search_index_is_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_project(tmp_path, {"berita/uji.md": GOOD_POST})
+    settings.write_text(settings.read_text() + "SEARCH_INDEX = False\n")
+    monkeypatch.chdir(tmp_path)
+    builder = Builder(settings)
+    results: list[bool] = []
+    # In a thread: a builder that never answers about search would make serve wait for ever.
+    waiting = threading.Thread(
+        target=lambda: results.extend([builder.rebuild(), builder.rebuild()])
+    )
+    waiting.start()
+    waiting.join(timeout=60)
+    if waiting.is_alive():
+        assert builder.process is not None
+        builder.process.kill()
+        waiting.join()
+    builder.close()
+    assert results == [True, True]
+    out = capsys.readouterr().out
+    assert out.count("Rebuilt ") == 2 and "Search index" not in out
+    assert not (tmp_path / "output" / "pagefind").exists()
