@@ -19,7 +19,6 @@ from pelican import signals
 from publisher.lang_pages import articles_in
 from publisher.metadata import ContentMeta
 from publisher.press import static_path
-from publisher.reader import build_now
 from publisher.syndication_feed import feed_entry_id
 
 FEEDS = {
@@ -134,8 +133,9 @@ def write_xml(
             ][: 1 if rss else None],
             image=item["image"],
         )
-    if not entries:  # an empty feed is `updated` at the build's time (--now), not the clock's
-        feed.latest_post_date = lambda: build_now(settings)
+    # As Pelican's writer does before writing a feed: plugins may adjust it (ours dates an
+    # empty feed with the build's time, not the clock's).
+    signals.feed_generated.send(settings, feed=feed)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:
         feed.write(handle, "utf-8")

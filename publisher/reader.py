@@ -97,6 +97,11 @@ class FrontMatterMarkdownReader(BaseReader):
     enabled = True
     file_extensions: ClassVar[list[str]] = ["md"]
 
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__(settings)
+        self._md: Markdown | None = None  # built on first use (costs about one conversion)
+        self._taxa: dict[tuple[str, str], Any] = {}  # Category and Tag objects by name
+
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         try:
             converted = self._converted(Path(source_path))
@@ -142,18 +147,17 @@ class FrontMatterMarkdownReader(BaseReader):
             # Nothing of it is converted or kept: it cannot leak into any output file.
             return build_helper.Converted(meta, None)
         # One converter per reader: building it costs about as much as converting an article.
-        if getattr(self, "_md", None) is None:
+        if self._md is None:
             self._md = Markdown(**self.settings["MARKDOWN"])
         return build_helper.Converted(meta, self._md.reset().convert(fm.body))
 
     def _taxon(self, kind: str, name: str) -> Any:
         """One Category or Tag object per name and build: Pelican would make one per article,
         and each works out its slug again (a fifth of a 5,000-article preview build)."""
-        taxa = self.__dict__.setdefault("_taxa", {})
-        if (kind, name) not in taxa:
+        if (kind, name) not in self._taxa:
             made = self.process_metadata(kind, name)
-            taxa[(kind, name)] = made[0] if kind == "tags" else made
-        return taxa[(kind, name)]
+            self._taxa[(kind, name)] = made[0] if kind == "tags" else made
+        return self._taxa[(kind, name)]
 
     def _press(self) -> press.PressData:
         return press.load(Path(self.settings.get("PRESS_FILE") or press.DEFAULT_PATH))
