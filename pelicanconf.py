@@ -25,10 +25,10 @@ DEFAULT_DATE_FORMAT = "%d %B %Y"
 PLUGIN_PATHS: list[str] = []
 PLUGINS = [
     "pelican.plugins.sitemap",
-    "publisher.pelican_plugin",
-    "publisher.feeds",
-    "publisher.campaign_pages",
-    "publisher.syndication_feed",
+    "publisher.site.plugin",
+    "publisher.site.feeds",
+    "publisher.site.campaign_pages",
+    "publisher.site.syndication_feed",
 ]
 
 # Where content lives and where it goes.

@@ -37,7 +37,7 @@ RELATIVE_URLS = False
 
 # Production-only build steps (publisher/fingerprint.py, publisher/precompress.py). They are
 # gated by their settings, so a development build in the same process stays as it was.
-PLUGINS = [*_dev["PLUGINS"], "publisher.fingerprint", "publisher.precompress"]
+PLUGINS = [*_dev["PLUGINS"], "publisher.site.fingerprint", "publisher.site.precompress"]
 FINGERPRINT_ASSETS = True
 PRECOMPRESS_ENABLED = True
 # Explicit, so a missing `brotli` package fails the build instead of silently serving gzip.

@@ -23,12 +23,12 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from publisher import sources  # noqa: E402
-from publisher.adapters import OutboxAdapter, platform_limits  # noqa: E402
-from publisher.ledger import Ledger, ts  # noqa: E402
-from publisher.scheduler import Scheduler  # noqa: E402
-from publisher.settings import from_dict  # noqa: E402
-from publisher.syndication_feed import feed_entry_id  # noqa: E402
+from publisher.core.settings import from_dict  # noqa: E402
+from publisher.engine import sources  # noqa: E402
+from publisher.engine.ledger import Ledger, ts  # noqa: E402
+from publisher.engine.scheduler import Scheduler  # noqa: E402
+from publisher.platforms.registry import OutboxAdapter, platform_limits  # noqa: E402
+from publisher.site.syndication_feed import feed_entry_id  # noqa: E402
 
 ITEMS = 1000
 EXTRA_ROWS = 5000  # history of older posts, so the ledger holds 10,000 rows

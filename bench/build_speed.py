@@ -101,9 +101,10 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     """One build (or, with --serve, a build then an edit and the timed rebuild) in this process."""
     from pelican import Pelican
 
-    from publisher import build, page_reuse
-    from publisher.build_helper import BuildHelper
-    from publisher.timeutil import parse_time
+    from publisher.core.timeutil import parse_time
+    from publisher.site import build
+    from publisher.site.fast import page_reuse
+    from publisher.site.fast.build_helper import BuildHelper
 
     content = Path(args.content)
     overrides: dict[str, Any] = {"PATH": str(content), "SEARCH_INDEX": args.search}

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 CODE = Path(os.environ.get("BENCH_CODE") or ROOT)  # see bench/synthetic.py
 sys.path.insert(0, str(CODE))
 
-from publisher.build import build_site  # noqa: E402
+from publisher.site.build import build_site  # noqa: E402
 from tests.conftest import BUILD_NOW  # noqa: E402
 from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
 from tests.test_nginx import BROTLI_MODULE, NGINX, _wait_for, fill, free_port, main_config  # noqa: E402

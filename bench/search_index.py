@@ -39,8 +39,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench import synthetic  # noqa: E402
 from bench.lighthouse_perf import nginx_serving, nginx_usable  # noqa: E402
-from publisher.build import build_site, index_for_search  # noqa: E402
-from publisher.timeutil import parse_time  # noqa: E402
+from publisher.core.timeutil import parse_time  # noqa: E402
+from publisher.site.build import build_site, index_for_search  # noqa: E402
 from tests.conftest import BUILD_NOW  # noqa: E402
 from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
 from tests.test_nginx import free_port  # noqa: E402

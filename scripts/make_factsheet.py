@@ -15,7 +15,7 @@ from fpdf import FPDF
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from publisher import hotlines  # noqa: E402
+from publisher.content import hotlines  # noqa: E402
 
 OUTPUT = ROOT / "content" / "files" / "lembar-fakta-tppo.pdf"
 # Fixed creation date so the same data always gives the same bytes.

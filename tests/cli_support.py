@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from publisher.cli import cli
-from publisher.timeutil import parse_time
+from publisher.cli.main import cli
+from publisher.core.timeutil import parse_time
 from tests.engine_support import PLUGINS, SIMPLE_THEME, SITE, build_fixture_site, make_project
 from tests.support import ROOT
 

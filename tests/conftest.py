@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build import BuildResult, build_site
-from publisher.timeutil import parse_time
+from publisher.core.timeutil import parse_time
+from publisher.site.build import BuildResult, build_site
 from tests.support import ROOT, serve_folder
 
 # Helper modules that test modules load as plugins (pytest_plugins): rewrite their asserts.

@@ -15,12 +15,12 @@ import json
 import random
 from pathlib import Path
 
-from publisher.adapters.real import real_adapter
-from publisher.ledger import Ledger
-from publisher.scheduler import FIRST_RUN, Scheduler, TickReport
-from publisher.settings import PublisherSettings, load_settings
-from publisher.sources import snapshot
-from publisher.timeutil import WIB
+from publisher.core.settings import PublisherSettings, load_settings
+from publisher.core.timeutil import WIB
+from publisher.engine.ledger import Ledger
+from publisher.engine.scheduler import FIRST_RUN, Scheduler, TickReport
+from publisher.engine.sources import snapshot
+from publisher.platforms.real import real_adapter
 from tests.platform_servers.fixtures import png_bytes
 
 PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "telegram")

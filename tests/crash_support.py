@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from publisher.adapters.real import ALL_NAMES
-from publisher.faults import ENV as FAULT_ENV
-from publisher.ledger_check import check
-from publisher.timeutil import utc_now
+from publisher.core.timeutil import utc_now
+from publisher.engine.faults import ENV as FAULT_ENV
+from publisher.engine.ledger.check import check
+from publisher.platforms.real import ALL_NAMES
 from tests.crash_project import plan_ledger, write_project
 from tests.platform_servers.bluesky import BlueskyServer
 from tests.platform_servers.facebook import FacebookServer

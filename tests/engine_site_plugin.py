@@ -9,8 +9,8 @@ from typing import Any
 
 from pelican import signals
 
-from publisher import syndication_feed
-from publisher.reader import FrontMatterMarkdownReader
+from publisher.site import syndication_feed
+from publisher.site.reader import FrontMatterMarkdownReader
 
 
 def _add_reader(readers: Any) -> None:

@@ -17,16 +17,16 @@ import pelican
 import pytest
 import requests
 
-from publisher.build import BuildResult, build_site
-from publisher.planned import Media, Planned
-from publisher.settings import PublisherSettings, from_dict
-from publisher.timeutil import parse_time
+from publisher.core.settings import PublisherSettings, from_dict
+from publisher.core.timeutil import parse_time
+from publisher.engine.planned import Media, Planned
+from publisher.site.build import BuildResult, build_site
 from tests.support import ROOT, serve_folder
 
 FIXTURES = ROOT / "tests" / "fixtures" / "engine"
 SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 SITE = "https://tppo.example.go.id"
-PLUGINS = ["tests.engine_site_plugin", "publisher.feeds"]
+PLUGINS = ["tests.engine_site_plugin", "publisher.site.feeds"]
 
 
 class Clock:

@@ -11,24 +11,24 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from publisher import adapters
-from publisher.accounts import accounts_command
-from publisher.adapters.bluesky import BlueskyAdapter
-from publisher.adapters.facebook import FacebookAdapter
-from publisher.adapters.mastodon import MastodonAdapter
-from publisher.adapters.real import (
+from publisher.cli.accounts import accounts_command
+from publisher.core.settings import load_secrets
+from publisher.engine.ledger import SENT, Ledger
+from publisher.engine.scheduler import Scheduler
+from publisher.engine.sources import Snapshot
+from publisher.platforms import registry as adapters
+from publisher.platforms.bluesky import BlueskyAdapter
+from publisher.platforms.facebook import FacebookAdapter
+from publisher.platforms.mastodon import MastodonAdapter
+from publisher.platforms.real import (
     ALL_NAMES,
     REAL_FACTORIES,
     SECRET_NAMES,
     environment,
     real_adapter,
 )
-from publisher.adapters.telegram import TelegramAdapter
-from publisher.adapters.x import XAdapter
-from publisher.ledger import SENT, Ledger
-from publisher.scheduler import Scheduler
-from publisher.settings import load_secrets
-from publisher.sources import Snapshot
+from publisher.platforms.telegram import TelegramAdapter
+from publisher.platforms.x import XAdapter
 from tests.engine_support import Clock, item, make_settings
 from tests.platform_servers.fixtures import environ_for, part
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.adapters.bluesky import BlueskyAdapter, rich_text
-from publisher.adapters.opengraph import OpenGraphReader
-from publisher.ledger import FAILED, SENT
-from publisher.planned import Media
+from publisher.engine.ledger import FAILED, SENT
+from publisher.engine.planned import Media
+from publisher.platforms.bluesky import BlueskyAdapter, rich_text
+from publisher.platforms.opengraph import OpenGraphReader
 from tests.engine_support import SITE
 from tests.platform_servers import Answer, PlatformServer, Recorded
 from tests.platform_servers import bluesky as srv

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.adapters.facebook import FacebookAdapter
-from publisher.compose import Draft, Part
-from publisher.planned import Media
+from publisher.engine.compose import Draft, Part
+from publisher.engine.planned import Media
+from publisher.platforms.facebook import FacebookAdapter
 from tests.platform_servers import facebook as srv
 from tests.platform_servers.facebook import FacebookServer
 from tests.platform_servers.fixtures import (

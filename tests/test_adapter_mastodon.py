@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.adapters.mastodon import MastodonAdapter
-from publisher.compose import Draft, Part
-from publisher.ledger import FAILED, SENT
-from publisher.planned import Media
+from publisher.engine.compose import Draft, Part
+from publisher.engine.ledger import FAILED, SENT
+from publisher.engine.planned import Media
+from publisher.platforms.mastodon import MastodonAdapter
 from tests.platform_servers import mastodon as srv
 from tests.platform_servers.fixtures import (
     SLOW,

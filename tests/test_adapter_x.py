@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from publisher.adapters import x as x_module
-from publisher.adapters.x import XAdapter, XCredentials
-from publisher.compose import Draft, Part
-from publisher.ledger import FAILED, SENT
-from publisher.planned import Media
+from publisher.engine.compose import Draft, Part
+from publisher.engine.ledger import FAILED, SENT
+from publisher.engine.planned import Media
+from publisher.platforms import x as x_module
+from publisher.platforms.x import XAdapter, XCredentials
 from tests.platform_servers import x as srv
 from tests.platform_servers.fixtures import (
     SLOW,

@@ -6,12 +6,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from publisher import actions, heartbeat
-from publisher.adapters import OutboxAdapter
-from publisher.counters import DEFAULT_LIMITS
-from publisher.ledger import DEAD, Ledger
-from publisher.scheduler import TickReport
-from publisher.timeutil import parse_time, utc_now
+from publisher.core.timeutil import parse_time, utc_now
+from publisher.engine import actions, heartbeat
+from publisher.engine.ledger import DEAD, Ledger
+from publisher.engine.scheduler import TickReport
+from publisher.platforms.counters import DEFAULT_LIMITS
+from publisher.platforms.registry import OutboxAdapter
 from tests.cli_support import run
 from tests.engine_support import Clock, item
 from tests.platform_servers.fixtures import engine_for

@@ -134,7 +134,7 @@ def test_bad_now_option_is_a_usage_error(tmp_path: Path) -> None:
 def test_cli_has_help_for_every_command() -> None:
     from click.testing import CliRunner
 
-    from publisher.cli import cli
+    from publisher.cli.main import cli
 
     runner = CliRunner()
     for name, command in cli.commands.items():

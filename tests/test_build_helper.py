@@ -17,8 +17,10 @@ from tests.test_build import GOOD_POST, make_project
 PROBE = """
 import json, os, sys
 from pathlib import Path
-from publisher import build, build_helper, parallel_render
-from publisher.timeutil import parse_time
+from publisher.site import build
+from publisher.site.fast import build_helper
+from publisher.site.fast import parallel_render
+from publisher.core.timeutil import parse_time
 
 settings, output, helper, mode = sys.argv[1:5]
 if mode == "helper dies":

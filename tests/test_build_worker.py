@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build_worker import Builder
+from publisher.site.fast.build_worker import Builder
 from tests.test_build import GOOD_POST, make_project
 
 
@@ -64,8 +64,9 @@ def test_a_builder_that_died_is_started_again(
 REMEMBERING = """
 import sys
 from pathlib import Path
-from publisher import build, reader
-from publisher.timeutil import parse_time
+from publisher.site import build
+from publisher.site import reader
+from publisher.core.timeutil import parse_time
 
 settings, output = Path(sys.argv[1]), Path(sys.argv[2])
 page = output / "berita" / "2026" / "berita-uji" / "index.html"

@@ -12,16 +12,16 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publisher import frontmatter
-from publisher.campaigns import (
+from publisher.content import frontmatter
+from publisher.content.campaigns import (
     Campaign,
     load_campaign,
     load_campaigns,
     read_campaign,
 )
-from publisher.errors import ContentError
-from publisher.metadata import parse_content_meta
-from publisher.timeutil import WIB
+from publisher.content.fields import parse_content_meta
+from publisher.core.errors import ContentError
+from publisher.core.timeutil import WIB
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "campaigns" / "hari-dunia-anti-perdagangan-orang-2027.md"
@@ -230,12 +230,12 @@ def test_arbitrary_content_metadata(meta: dict, kind: str, tmp_path: Path) -> No
 
 # Our reader and theme data, and the campaign pages: what these pages need, and nothing that
 # other parts of the build (feeds, sitemap) could break while they are being worked on.
-PLUGINS = ["publisher.pelican_plugin", "publisher.campaign_pages"]
+PLUGINS = ["publisher.site.plugin", "publisher.site.campaign_pages"]
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from publisher.build import build_site
+    from publisher.site.build import build_site
 
     tmp = tmp_path_factory.mktemp("campaign-site")
     shutil.copytree(ROOT / "content", tmp / "content")
@@ -317,7 +317,7 @@ def test_campaign_feed_lists_its_articles(built: Path) -> None:
 
 
 def test_a_broken_campaign_stops_the_build(tmp_path: Path) -> None:
-    from publisher.build import BuildFailed, build_site
+    from publisher.site.build import BuildFailed, build_site
 
     campaigns = tmp_path / "campaigns"
     campaigns.mkdir()

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publisher import check_rules
-from publisher.check import check_command, check_tree
-from publisher.check_rules import find_phone_numbers
+from publisher.content import check_rules
+from publisher.content.check import check_command, check_tree
+from publisher.content.check_rules import find_phone_numbers
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken"

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from publisher.compose import ComposeError, compose, with_utm
-from publisher.counters import DEFAULT_LIMITS, count, find_urls, fits
+from publisher.engine.compose import ComposeError, compose, with_utm
+from publisher.platforms.counters import DEFAULT_LIMITS, count, find_urls, fits
 from tests.engine_support import SITE, item
 
 X, MASTODON, BLUESKY, FACEBOOK, TELEGRAM = (

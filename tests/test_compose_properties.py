@@ -10,10 +10,10 @@ import re
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from publisher import counters
-from publisher.compose import ELLIPSIS, ComposeError, Draft, compose, hashtags_to_add
-from publisher.counters import DEFAULT_LIMITS
-from publisher.planned import Media
+from publisher.engine.compose import ELLIPSIS, ComposeError, Draft, compose, hashtags_to_add
+from publisher.engine.planned import Media
+from publisher.platforms import counters
+from publisher.platforms.counters import DEFAULT_LIMITS
 from tests.engine_support import SITE, item
 
 URLS = (

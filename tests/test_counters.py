@@ -10,8 +10,8 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from publisher import counters
-from publisher.counters import (
+from publisher.platforms import counters
+from publisher.platforms.counters import (
     DEFAULT_LIMITS,
     count,
     find_hashtags,

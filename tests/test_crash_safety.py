@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher import faults
+from publisher.engine import faults
 from tests.crash_support import KINDS, run_matrix
 
 KILLS_PER_SCENARIO = 6

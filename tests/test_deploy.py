@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 from pelican.settings import read_settings
 
-from publisher.cli import cli
-from publisher.deploy import (
+from publisher.cli.main import cli
+from publisher.ops.deploy import (
     PLACEHOLDER_SITE_URL,
     DeployConfig,
     DeployError,

@@ -10,8 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from publisher.ledger import UNKNOWN, InstanceLock, Ledger
-from publisher.timeutil import parse_time
+from publisher.core.timeutil import parse_time
+from publisher.engine.ledger import UNKNOWN, InstanceLock, Ledger
 from tests.cli_support import run, write_conf
 from tests.support import ROOT
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from publisher.adapters.real import SECRET_NAMES
-from publisher.engine import make_scheduler, redactor
-from publisher.events import TextFormatter, keep_every_line
-from publisher.ledger import Ledger
-from publisher.settings import Secrets
-from publisher.timeutil import format_wib, parse_time
+from publisher.core.settings import Secrets
+from publisher.core.timeutil import format_wib, parse_time
+from publisher.engine.events import TextFormatter, keep_every_line
+from publisher.engine.ledger import Ledger
+from publisher.ops.runner import make_scheduler, redactor
+from publisher.platforms.real import SECRET_NAMES
 from tests.engine_support import (
     SITE,
     Clock,
@@ -66,7 +66,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
         if mode == "outbox":
             # The X credentials exist only to prove they never reach a log or the ledger,
             # so the real adapters are switched off.
-            monkeypatch.setattr("publisher.adapters.REAL_ADAPTERS", {})
+            monkeypatch.setattr("publisher.platforms.registry.REAL_ADAPTERS", {})
             environ = OUTBOX_SECRETS
         else:
             servers = request.getfixturevalue("all_servers")

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from publisher.adapters import choose_adapters
-from publisher.counters import PLATFORM_NAMES
-from publisher.ledger import Ledger
-from publisher.scheduler import Scheduler
-from publisher.settings import Secrets
-from publisher.sources import Snapshot
-from publisher.timeutil import parse_time
+from publisher.core.settings import Secrets
+from publisher.core.timeutil import parse_time
+from publisher.engine.ledger import Ledger
+from publisher.engine.scheduler import Scheduler
+from publisher.engine.sources import Snapshot
+from publisher.platforms.counters import PLATFORM_NAMES
+from publisher.platforms.registry import choose_adapters
 from tests.engine_support import Clock, item, loopback_only, make_settings
 from tests.platform_servers.fixtures import environ_for
 from tests.platform_servers.received import by_ledger, received

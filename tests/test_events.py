@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from pelican.log import LimitLogger
 
-from publisher.adapters.real import SECRET_NAMES
-from publisher.engine_output import make_console, setup_logging
-from publisher.events import JsonFormatter, TextFormatter, event
-from publisher.timeutil import parse_time
+from publisher.cli.output import make_console, setup_logging
+from publisher.core.timeutil import parse_time
+from publisher.engine.events import JsonFormatter, TextFormatter, event
+from publisher.platforms.real import SECRET_NAMES
 from tests.cli_support import run
 from tests.engine_support import log_events, loopback_only, own_site_on_loopback
 from tests.platform_servers.fixtures import environ_for

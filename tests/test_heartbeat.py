@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from publisher import engine, heartbeat
-from publisher.ledger import Ledger
-from publisher.scheduler import TickReport
-from publisher.timeutil import parse_time
+from publisher.core.timeutil import parse_time
+from publisher.engine import heartbeat
+from publisher.engine.ledger import Ledger
+from publisher.engine.scheduler import TickReport
+from publisher.ops import runner as engine
 from tests.engine_support import make_settings
 
 NOON = parse_time("2027-03-01 12:00")

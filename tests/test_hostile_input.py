@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from publisher import embargo, sources
-from publisher.adapters.real import real_adapter
-from publisher.check import check_tree
-from publisher.cli import cli
-from publisher.ledger import Ledger
-from publisher.scheduler import Scheduler
-from publisher.settings import from_dict
-from publisher.timeutil import parse_time
+from publisher.cli.main import cli
+from publisher.content import golive as embargo
+from publisher.content.check import check_tree
+from publisher.core.settings import from_dict
+from publisher.core.timeutil import parse_time
+from publisher.engine import sources
+from publisher.engine.ledger import Ledger
+from publisher.engine.scheduler import Scheduler
+from publisher.platforms.real import real_adapter
 from tests.engine_support import Clock, item, make_settings
 from tests.platform_servers.fixtures import engine_for, environ_for
 from tests.support import ROOT

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.ledger import (
+from publisher.core.settings import Backoff
+from publisher.core.timeutil import parse_time
+from publisher.engine.ledger import (
     CLAIMED,
     DEAD,
     FAILED,
@@ -24,10 +26,8 @@ from publisher.ledger import (
     LedgerError,
     NewPart,
 )
-from publisher.ledger_schema import MIGRATIONS
-from publisher.scheduler import backoff_delay
-from publisher.settings import Backoff
-from publisher.timeutil import parse_time
+from publisher.engine.ledger.schema import MIGRATIONS
+from publisher.engine.scheduler import backoff_delay
 from tests.support import ROOT
 
 NOW = parse_time("2027-03-01 10:00")
@@ -171,7 +171,7 @@ LOCK_HOLDER = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
-from publisher.ledger import InstanceLock
+from publisher.engine.ledger import InstanceLock
 InstanceLock(Path(sys.argv[1])).acquire()
 print("locked", flush=True)
 time.sleep(60)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from publisher.cli import cli
-from publisher.ledger import SENT, Ledger, NewPart
-from publisher.timeutil import parse_time
+from publisher.cli.main import cli
+from publisher.core.timeutil import parse_time
+from publisher.engine.ledger import SENT, Ledger, NewPart
 
 NOW = parse_time("2027-03-01 10:00")
 

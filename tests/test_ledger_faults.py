@@ -23,16 +23,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from publisher import engine
-from publisher import ledger as ledger_module
-from publisher.adapters import OutboxAdapter, platform_limits
-from publisher.cli import cli
-from publisher.instance_lock import InstanceLock
-from publisher.ledger import Ledger, LedgerError
-from publisher.scheduler import FIRST_RUN, Scheduler
-from publisher.settings import load_settings
-from publisher.sources import snapshot
-from publisher.timeutil import utc_now
+from publisher.cli.main import cli
+from publisher.core.settings import load_settings
+from publisher.core.timeutil import utc_now
+from publisher.engine.ledger import store as ledger_module
+from publisher.engine.ledger import Ledger, LedgerError
+from publisher.engine.scheduler import FIRST_RUN, Scheduler
+from publisher.engine.sources import snapshot
+from publisher.ops import runner as engine
+from publisher.ops.instance_lock import InstanceLock
+from publisher.platforms.registry import OutboxAdapter, platform_limits
 from tests.crash_project import write_project
 from tests.engine_support import outbox_files
 from tests.support import ROOT
@@ -45,7 +45,7 @@ def connect(*args, **kwargs):
     conn.execute("PRAGMA max_page_count = 1")  # raised to the current size: no room to grow
     return conn
 sqlite3.connect = connect
-from publisher.cli import main
+from publisher.cli.main import main
 sys.argv = ["publisher", *sys.argv[1:]]
 main()
 """

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from publisher import frontmatter
-from publisher.campaigns import load_campaign
-from publisher.check import check_tree
-from publisher.metadata import ARTICLE_FIELDS, RELEASE_FIELDS, parse_content_meta
-from publisher.new import create, new_command, next_round_time
-from publisher.timeutil import WIB
+from publisher.content import frontmatter
+from publisher.content.campaigns import load_campaign
+from publisher.content.check import check_tree
+from publisher.content.fields import ARTICLE_FIELDS, RELEASE_FIELDS, parse_content_meta
+from publisher.content.scaffold import create, new_command, next_round_time
+from publisher.core.timeutil import WIB
 
 HERE = Path(__file__).parent
 NOW = dt.datetime(2027, 7, 30, 9, 15, tzinfo=WIB)

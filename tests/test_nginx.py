@@ -28,10 +28,10 @@ import brotli
 import pytest
 from bs4 import BeautifulSoup
 
-from publisher import hotlines
-from publisher.build import build_site
-from publisher.deploy import deploy, rollback
-from publisher.fingerprint import FINGERPRINTED, MANIFEST
+from publisher.content import hotlines
+from publisher.ops.deploy import deploy, rollback
+from publisher.site.build import build_site
+from publisher.site.fingerprint import FINGERPRINTED, MANIFEST
 from tests.conftest import BUILD_NOW
 from tests.support import CHROMIUM, CHROMIUM_ARGS, ROOT
 

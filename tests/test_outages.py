@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from publisher.adapters.real import real_adapter
-from publisher.cli import cli
-from publisher.ledger import Ledger
-from publisher.scheduler import Scheduler
-from publisher.sources import Snapshot
+from publisher.cli.main import cli
+from publisher.engine.ledger import Ledger
+from publisher.engine.scheduler import Scheduler
+from publisher.engine.sources import Snapshot
+from publisher.platforms.real import real_adapter
 from tests.engine_support import Clock, item, make_settings
 
 pytest_plugins = ["tests.platform_servers.fixtures"]  # the local servers' fixtures

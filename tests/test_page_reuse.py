@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from publisher.build import BuildResult, build_site
-from publisher.timeutil import parse_time
+from publisher.core.timeutil import parse_time
+from publisher.site.build import BuildResult, build_site
 from tests.test_build import GOOD_POST, make_project
 from tests.test_build_helper import post, tree
 
@@ -84,7 +84,7 @@ def test_a_changed_theme_renders_everything(tmp_path: Path) -> None:
 def test_a_sync_moves_new_files_in_and_removes_what_the_build_no_longer_has(
     tmp_path: Path,
 ) -> None:
-    from publisher.page_reuse import _sync
+    from publisher.site.fast.page_reuse import _sync
 
     site, staging = tmp_path / "site", tmp_path / "staging"
     for name, text in {

@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
-from publisher.build import BuildFailed, build_site
-from publisher.syndication_feed import feed_entry_id
-from publisher.timeutil import parse_time
+from publisher.core.timeutil import parse_time
+from publisher.site.build import BuildFailed, build_site
+from publisher.site.syndication_feed import feed_entry_id
 from tests.support import ROOT
 from tests.test_build import make_project, run_build
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from publisher.adapters.mastodon import MastodonAdapter
-from publisher.adapters.telegram import TelegramAdapter
-from publisher.adapters.x import XAdapter, XCredentials
-from publisher.instance_lock import InstanceLock
-from publisher.ledger import Ledger
-from publisher.reconcile import draft_part
-from publisher.scheduler import TickReport
+from publisher.engine.ledger import Ledger
+from publisher.engine.reconcile import draft_part
+from publisher.engine.scheduler import TickReport
+from publisher.ops.instance_lock import InstanceLock
+from publisher.platforms.mastodon import MastodonAdapter
+from publisher.platforms.telegram import TelegramAdapter
+from publisher.platforms.x import XAdapter, XCredentials
 from tests.engine_support import item
 from tests.platform_servers import mastodon as mastodon_srv
 from tests.platform_servers import telegram as telegram_srv

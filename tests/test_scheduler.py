@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from publisher.adapters import OutboxAdapter, platform_limits
-from publisher.adapters.base import BaseAdapter, PostResult
-from publisher.compose import DraftPart
-from publisher.embargo import GoLive
-from publisher.engine import redactor
-from publisher.ledger import Ledger
-from publisher.scheduler import Scheduler, TickReport, draft_part
-from publisher.settings import Secrets
-from publisher.sources import Snapshot
-from publisher.timeutil import parse_time
+from publisher.content.golive import GoLive
+from publisher.core.settings import Secrets
+from publisher.core.timeutil import parse_time
+from publisher.engine.compose import DraftPart
+from publisher.engine.ledger import Ledger
+from publisher.engine.scheduler import Scheduler, TickReport, draft_part
+from publisher.engine.sources import Snapshot
+from publisher.ops.runner import redactor
+from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.registry import OutboxAdapter, platform_limits
 from tests.engine_support import Clock, item, make_settings, outbox_files
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from publisher import hotlines
+from publisher.content import hotlines
 from tests.support import html_pages
 
 # Attributes that make a browser fetch something by itself (links a person clicks don't).

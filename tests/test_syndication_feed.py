@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from publisher.metadata import ImageRef
-from publisher.syndication_feed import feed_entry_id, social_image
+from publisher.content.fields import ImageRef
+from publisher.site.syndication_feed import feed_entry_id, social_image
 
 CARD = {"src": "images/og-default.png", "alt": "Kartu"}
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publisher.ledger import Ledger
+from publisher.engine.ledger import Ledger
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The `publisher` command: click groups over the library, and the only place that prints."""

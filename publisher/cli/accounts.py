@@ -1,0 +1,136 @@
+"""`publisher accounts`: where each platform's posts go, and whether its credentials work.
+
+For every platform: is it enabled in PUBLISHER['platforms'], does the engine post for real or
+to the outbox (and why), which variables are missing (names only), and the answer of a
+harmless read on the platform (`verify`): the account it reached, or the exact error with
+the variable to fix. Secret values are never printed; an error text that carries one is
+scrubbed. Exit code 1 when a platform with complete credentials fails its check, so a
+monitor or cron mail notices.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import click
+
+from publisher.cli.output import expected_errors, make_console, table
+from publisher.core.settings import PublisherSettings, load_secrets, load_settings
+from publisher.platforms import real as real_adapters
+from publisher.platforms.common import scrub
+from publisher.platforms.counters import LABELS, PLATFORM_NAMES
+from publisher.platforms.registry import choose_adapters
+from publisher.site.build import ROOT
+
+
+@dataclass(frozen=True)
+class AccountState:
+    platform: str
+    enabled: bool
+    posts_to: str  # "platform" | "outbox" | "nowhere" (not enabled)
+    missing: tuple[str, ...]
+    checked: bool
+    ok: bool | None  # None when not checked
+    detail: str
+
+
+def account_states(
+    settings: PublisherSettings, environ: dict[str, str], verify: bool = True
+) -> list[AccountState]:
+    secrets = load_secrets(settings.root, environ)
+    choices = {c.platform: c for c in choose_adapters(settings, secrets)}
+    secret_values = [v for k, v in environ.items() if k in real_adapters.SECRET_NAMES]
+    states = []
+    for platform in PLATFORM_NAMES:
+        choice = choices.get(platform)
+        missing = tuple(real_adapters.missing(platform, environ))
+        posts_to = (
+            "nowhere" if choice is None else ("platform" if choice.mode == "real" else "outbox")
+        )
+        adapter = choice.adapter if choice is not None and choice.mode == "real" else None
+        if adapter is None and not missing:
+            adapter = real_adapters.real_adapter(platform, settings, environ)
+        note = choice.note if choice is not None else "not in PUBLISHER['platforms']"
+        if adapter is None:
+            given = [n for n in real_adapters.REQUIRED[platform] if n not in missing]
+            detail = f"{note}; missing {', '.join(missing)}" if given else note
+            states.append(
+                AccountState(platform, choice is not None, posts_to, missing, False, None, detail)
+            )
+            continue
+        if not verify:
+            detail = f"{note}; not checked (--no-verify)"
+            states.append(
+                AccountState(platform, choice is not None, posts_to, (), False, None, detail)
+            )
+            continue
+        try:
+            result = adapter.verify()
+            ok, detail = result.ok, str(result.error)
+            if result.ok:  # read after verify: Mastodon's limit is the server's own
+                where = f" ({result.url})" if result.url else ""
+                detail = (
+                    f"verified: {result.remote_id}{where}; text limit {adapter.limits.max_text}"
+                )
+        except Exception as exc:  # a check must never crash the listing
+            ok, detail = False, f"{LABELS[platform]}: the check failed ({type(exc).__name__})"
+        if posts_to != "platform":
+            detail += f" [engine: {note}]"
+        states.append(
+            AccountState(
+                platform, choice is not None, posts_to, (), True, ok, scrub(detail, secret_values)
+            )
+        )
+    return states
+
+
+def _settings(path: Path | None) -> PublisherSettings:
+    if path is None:
+        local = Path("pelicanconf.py")
+        path = local if local.exists() else ROOT / "pelicanconf.py"
+    return load_settings(path)
+
+
+@click.command("accounts")
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(path_type=Path),
+    envvar="PUBLISHER_SETTINGS",
+    help="Pelican settings file with the PUBLISHER dict (default: pelicanconf.py).",
+)
+@click.option("--no-verify", is_flag=True, help="Do not contact the platforms.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def accounts_command(settings_file: Path | None, no_verify: bool, as_json: bool) -> None:
+    """Show each platform's state: where posts go and whether its credentials work."""
+    with expected_errors():
+        settings = _settings(settings_file)
+        environ = real_adapters.environment(settings.root)
+        states = account_states(settings, environ, verify=not no_verify)
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in states], indent=2, ensure_ascii=False))
+    else:
+        rows = [
+            (
+                LABELS[s.platform],
+                "yes" if s.enabled else "no",
+                s.posts_to,
+                "complete" if not s.missing else "missing " + ", ".join(s.missing),
+                ("OK " if s.ok else "FAILED " if s.checked else "") + s.detail,
+            )
+            for s in states
+        ]
+        table(
+            make_console(),
+            "Accounts",
+            ["Platform", "Enabled", "Posts to", "Credentials", "Check"],
+            rows,
+        )
+        click.echo("How to get each credential: docs/platforms.md")
+    if any(s.checked and not s.ok for s in states):
+        raise SystemExit(1)
+
+
+commands = [accounts_command]

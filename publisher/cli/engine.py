@@ -1,0 +1,284 @@
+"""The engine's commands: run, tick, plan, preview, seed, rehearse, embargoes (status,
+retry, resolve and dismiss are in publisher.attention_cli). A thin layer: the work is in
+scheduler/actions/rehearse; this renders it, with rich tables on a terminal and plain lines
+otherwise (for cron mail and pipes).
+
+Bad input ends as one located line and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from publisher.cli.output import (
+    expected_errors,
+    first_words,
+    make_console,
+    setup_logging,
+    table,
+)
+from publisher.content import golive as embargo
+from publisher.core.settings import PublisherSettings, load_secrets, load_settings
+from publisher.core.timeutil import format_wib, utc_now
+from publisher.engine import actions, sources
+from publisher.engine.events import FORMATS
+from publisher.engine.ledger import InstanceLock, Ledger
+from publisher.engine.rehearse import rehearse
+from publisher.ops import runner as engine
+from publisher.platforms.registry import build_adapters
+from publisher.site.build import ROOT, parse_now_option
+
+
+def cli_settings(path: Path | None) -> PublisherSettings:
+    if path is None:
+        path = (
+            Path("pelicanconf.py") if Path("pelicanconf.py").exists() else ROOT / "pelicanconf.py"
+        )
+    return load_settings(path)
+
+
+def cli_ledger(settings: PublisherSettings, must_exist: bool = False) -> Ledger | None:
+    if must_exist and not settings.ledger.exists():
+        return None
+    return Ledger.open(settings.ledger, actor="cli")
+
+
+def _clock(now: dt.datetime | None) -> Callable[[], dt.datetime]:
+    return (lambda: now) if now else utc_now
+
+
+SETTINGS = click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(path_type=Path),
+    envvar="PUBLISHER_SETTINGS",
+    help="Pelican settings file with the PUBLISHER dict (default: pelicanconf.py).",
+)
+NOW = click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Act as if it were TIME (WIB unless an offset is given).",
+)
+PLATFORM = click.option("--platform", help="Only this platform.")
+LOG_FORMAT = click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    envvar="PUBLISHER_LOG_FORMAT",
+    help="Log lines as text (event=... key=... fields) or as JSON objects, one per line.",
+)
+
+
+@click.command("run")
+@SETTINGS
+@LOG_FORMAT
+def run_command(settings_file: Path | None, log_format: str) -> None:
+    """Run the scheduler: a tick now and every tick_seconds; SIGTERM stops it cleanly."""
+    with expected_errors():
+        settings = cli_settings(settings_file)
+        setup_logging(make_console(), log_format, engine.redactor(load_secrets(settings.root)))
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())  # finish the current post, then exit
+        run_scheduler(settings, stop)
+
+
+def run_scheduler(settings: PublisherSettings, stop: threading.Event) -> None:
+    """The scheduler loop until `stop` is set; `publisher run` and `serve --publish` share it."""
+    with InstanceLock(settings.ledger):
+        ledger = Ledger.open(settings.ledger)
+        try:
+            scheduler = engine.make_scheduler(
+                settings, load_secrets(settings.root), ledger, stop=stop
+            )
+            scheduler.log.info(
+                "running: a tick every %d s; Ctrl+C or SIGTERM stops", settings.tick_seconds
+            )
+            engine.run_forever(scheduler, settings.tick_seconds, stop)
+        finally:
+            ledger.close()
+    logging.getLogger("publisher.engine").info("stopped")
+
+
+@click.command("tick")
+@SETTINGS
+@NOW
+@LOG_FORMAT
+def tick_command(settings_file: Path | None, now_text: str | None, log_format: str) -> None:
+    """Run one tick (for cron or a systemd timer) and exit."""
+    now = parse_now_option(now_text)
+    with expected_errors():
+        settings = cli_settings(settings_file)
+        secrets = load_secrets(settings.root)
+        setup_logging(make_console(), log_format, engine.redactor(secrets))
+        with InstanceLock(settings.ledger):
+            ledger = Ledger.open(settings.ledger)
+            try:
+                scheduler = engine.make_scheduler(settings, secrets, ledger, clock=_clock(now))
+                report = engine.tick_once(scheduler)
+            finally:
+                ledger.close()
+    click.echo(
+        f"tick {format_wib(report.now)}: sent {len(report.sent)}, needing attention "
+        f"{len(report.failed)}, seeded {report.seeded}, stale {report.stale}"
+        + (", site rebuilt" if report.rebuilt else "")
+    )
+
+
+@click.command("plan")
+@SETTINGS
+@NOW
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366))
+def plan_command(settings_file: Path | None, now_text: str | None, days: int) -> None:
+    """The upcoming posts: time (WIB), platform, key, first words, state."""
+    console = make_console()
+    now = parse_now_option(now_text) or utc_now()
+    with expected_errors():
+        settings = cli_settings(settings_file)
+        snap = sources.snapshot(settings)
+        ledger = cli_ledger(settings, must_exist=True)
+        adapters = build_adapters(settings, load_secrets(settings.root))
+        rows = actions.plan(snap.planned, ledger, adapters, now, days)
+    for problem in snap.problems:
+        click.echo(problem, err=True)
+    table(
+        console,
+        f"Plan {format_wib(now)} + {days} days",
+        ["time (WIB)", "platform", "key", "part", "first words", "state"],
+        [
+            (
+                format_wib(r.due),
+                r.platform,
+                r.key,
+                f"{r.part}/{r.parts}",
+                first_words(r.text),
+                r.state,
+            )
+            for r in rows
+        ],
+    )
+
+
+@click.command("preview")
+@SETTINGS
+@click.argument("key")
+def preview_command(settings_file: Path | None, key: str) -> None:
+    """The exact text of every part for every platform, with its count against the limit."""
+    with expected_errors():
+        settings = cli_settings(settings_file)
+        snap = sources.snapshot(settings)
+        ledger = cli_ledger(settings, must_exist=True)
+        previews = actions.preview(
+            key, snap.planned, ledger, build_adapters(settings, load_secrets(settings.root))
+        )
+    bad = False
+    for item in previews:
+        click.echo(f"== {item.platform} ({item.state})")
+        if item.error:
+            click.echo(f"   cannot compose: {item.error}")
+            bad = True
+        for part in item.parts:
+            mark = "ok" if part.fits else "TOO LONG"
+            bad = bad or not part.fits
+            click.echo(f"-- part {part.number}/{part.total}: {part.count}/{part.limit} {mark}")
+            click.echo(part.text)
+            for media in part.request.get("media", []):
+                click.echo(f"   [image {media['path_or_url']} alt: {media['alt']}]")
+    if bad:
+        raise SystemExit(1)
+
+
+@click.command("seed")
+@SETTINGS
+@NOW
+def seed_command(settings_file: Path | None, now_text: str | None) -> None:
+    """Record everything already due as seeded (never posted): start fresh on a live site."""
+    now = parse_now_option(now_text)
+    with expected_errors():
+        settings = cli_settings(settings_file)
+        with InstanceLock(settings.ledger):
+            ledger = Ledger.open(settings.ledger, actor="cli")
+            scheduler = engine.make_scheduler(
+                settings, load_secrets(settings.root), ledger, clock=_clock(now)
+            )
+            count = scheduler.seed()
+    click.echo(f"seeded {count} post(s); only what falls due from now on will be posted")
+
+
+@click.command("rehearse")
+@SETTINGS
+@click.option(
+    "--keep",
+    type=click.Path(path_type=Path),
+    help="Keep the rehearsal's ledger and outbox in this folder.",
+)
+@click.argument("campaign")
+def rehearse_command(settings_file: Path | None, keep: Path | None, campaign: str) -> None:
+    """Run CAMPAIGN's calendar in simulated time into a throwaway outbox and ledger."""
+    console = make_console()
+    with expected_errors():
+        result = rehearse(cli_settings(settings_file), campaign, keep)
+    table(
+        console,
+        f"Rehearsal of {campaign} ({result.ticks} ticks)",
+        ["time (WIB)", "platform", "key", "part", "result", "first words"],
+        [
+            (
+                format_wib(r.sent_at or r.due_at),
+                r.platform,
+                r.key,
+                f"{r.part}/{r.parts}",
+                r.state,
+                first_words(r.text),
+            )
+            for r in sorted(
+                result.rows, key=lambda r: (r.sent_at or r.due_at, r.platform, r.key, r.part)
+            )
+        ],
+    )
+    if result.outbox:
+        click.echo(f"outbox kept in {result.outbox}")
+    for problem in result.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@click.command("embargoes")
+@SETTINGS
+@NOW
+def embargoes_command(settings_file: Path | None, now_text: str | None) -> None:
+    """Pending go-live times (embargoes and future dates) in WIB: the engine rebuilds at each."""
+    console = make_console()
+    now = parse_now_option(now_text) or utc_now()
+    with expected_errors():
+        settings = cli_settings(settings_file)
+        times, problems = embargo.scan(settings.content)
+    for problem in problems:
+        click.echo(problem, err=True)
+    table(
+        console,
+        "Pending go-live times",
+        ["time (WIB)", "kind", "id", "title", "file"],
+        [(format_wib(g.at), g.why, g.uid, g.title, g.path.name) for g in times if g.at > now],
+    )
+
+
+commands = [
+    run_command,
+    tick_command,
+    plan_command,
+    preview_command,
+    seed_command,
+    rehearse_command,
+    embargoes_command,
+]

@@ -1,0 +1,78 @@
+"""How the engine's commands print: rich on a terminal, plain lines otherwise; errors as one line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from publisher.core.errors import ContentError
+from publisher.engine.actions import ActionError
+from publisher.engine.events import Redact, formatter, keep_every_line, publisher_loggers, unchanged
+from publisher.engine.ledger import LedgerError
+from publisher.engine.rehearse import RehearsalError
+
+EXPECTED = (LedgerError, ActionError, RehearsalError)
+
+
+def make_console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> None:
+    click.echo(message, err=True)
+    raise SystemExit(1)
+
+
+@contextmanager
+def expected_errors() -> Iterator[None]:
+    try:
+        yield
+    except ContentError as exc:
+        fail(str(exc.problem))
+    except EXPECTED as exc:
+        fail(str(exc))
+
+
+def setup_logging(console: Console, log_format: str = "text", redact: Redact = unchanged) -> None:
+    """Rich log lines on a terminal, plain ones (with the time) for journald and cron, or
+    JSON lines; events carry key=value fields in all of them, and secrets are redacted."""
+    root = logging.getLogger("publisher")
+    keep_every_line(*publisher_loggers())
+    root.handlers.clear()
+    root.setLevel(logging.INFO)
+    if console.is_terminal and log_format == "text":
+        handler: logging.Handler = RichHandler(console=Console(stderr=True), show_path=False)
+        handler.setFormatter(formatter("text", redact, with_time=False))  # rich adds the time
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(formatter(log_format, redact))
+    root.addHandler(handler)
+
+
+def table(console: Console, title: str, headers: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    if console.is_terminal:
+        grid = Table(title=title, show_lines=False)
+        for header in headers:
+            grid.add_column(header, overflow="fold")
+        for row in rows:
+            grid.add_row(*(str(c) for c in row))
+        console.print(grid)
+        return
+    click.echo(f"{title}:")
+    for row in rows:
+        click.echo("  " + "  ".join(str(c) for c in row))
+    if not rows:
+        click.echo("  (none)")
+
+
+def first_words(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

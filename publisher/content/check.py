@@ -1,0 +1,283 @@
+"""`publisher check`: every content and campaign file checked without building the site.
+
+One line per problem, `path:line: error|warning: message` naming the fix, then a summary.
+Exit 0 when clean, 1 with errors; warnings alone exit 0 unless --strict. Whatever a file
+holds, the checker never shows a traceback: a crash while checking a file becomes an error
+line for that file. `check_tree()` is the library entry point that `publisher build` calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import runpy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import slugify
+
+from publisher.content import frontmatter, hotlines
+from publisher.content.campaigns import (
+    Campaign,
+    campaign_files,
+    read_campaign,
+)
+from publisher.content.check_rules import ContentFile, Rules, Target
+from publisher.content.fields import (
+    PLATFORMS,
+    allowed_fields,
+    did_you_mean,
+    parse_content_meta,
+)
+from publisher.content.frontmatter import FrontMatter
+from publisher.core.errors import ContentError, Problem, display_path
+from publisher.core.timeutil import WIB
+from publisher.platforms import counters
+from publisher.platforms.counters import PlatformLimits
+
+# Length stand-in for the site's address when no publishconf.py gives the real one.
+DEFAULT_SITE_URL = "https://example-site-address-for-length.go.id"
+
+
+@dataclass
+class Checker(Rules):
+    root: Path
+    limits: dict[str, PlatformLimits] | None = None  # None: DEFAULT_LIMITS with PUBLISHER's
+    site_url: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    def __post_init__(self) -> None:
+        conf = _settings(self.root)
+        self.content = self.root / str(conf.get("PATH", "content"))
+        self.page_dirs = list(conf.get("PAGE_PATHS", ["pages"]))
+        self.article_dirs = list(conf.get("ARTICLE_PATHS", ["berita", "siaran-pers"]))
+        self.release_dirs = list(conf.get("RELEASE_PATHS", ["siaran-pers"]))
+        self.site_url = (self.site_url or _publish_site_url(self.root) or DEFAULT_SITE_URL).rstrip(
+            "/"
+        )
+        publisher = conf.get("PUBLISHER") if isinstance(conf.get("PUBLISHER"), dict) else {}
+        self.enabled = [p for p in publisher.get("platforms") or PLATFORMS if p in PLATFORMS]
+        if self.limits is None:  # the limits the publisher will use (settings.py validates them)
+            try:
+                self.limits = counters.with_overrides(publisher.get("limits") or {})
+            except (ValueError, TypeError, AttributeError):
+                self.limits = dict(counters.DEFAULT_LIMITS)
+        hotline_file = Path(str(conf.get("HOTLINES_FILE") or self.root / "data" / "hotlines.yaml"))
+        self.published, self.held = self._numbers(hotline_file)
+        self.targets: dict[str, Target] = {}
+        self.campaigns: dict[str, Campaign] = {}
+        self.broken: set[str] = set()  # slugs of campaign files that have errors
+
+    # --- reporting ---
+
+    def add(self, path: Path | str, line: int, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(display_path(path), max(line, 1), message, severity))
+
+    def guarded(self, path: Path, func: Any, *args: Any) -> Any:
+        """Run one file's check; a bug in the checker becomes a located error, not a traceback."""
+        try:
+            return func(*args)
+        except ContentError as exc:
+            self.problems.append(exc.problem)
+        except Exception as exc:
+            self.add(
+                path,
+                1,
+                f"internal error while checking ({type(exc).__name__}: {exc}); please report it",
+            )
+        return None
+
+    def _numbers(self, path: Path) -> tuple[set[str], set[str]]:
+        try:
+            return hotlines.published_numbers(path), hotlines.held_numbers(path)
+        except ContentError as exc:
+            self.problems.append(exc.problem)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            self.add(path, 1, f"the hotline data file cannot be read ({exc}); fix it first")
+        return set(), set()
+
+    # --- the run ---
+
+    def run(self) -> list[Problem]:
+        content = [
+            self.guarded(p, self.read_content, p) for p in sorted(self.content.rglob("*.md"))
+        ]
+        self.files += len(content)
+        loaded = [c for c in content if c is not None]
+        for path in campaign_files(self.root / "campaigns"):
+            self.files += 1
+            campaign = self.guarded(path, self.read_campaign, path)
+            slug = campaign.slug if campaign is not None else path.stem
+            if campaign is not None:
+                self.campaigns[slug] = campaign
+            else:  # its own errors are reported; links to it should not add more
+                self.broken.add(slug)
+            draft = campaign is not None and campaign.status == "draft"
+            target = Target("campaign", f"kampanye/{slug}/", draft, display_path(path))
+            self.target(slug, target, path, 1)
+        for item in loaded:
+            self.guarded(item.path, self.index_content, item)
+        for item in loaded:
+            self.guarded(item.path, self.check_content, item)
+        for campaign in self.campaigns.values():
+            self.guarded(campaign.path, self.check_campaign, campaign)
+        return sorted(self.problems, key=lambda p: (p.path, p.line, p.message))
+
+    def read_content(self, path: Path) -> ContentFile | None:
+        fm = frontmatter.parse(path)
+        parts = path.relative_to(self.content).parts
+        top = parts[0] if len(parts) > 1 else ""
+        if top in self.page_dirs:
+            kind = "page"
+        elif top in self.release_dirs:
+            kind = "release"
+        elif top in self.article_dirs:
+            kind = "article"
+        else:
+            folders = ", ".join(f"{d}/" for d in [*self.page_dirs, *self.article_dirs])
+            self.add(
+                path,
+                1,
+                f"this file is not in a folder the site reads ({folders}); move it there",
+                "warning",
+            )
+            return None
+        allowed = allowed_fields(kind)
+        clean = dict(fm.meta)
+        for key in [k for k in fm.meta if k not in allowed]:
+            self.add(
+                path,
+                fm.line_of(key),
+                f"unknown field '{key}'{did_you_mean(key, allowed)} (fields of {'an' if kind[0] in 'aeiou' else 'a'} {kind}: {', '.join(sorted(allowed))})",
+            )
+            del clean[key]
+        checked = FrontMatter(fm.path, clean, fm.body, fm.body_line, fm.key_lines, fm.item_lines)
+        return ContentFile(path, fm, parse_content_meta(checked, kind))
+
+    def read_campaign(self, path: Path) -> Campaign | None:
+        campaign, problems = read_campaign(path)
+        self.problems.extend(problems)
+        return campaign
+
+    def target(self, slug: str, target: Target, path: Path, line: int) -> None:
+        other = self.targets.get(slug)
+        if other is not None and other.url == target.url:
+            self.add(
+                path,
+                line,
+                f"the slug '{slug}' is also used by {other.path}; give one of them another slug",
+            )
+        elif other is None or _PRIORITY[target.kind] < _PRIORITY[other.kind]:
+            self.targets[slug] = target
+
+    def index_content(self, item: ContentFile) -> None:
+        meta = item.meta
+        slug = meta.slug or slugify(
+            meta.title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]
+        )
+        prefix = "en/" if meta.lang == "en" else ""
+        if meta.kind == "page":
+            url = f"{prefix}{slug}/"
+        elif meta.kind == "release":  # by id, as publisher.reader writes releases
+            url = f"{'en/press-releases' if prefix else 'siaran-pers'}/{meta.uid}/"
+        else:
+            year = (meta.date or dt.datetime.now(dt.UTC)).astimezone(WIB).year
+            url = f"{prefix}{'news' if prefix else 'berita'}/{year}/{slug}/"
+        item.url = url
+        line = item.fm.line_of("slug") if meta.slug else item.fm.line_of("title")
+        # A translation shares its original's slug and id (that is how Pelican pairs them):
+        # it only has to be unique among the items of its own language.
+        scope = "" if meta.lang == "id" else f"{meta.lang}:"
+        self.target(
+            scope + slug,
+            Target(meta.kind, url, meta.status == "draft", display_path(item.path)),
+            item.path,
+            line,
+        )
+        if meta.uid:
+            seen = self.targets.get(f"id:{scope}{meta.uid}")
+            if seen is not None:
+                self.add(
+                    item.path,
+                    item.fm.line_of("id"),
+                    f"the id '{meta.uid}' is also used by {seen.path}; every item needs its own id",
+                )
+            else:
+                self.targets[f"id:{scope}{meta.uid}"] = Target(
+                    "id", url, False, display_path(item.path)
+                )
+
+
+# Which target a slug means when several share it: the publisher's order (sources.resolve_link).
+_PRIORITY = {"article": 0, "release": 0, "campaign": 1, "page": 2, "id": 3}
+
+
+def _settings(root: Path) -> dict[str, Any]:
+    """The site's layout from pelicanconf.py (paths only); defaults if it cannot be read."""
+    conf = root / "pelicanconf.py"
+    try:
+        return runpy.run_path(str(conf)) if conf.is_file() else {}
+    except Exception:
+        return {}
+
+
+def _publish_site_url(root: Path) -> str | None:
+    conf = root / "publishconf.py"
+    if conf.is_file():
+        match = re.search(
+            r"^SITEURL\s*=\s*['\"]([^'\"]+)['\"]", conf.read_text(encoding="utf-8"), re.M
+        )
+        return match.group(1) if match else None
+    return None
+
+
+def check_tree(
+    root: Path,
+    *,
+    only: Iterable[Path] = (),
+    limits: dict[str, PlatformLimits] | None = None,
+    site_url: str | None = None,
+) -> list[Problem]:
+    """Check content/ and campaigns/ under `root`; problems sorted by file and line.
+
+    With `only`, report problems of those files or folders (links still resolve against all).
+    """
+    checker = Checker(root, dict(limits) if limits else None, site_url)
+    problems = checker.run()
+    wanted = [display_path(p) for p in only]
+    return [p for p in problems if not wanted or _wanted(p, wanted)]
+
+
+def _wanted(problem: Problem, wanted: list[str]) -> bool:
+    return any(problem.path == w or problem.path.startswith(w.rstrip("/") + "/") for w in wanted)
+
+
+@click.command("check")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def check_command(strict: bool, paths: tuple[Path, ...]) -> None:
+    """Check content/ and campaigns/ for mistakes without building the site."""
+    checker = Checker(Path.cwd())
+    problems = checker.run()
+    wanted = [display_path(p) for p in paths]
+    problems = [p for p in problems if not wanted or _wanted(p, wanted)]
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    for problem in problems:
+        click.echo(str(problem))
+    if not problems:
+        click.echo(f"publisher check: {checker.files} files, no problems found.")
+    else:
+        click.echo(
+            f"publisher check: {checker.files} files, {errors} error(s), {warnings} warning(s)."
+        )
+    if errors or (strict and warnings):
+        raise SystemExit(1)
+
+
+commands = [check_command]

@@ -1,0 +1,394 @@
+"""The rules `publisher check` applies to each page, article, release and campaign.
+
+Mixed into check.Checker, which reads the files, indexes slugs and reports. Every rule adds
+located problems through `self.add`; none raises for a content mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.content import frontmatter, hotlines
+from publisher.content.campaign_reader import yaml_lines
+from publisher.content.campaigns import LINK_SEPARATOR, CalendarPost, Campaign
+from publisher.content.fields import ContentMeta, ImageRef, did_you_mean
+from publisher.content.frontmatter import FrontMatter
+from publisher.engine import compose as composer
+from publisher.platforms import counters
+from publisher.platforms.counters import PlatformLimits
+
+LineAt = Callable[[int], int]  # index in a text -> line in its file
+
+UPLOADABLE = {".png", ".jpg", ".jpeg", ".gif", ".webp"}  # what every platform accepts
+
+# Phone-looking text: an Indonesian number (0…, +62…, 62…) with at least 7 digits, or a short
+# number (3-5 digits) right after a word that announces a number ("telepon 110").
+_LONG_NUMBER = re.compile(r"(?<![\w+])(?:\+62|62|\(0|0)[\d().\- ]{4,}\d")
+_SHORT_NUMBER = re.compile(
+    r"\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp|hotline|nomor|no|sapa)"
+    r"[\s.:*_]*(\d{3,5})\b",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_DATE_LIKE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)")
+_MD_INTERNAL = re.compile(r"\]\(\s*<?(\{(?:filename|static)\}[^)\s>]+)")
+
+
+@dataclass
+class Target:
+    """Something a slug can point at."""
+
+    kind: str  # "page" | "article" | "campaign"
+    url: str  # site path, e.g. "bantuan/" or "berita/2027/judul/"
+    draft: bool
+    path: str
+
+
+@dataclass
+class ContentFile:
+    path: Path
+    fm: FrontMatter
+    meta: ContentMeta
+    url: str = ""  # site path, set when indexed
+
+
+class Rules:
+    """Checks of one item each; the state they use is set up by check.Checker."""
+
+    content: Path
+    site_url: str
+    limits: dict[str, PlatformLimits]
+    enabled: list[str]  # platforms of articles that name none
+    published: set[str]
+    held: set[str]
+    targets: dict[str, Target]
+    campaigns: dict[str, Campaign]
+    broken: set[str]
+    add: Callable[..., None]
+
+    # --- checks of pages, articles and releases ---
+
+    def check_content(self, item: ContentFile) -> None:
+        fm, meta, path = item.fm, item.meta, item.path
+        for image in [meta.image, *meta.images]:
+            if image is not None:
+                file = self.check_image(path, image)
+                if file is not None and image is meta.image:  # posted with the social text
+                    self.check_image_bytes(path, image, file)
+        self.check_body(path, fm.body, fm.body_line)
+        known = meta.campaign in self.campaigns or meta.campaign in self.broken
+        if meta.campaign and not known:
+            hint = did_you_mean(meta.campaign, list(self.campaigns))
+            self.add(
+                path,
+                fm.line_of("campaign"),
+                f"there is no campaign '{meta.campaign}' in campaigns/{hint}",
+            )
+        for key in ("title", "summary"):
+            self.check_phones(path, getattr(meta, key), lambda _i, k=key: fm.line_of(k))
+        if meta.kind != "page":
+            self.check_syndication(item)
+
+    def check_syndication(self, item: ContentFile) -> None:
+        """What the publisher will post for an article or release, on each of its platforms."""
+        fm, meta = item.fm, item.meta
+        if meta.translation:  # translations are not syndicated on their own
+            return
+        # Line numbers inside `social:` need the file's YAML again; most items have none.
+        keys = yaml_lines(frontmatter.read_text(item.path))[0] if meta.social else {}
+        url = f"{self.site_url}/{item.url}"
+        campaign = self.campaigns.get(meta.campaign or "")
+        hashtags = tuple(campaign.hashtags) if campaign else ()
+        for platform in meta.platforms or self.enabled:
+            name = platform if meta.social.get(platform) else "default"
+            text = meta.social.get(platform) or meta.social.get("", "")
+            line = keys.get(("social", name), fm.line_of("social"))
+            if not text:  # the publisher posts the title
+                text, name, line = meta.title, "title", fm.line_of("title")
+            caption = meta.image is not None and platform == "telegram"
+            label = f"social ({name})" if name != "title" else "title as social text"
+            # The title is the publisher's fallback, shortened when needed: worth a warning.
+            severity = "warning" if name == "title" else "error"
+            self.check_fit(item.path, line, platform, text, url, hashtags, meta.campaign or "",
+                           False, caption, label, severity)  # fmt: skip
+            self.check_hashtags(item.path, text, [platform], lambda _i, n=line: n)
+            self.check_phones(item.path, text, lambda _i, n=line: n)
+
+    # --- checks of campaigns ---
+
+    def check_campaign(self, campaign: Campaign) -> None:
+        path = campaign.path
+        if campaign.image is not None:
+            self.check_image(path, campaign.image)
+            if Path(campaign.image.src).suffix.lower() == ".svg":
+                self.add(
+                    path,
+                    campaign.image.line,
+                    "social sites do not show SVG when a page is shared; use a PNG or JPEG campaign image",
+                    "warning",
+                )
+        self.check_link(path, campaign.cta.line, campaign.cta.link, "cta.link")
+        for index, tag in enumerate(campaign.hashtags):
+            self.check_hashtags(
+                path, f"#{tag}", campaign.platforms, lambda _i, n=index: _item_line(campaign, n)
+            )
+        for key in ("title", "summary"):
+            self.check_phones(path, getattr(campaign, key), lambda _i, k=key: campaign.line_of(k))
+        self.check_phones(path, campaign.cta.text, lambda _i: campaign.cta.line)
+        self.check_body(path, campaign.body, campaign.body_line)
+        for post in campaign.posts:
+            self.check_post(campaign, post)
+
+    def check_post(self, campaign: Campaign, post: CalendarPost) -> None:
+        path = campaign.path
+        url = None
+        if post.link:
+            target = self.check_link(path, post.lines.get("link", post.line), post.link, "link")
+            url = f"{self.site_url}/{target.url}" if target else None
+        if post.image is not None:
+            self.check_post_image(path, post)
+            self.check_phones(
+                path, post.image.alt, lambda _i: post.image.line if post.image else post.line
+            )
+        texts: dict[str, list[str]] = {}
+        for platform in post.platforms:
+            texts.setdefault(post.text_field(platform), []).append(platform)
+        for name, platforms in texts.items():
+            text = post.wording.get(platforms[0]) if name.startswith("wording.") else post.text
+            text = text or ""
+
+            def at(i: int, n: str = name, t: str = text) -> int:
+                return post.line_in(n, t, i)
+
+            self.check_hashtags(path, text, platforms, at)
+            self.check_phones(path, text, at)
+            for platform in platforms:
+                caption = post.image is not None and platform == "telegram"
+                line = post.lines.get(name, post.line)
+                self.check_fit(path, line, platform, text, url, (), campaign.slug, post.thread,
+                               caption, f"post '{post.id}'")  # fmt: skip
+
+    def check_post_image(self, path: Path, post: CalendarPost) -> None:
+        image = post.image
+        file = self.check_image(path, image) if image is not None else None
+        if image is None or file is None:
+            return
+        if file.suffix.lower() not in UPLOADABLE:
+            self.add(
+                path,
+                image.line,
+                f"platforms cannot upload '{file.suffix}' images; use PNG or JPEG for '{image.src}'",
+            )
+            return
+        if not self.check_image_bytes(path, image, file):
+            return
+        size = file.stat().st_size
+        for platform in post.platforms:
+            limit = self.limits[platform].max_media_bytes
+            if size > limit:
+                self.add(
+                    path,
+                    image.line,
+                    f"'{image.src}' is {size // 1024} KB, more than {counters.LABELS[platform]} accepts ({limit // 1024} KB); make it smaller",
+                )
+
+    # --- shared rules ---
+
+    def check_fit(
+        self, path: Path, line: int, platform: str, text: str, url: str | None,
+        hashtags: tuple[str, ...], campaign: str, thread: bool, caption: bool, field_name: str,
+        severity: str = "error",
+    ) -> None:  # fmt: skip
+        limits = self.limits[platform]
+        full = engine_text(platform, text, url or "", hashtags, campaign)
+        if counters.fits(platform, full, caption=caption, limits=limits):
+            return
+        if thread and limits.threads:
+            return  # allowed to become a thread
+        size = counters.count(platform, full, limits)
+        limit = counters.limit_for(platform, caption=caption, limits=limits)
+        name = counters.LABELS[platform]
+        what = f"{name} photo caption" if caption and limits.max_caption else f"{name} post"
+        what = ("an " if name == "X" else "a ") + what
+        if size > limit:
+            extra = (
+                " with the link" if url and composer.LINK_POLICY.get(platform) == "inline" else ""
+            )
+            detail = f"{size}/{limit}{extra}" + (
+                " and campaign hashtags" if full.count("#") > text.count("#") else ""
+            )
+        elif platform == "bluesky":
+            detail = f"more than {counters.BLUESKY_MAX_BYTES} bytes"
+        else:
+            detail = "it holds a character X refuses: U+FFFE, U+FEFF or U+FFFF"
+        if not field_name.startswith("post"):
+            fix = f"give {name} its own shorter text under 'social:'"
+        elif limits.threads:
+            fix = f"shorten it, give {name} its own shorter wording, or set 'thread: true'"
+        else:
+            fix = f"shorten it or give {name} its own shorter wording ({name} has no threads)"
+        self.add(
+            path, line, f"{field_name}: the text is too long for {what} ({detail}); {fix}", severity
+        )
+
+    def check_link(self, path: Path, line: int, slug: str, key: str) -> Target | None:
+        target = self.targets.get(slug)
+        if target is None or target.kind == "id":
+            hint = did_you_mean(slug, [s for s in self.targets if not s.startswith("id:")])
+            self.add(path, line, f"{key}: no page, article or campaign has the slug '{slug}'{hint}")
+            return None
+        if target.draft:
+            self.add(
+                path,
+                line,
+                f"{key}: '{slug}' is a draft, so the link would not work; publish it or link elsewhere",
+            )
+        return target
+
+    def check_body(self, path: Path, body: str, body_line: int) -> None:
+        """Markdown body: images need alt text and a file, {filename} links a target, numbers."""
+        for match in _MD_IMAGE.finditer(body):
+            line = body_line + body[: match.start()].count("\n")
+            if not match.group(1).strip():
+                self.add(
+                    path, line, "an image in the text has no alt text; write ![what it shows](file)"
+                )
+            self.check_file_ref(path, line, match.group(2))
+        for match in _MD_INTERNAL.finditer(body):
+            self.check_file_ref(path, body_line + body[: match.start()].count("\n"), match.group(1))
+        self.check_phones(path, body, lambda i: body_line + body[:i].count("\n"))
+
+    def check_image(self, path: Path, image: ImageRef) -> Path | None:
+        src = image.src.removeprefix("{static}").lstrip("/")
+        if re.match(r"^[a-z]+://", src):
+            self.add(
+                path,
+                image.line,
+                f"'{image.src}' is on another site; put the image in content/images/",
+                "warning",
+            )
+            return None
+        file = self.content / src
+        if not file.is_file():
+            self.add(
+                path,
+                image.line,
+                f"the image '{image.src}' does not exist; put it in content/{src} or fix 'src'",
+            )
+            return None
+        return file
+
+    def check_image_bytes(self, path: Path, image: ImageRef, file: Path) -> bool:
+        """A picture that goes to social media must be one: a renamed text file or a broken
+        export is refused by every platform at the moment of posting."""
+        from publisher.platforms.common import sniff  # only when there is an image to look at
+
+        if file.suffix.lower() not in UPLOADABLE:
+            return True  # reported elsewhere by its suffix
+        with file.open("rb") as handle:
+            head = handle.read(16)
+        if sniff(head) is None:
+            self.add(
+                path,
+                image.line,
+                f"'{image.src}' is not a PNG, JPEG, GIF or WebP image inside; export it again",
+            )
+            return False
+        return True
+
+    def check_file_ref(self, path: Path, line: int, ref: str) -> None:
+        if "://" in ref or ref.startswith(("#", "mailto:", "tel:")):
+            return
+        for prefix in ("{filename}", "{static}"):
+            if ref.startswith(prefix):
+                rest = ref.removeprefix(prefix).split("#")[0].split("?")[0]
+                file = (
+                    self.content / rest.lstrip("/") if rest.startswith("/") else path.parent / rest
+                )
+                if not file.exists():
+                    self.add(
+                        path,
+                        line,
+                        f"the link {ref} points at a file that does not exist; fix the path",
+                    )
+                return
+        if (
+            not ref.startswith("/")
+            and ref.split("#")[0]
+            and not (path.parent / ref.split("#")[0]).exists()
+            and not (self.content / ref).exists()
+        ):
+            self.add(
+                path,
+                line,
+                f"the image '{ref}' does not exist; write it as {{static}}/images/name.png",
+            )
+
+    def check_hashtags(
+        self, path: Path, text: str, platforms: Iterable[str], line_at: LineAt
+    ) -> None:
+        for index, tag in counters.find_hashtags(text):
+            failing = [(p, m) for p in platforms if (m := counters.hashtag_problem(p, tag))]
+            if failing:
+                also = (
+                    f" (also on {', '.join(counters.LABELS[p] for p, _ in failing[1:])})"
+                    if len(failing) > 1
+                    else ""
+                )
+                self.add(path, line_at(index), f"hashtag: {failing[0][1]}{also}")
+
+    def check_phones(self, path: Path, text: str, line_at: LineAt) -> None:
+        for index, raw in find_phone_numbers(text):
+            number = hotlines.digits(raw)
+            if number in self.published:
+                continue
+            if number in self.held:
+                self.add(
+                    path,
+                    line_at(index),
+                    f"'{raw}' is on hold in data/hotlines.yaml (not confirmed by its agency); remove it from the text",
+                )
+            else:
+                self.add(
+                    path,
+                    line_at(index),
+                    f"'{raw}' looks like a phone number but is not a published row of data/hotlines.yaml; a wrong number is the worst error this site can make: check it",
+                    "warning",
+                )
+
+
+def engine_text(
+    platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str
+) -> str:
+    """The text the publisher sends when it fits: publisher.compose.compose's layout (body, then
+    campaign hashtags it lacks and the link with UTM parameters where the link goes inline)."""
+    tail = composer.hashtags_to_add(body, hashtags)
+    if link and composer.LINK_POLICY.get(platform, "inline") == "inline":
+        tail.append(composer.with_utm(link, platform, campaign))
+    return f"{body}{LINK_SEPARATOR}{' '.join(tail)}" if body and tail else body or " ".join(tail)
+
+
+def _item_line(campaign: Campaign, index: int) -> int:
+    keys, _ = yaml_lines(frontmatter.read_text(campaign.path))
+    return keys.get(("hashtags", index), campaign.line_of("hashtags"))
+
+
+def find_phone_numbers(text: str) -> list[tuple[int, str]]:
+    """Phone-looking strings in `text`: (index, as written)."""
+    found: list[tuple[int, str]] = []
+    if not _DIGIT.search(text):  # most paragraphs have no digit; the two patterns are slow
+        return found
+    for match in _LONG_NUMBER.finditer(text):
+        raw = match.group(0).strip(" .-(")
+        if sum(ch.isdigit() for ch in raw) >= 7 and not _DATE_LIKE.match(raw):
+            found.append((match.start(), raw))
+    covered = [(i, i + len(r)) for i, r in found]
+    for match in _SHORT_NUMBER.finditer(text):
+        start = match.start(1)
+        if not any(a <= start < b for a, b in covered):
+            found.append((start, match.group(1)))
+    return sorted(found)

@@ -1,0 +1,58 @@
+"""Go-live times: when an embargoed release (or a future-dated article) becomes live.
+
+The built site cannot know that a time has passed, so the scheduler rebuilds (and deploys)
+at each of these times before syndicating. They are read from the content's front matter,
+the same way the Pelican reader reads it, so the two agree on what is live when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.content import frontmatter
+from publisher.content.fields import parse_content_meta
+from publisher.core.errors import ContentError
+from publisher.site.reader import kind_of
+
+
+@dataclass(frozen=True)
+class GoLive:
+    uid: str
+    title: str
+    at: dt.datetime  # UTC
+    why: str  # "embargo" | "date"
+    path: Path
+
+
+def scan(content: Path) -> tuple[list[GoLive], list[str]]:
+    """Every published article and release with an embargo or a date; problems as lines."""
+    found: list[GoLive] = []
+    problems: list[str] = []
+    settings = {"PATH": str(content)}
+    if not content.exists():
+        return found, problems
+    for path in sorted(content.rglob("*.md")):
+        try:
+            kind = kind_of(path, settings)
+            if kind == "page":
+                continue
+            meta = parse_content_meta(frontmatter.parse(path), kind)
+        except ContentError as exc:
+            problems.append(str(exc.problem))
+            continue
+        if meta.status != "published" or not meta.uid or meta.translation:
+            continue  # a translation goes live with its original: one rebuild is enough
+        if meta.embargo is not None:
+            found.append(GoLive(meta.uid, meta.title, meta.embargo, "embargo", path))
+        if meta.date is not None and (meta.embargo is None or meta.date > meta.embargo):
+            found.append(GoLive(meta.uid, meta.title, meta.date, "date", path))
+    found.sort(key=lambda g: (g.at, g.uid))
+    return found, problems
+
+
+def pending(content: Path, now: dt.datetime) -> list[GoLive]:
+    """Go-live times still ahead of `now` (what `publisher embargoes` lists)."""
+    times, _ = scan(content)
+    return [g for g in times if g.at > now]

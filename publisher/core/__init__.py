@@ -1,0 +1,1 @@
+"""Foundations every subsystem uses: errors, time rules, the project and its settings."""

@@ -1,0 +1,1 @@
+"""The syndication engine: sources, composer, ledger, scheduler and reconciliation."""

@@ -1,0 +1,150 @@
+"""Structured log lines: one per ledger event, with the fields an operator greps for.
+
+The scheduler logs a human message and passes the event's fields with `extra=event(...)`;
+the formatters here write them as `key=value` pairs (the default, for journald and cron
+mail) or as one JSON object per line (`--log-format json`, for a log shipper):
+
+    2027-03-02 10:00:00,532 INFO event=sent key=item:uji-baru platform=x part=1/1 state=sent url=...
+
+Every line passes through the secret redactor as its last step, so a token inside an
+exception text or a library's message never reaches the journal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pelican.log import LimitFilter
+
+from publisher.engine.ledger.schema import Row
+
+FORMATS = ("text", "json")
+# The order fields appear in a text line; anything else an event carries follows.
+FIELD_ORDER = ("event", "key", "platform", "part", "state", "url", "remote_id", "retry_at")
+_PLAIN = re.compile(r"^[\w.:/@+%?&=#~,-]+$")
+
+Redact = Callable[[str], str]
+
+
+def unchanged(text: str) -> str:
+    return text
+
+
+def event(
+    name: str,
+    key: str,
+    platform: str,
+    part: int,
+    parts: int,
+    state: str,
+    **more: Any,
+) -> dict[str, Any]:
+    """The `extra=` of a log call: `{"event": {...}}` (None values are left out)."""
+    fields: dict[str, Any] = {
+        "event": name,
+        "key": key,
+        "platform": platform,
+        "part": f"{part}/{parts}",
+        "state": state,
+    }
+    for field, value in more.items():
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if value is not None and value != "":
+            fields[field] = value
+    return {"event": fields}
+
+
+def row_event(name: str, row: Row, state: str, **more: Any) -> dict[str, Any]:
+    return event(name, row.key, row.platform, row.part, row.parts, state, **more)
+
+
+def logfmt_value(value: Any) -> str:
+    text = str(value)
+    return text if _PLAIN.match(text) else json.dumps(text, ensure_ascii=False)
+
+
+def logfmt(fields: dict[str, Any]) -> str:
+    ordered = [f for f in FIELD_ORDER if f in fields]
+    ordered += sorted(f for f in fields if f not in FIELD_ORDER and f != "reason")
+    if "reason" in fields:  # free text last, so the fixed fields line up in a terminal
+        ordered.append("reason")
+    return " ".join(f"{name}={logfmt_value(fields[name])}" for name in ordered)
+
+
+def _redacted(fields: dict[str, Any], redact: Redact) -> dict[str, Any]:
+    # Each value before it is quoted: escaping could otherwise turn a secret that contains
+    # a quote or a backslash into a text the redactor no longer finds.
+    return {k: redact(v) if isinstance(v, str) else v for k, v in fields.items()}
+
+
+class TextFormatter(logging.Formatter):
+    """`time LEVEL event=... key=...` for events, `time LEVEL message` for the rest."""
+
+    def __init__(self, redact: Redact = unchanged, with_time: bool = True) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s" if with_time else "%(message)s")
+        self.redact = redact
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "event", None)
+        if isinstance(fields, dict):  # a copy: other handlers still see the human message
+            line = logfmt(_redacted(fields, self.redact))
+            record = logging.makeLogRecord({**record.__dict__, "message": line})
+        return super().formatMessage(record)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, the event's fields, message."""
+
+    def __init__(self, redact: Redact = unchanged) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+        }
+        fields = getattr(record, "event", None)
+        if isinstance(fields, dict):
+            data.update(fields)
+        data["message"] = record.getMessage()
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(_redacted(data, self.redact), ensure_ascii=False)
+
+
+def keep_every_line(*loggers: logging.Logger) -> None:
+    """Take Pelican's duplicate filter off these loggers.
+
+    Pelican's logger class (every logger made after `import pelican`) drops an INFO or
+    WARNING line it has already printed once in the process. A publisher that runs for months
+    must log every event, and a problem that repeats at every tick every time.
+    """
+    for logger in loggers:
+        for found in list(logger.filters):
+            if isinstance(found, LimitFilter):
+                logger.removeFilter(found)
+
+
+def publisher_loggers() -> list[logging.Logger]:
+    """`publisher` and every `publisher.*` logger made so far."""
+    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "publisher"]
+    return [logging.getLogger(name) for name in ["publisher", *names]]
+
+
+def formatter(kind: str, redact: Redact = unchanged, with_time: bool = True) -> logging.Formatter:
+    if kind == "json":
+        return JsonFormatter(redact)
+    return TextFormatter(redact, with_time)

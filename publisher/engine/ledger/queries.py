@@ -1,0 +1,151 @@
+"""The ledger's reads: what is due, what needs reconciling, what a person should see.
+
+A mixin of publisher.ledger.Ledger (which has the connection and the writes). Nothing here
+writes; every query is one SELECT, so `status` can run while a tick writes (WAL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from publisher.engine.ledger.schema import STATES, GroupInfo, Row, from_ts, ts
+
+# A failed row whose platform was down (5xx, unreachable, rate limit): the platform waits as
+# a whole, and when it opens again its posts go in their planned order (see `due`).
+OUTAGE = "outage"
+
+
+class Queries:
+    conn: sqlite3.Connection
+
+    def rows(
+        self,
+        key: str | None = None,
+        platform: str | None = None,
+        states: Iterable[str] | None = None,
+        order: str = "due_at, key, platform, part",
+    ) -> list[Row]:
+        where, args = [], []
+        if key is not None:
+            where.append("key = ?")
+            args.append(key)
+        if platform is not None:
+            where.append("platform = ?")
+            args.append(platform)
+        if states is not None:
+            states = list(states)
+            where.append(f"state IN ({','.join('?' * len(states))})")
+            args.extend(states)
+        sql = "SELECT * FROM posts" + (" WHERE " + " AND ".join(where) if where else "")
+        return [Row.from_sql(r) for r in self.conn.execute(f"{sql} ORDER BY {order}", args)]
+
+    def row(self, row_id: int) -> Row:
+        return Row.from_sql(
+            self.conn.execute("SELECT * FROM posts WHERE id = ?", (row_id,)).fetchone()
+        )
+
+    def groups(self) -> dict[tuple[str, str], GroupInfo]:
+        """Every (key, platform) with its parts' states: one query, for the sync."""
+        parts: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        sql = "SELECT key, platform, state, cause, source_hash FROM posts ORDER BY part"
+        for key, platform, state, cause, source_hash in self.conn.execute(sql):
+            parts.setdefault((key, platform), []).append((state, cause, source_hash))
+        return {
+            group: GroupInfo(tuple(p[0] for p in rows), tuple(p[1] for p in rows), rows[0][2])
+            for group, rows in parts.items()
+        }
+
+    def due(self, now: dt.datetime, platforms: Iterable[str]) -> list[Row]:
+        """Rows that may be sent now, oldest first; later thread parts follow their first.
+
+        A row failed by an outage is due whenever its platform is open again (the scheduler
+        skips platforms that `holds` names), not at its own time: otherwise jitter would let
+        a later post overtake it when the platform comes back.
+        """
+        platforms = list(platforms)
+        marks = ",".join("?" * len(platforms))
+        sql = (
+            f"SELECT * FROM posts WHERE platform IN ({marks}) AND ("
+            "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND "
+            "(next_attempt_at <= ? OR cause = 'outage'))) ORDER BY due_at, key, platform, part"
+        )
+        now_text = ts(now)
+        return [Row.from_sql(r) for r in self.conn.execute(sql, [*platforms, now_text, now_text])]
+
+    def holds(self, now: dt.datetime) -> dict[str, dt.datetime]:
+        """Platforms waiting out an outage or a rate limit: until the latest retry time any of
+        their rows was given."""
+        sql = (
+            "SELECT platform, MAX(next_attempt_at) FROM posts WHERE state = 'failed' "
+            "AND cause = 'outage' GROUP BY platform HAVING MAX(next_attempt_at) > ?"
+        )
+        return {p: from_ts(until) for p, until in self.conn.execute(sql, (ts(now),))}  # type: ignore[misc]
+
+    def counts(self) -> dict[str, int]:
+        found = dict(
+            self.conn.execute("SELECT state, COUNT(*) FROM posts GROUP BY state").fetchall()
+        )
+        return {state: found.get(state, 0) for state in STATES}
+
+    def audit(self, key: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT at, key, platform, part, from_state, to_state, reason, actor FROM audit"
+        args: list[str] = []
+        if key is not None:
+            sql += " WHERE key = ?"
+            args.append(key)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def expired_claims(self, now: dt.datetime) -> list[Row]:
+        sql = "SELECT * FROM posts WHERE state = 'claimed' AND lease_until <= ? ORDER BY id"
+        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(now),))]
+
+    def orphaned_claims(
+        self, now: dt.datetime, actor: str, sole: bool, settled_before: dt.datetime
+    ) -> list[Row]:
+        """Claims whose process died: the lease ran out, or (when this process holds the
+        single-instance lock, `sole`) any claim of another process made before
+        `settled_before`, the time the platform was given to finish what it accepted."""
+        sql = (
+            "SELECT * FROM posts WHERE state = 'claimed' AND (lease_until <= ? OR "
+            "(? AND claimed_by IS NOT ? AND updated_at <= ?)) ORDER BY id"
+        )
+        args = (ts(now), int(sole), actor, ts(settled_before))
+        return [Row.from_sql(r) for r in self.conn.execute(sql, args)]
+
+    def lookups_due(self, now: dt.datetime) -> list[Row]:
+        """`unknown` rows with a lookup planned (an ambiguous answer the platform can settle)."""
+        sql = (
+            "SELECT * FROM posts WHERE state = 'unknown' AND next_attempt_at IS NOT NULL "
+            "AND next_attempt_at <= ? ORDER BY due_at, key, platform, part"
+        )
+        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(now),))]
+
+    def claimed_at(self, row: Row) -> dt.datetime | None:
+        """When the row was last claimed: the moment its last request may have gone out."""
+        sql = (
+            "SELECT at FROM audit WHERE key = ? AND platform = ? AND part = ? "
+            "AND to_state = 'claimed' ORDER BY id DESC LIMIT 1"
+        )
+        found = self.conn.execute(sql, (row.key, row.platform, row.part)).fetchone()
+        return from_ts(found[0]) if found else None
+
+    def remote_ids(self, platform: str) -> set[str]:
+        """Remote ids already recorded for the platform: a lookup must not match them again."""
+        sql = "SELECT remote_id FROM posts WHERE platform = ? AND remote_id IS NOT NULL"
+        return {r[0] for r in self.conn.execute(sql, (platform,))}
+
+    def overdue_unstarted(self, cutoff: dt.datetime) -> list[Row]:
+        """Pending rows due before `cutoff` whose group never had a part attempted."""
+        sql = (
+            "SELECT * FROM posts p WHERE p.state = 'pending' AND p.due_at < ? AND NOT EXISTS ("
+            "SELECT 1 FROM posts o WHERE o.key = p.key AND o.platform = p.platform "
+            "AND o.state IN ('claimed', 'sent', 'failed', 'unknown')) ORDER BY due_at, key, part"
+        )
+        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(cutoff),))]
+
+    def last_sent(self, limit: int = 10) -> list[Row]:
+        sql = "SELECT * FROM posts WHERE state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT ?"
+        return [Row.from_sql(r) for r in self.conn.execute(sql, (limit,))]

@@ -1,0 +1,202 @@
+"""The ledger's schema as numbered migrations, each applied once and recorded in `migrations`.
+
+The sqlite-utils pattern: a new version appends a migration here; old ledgers are upgraded in
+place at open, inside a transaction, so a half-applied migration never remains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from publisher.core.timeutil import utc_now
+
+STATES = ("pending", "claimed", "sent", "failed", "dead", "unknown", "seeded", "stale")
+PENDING, CLAIMED, SENT, FAILED, DEAD, UNKNOWN, SEEDED, STALE = STATES
+# A group (key, platform) whose rows are all in these states has never been attempted:
+# it may be recomposed when its source changes. Anything else is frozen.
+UNTOUCHED_CAUSES = {"", "compose", "withdrawn"}
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # fixed width, so text order is time order in SQL
+
+
+class LedgerError(Exception):
+    """The ledger cannot be used (locked by another process, corrupt, unwritable)."""
+
+
+def ts(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.UTC).strftime(TIME_FORMAT)
+
+
+def from_ts(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    return dt.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class NewPart:
+    """What to store for one part: the composed text and media, frozen once attempted."""
+
+    text: str
+    media: list[dict[str, str]] = field(default_factory=list)
+    link: str = ""
+    language: str = "id"
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    key: str
+    platform: str
+    part: int
+    parts: int
+    due_at: dt.datetime
+    state: str
+    attempts: int
+    lease_until: dt.datetime | None
+    claimed_by: str | None
+    next_attempt_at: dt.datetime | None
+    remote_id: str | None
+    url: str | None
+    sent_at: dt.datetime | None
+    reason: str
+    cause: str
+    text: str
+    media: list[dict[str, str]]
+    link: str
+    language: str
+    source_hash: str
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_sql(cls, r: sqlite3.Row) -> Row:
+        return cls(
+            id=r["id"],
+            key=r["key"],
+            platform=r["platform"],
+            part=r["part"],
+            parts=r["parts"],
+            due_at=from_ts(r["due_at"]),
+            state=r["state"],
+            attempts=r["attempts"],  # type: ignore[arg-type]
+            lease_until=from_ts(r["lease_until"]),
+            claimed_by=r["claimed_by"],
+            next_attempt_at=from_ts(r["next_attempt_at"]),
+            remote_id=r["remote_id"],
+            url=r["url"],
+            sent_at=from_ts(r["sent_at"]),
+            reason=r["reason"],
+            cause=r["cause"],
+            text=r["text"],
+            media=json.loads(r["media"]),
+            link=r["link"],
+            language=r["language"],
+            source_hash=r["source_hash"],
+            updated_at=from_ts(r["updated_at"]),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    """The sync's view of one (key, platform): its parts' states, causes and source hash."""
+
+    states: tuple[str, ...]
+    causes: tuple[str, ...]
+    source_hash: str
+
+    @property
+    def untouched(self) -> bool:
+        return all(
+            s == PENDING or (s in (DEAD, STALE) and c in UNTOUCHED_CAUSES - {""})
+            for s, c in zip(self.states, self.causes, strict=True)
+        )
+
+
+_STATE_CHECK = ", ".join(f"'{s}'" for s in STATES)
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "posts, audit, engine and golive tables",
+        f"""
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            part INTEGER NOT NULL,
+            parts INTEGER NOT NULL,
+            due_at TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ({_STATE_CHECK})),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            lease_until TEXT,
+            claimed_by TEXT,
+            next_attempt_at TEXT,
+            remote_id TEXT,
+            url TEXT,
+            sent_at TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            cause TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            media TEXT NOT NULL DEFAULT '[]',
+            link TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL DEFAULT 'id',
+            source_hash TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (key, platform, part)
+        );
+        CREATE INDEX posts_state_due ON posts (state, due_at);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            key TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            part INTEGER NOT NULL,
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            actor TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_key ON audit (key, platform, part);
+        CREATE TABLE engine (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE golive (
+            uid TEXT NOT NULL,
+            at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            done_at TEXT,
+            PRIMARY KEY (uid, at)
+        );
+        """,
+    ),
+]
+
+
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Apply the migrations this ledger lacks; returns the versions applied now."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = []
+    for version, name, sql in MIGRATIONS:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Checked inside the write lock: two processes opening a new ledger apply it once.
+            if conn.execute("SELECT 1 FROM migrations WHERE version = ?", (version,)).fetchone():
+                conn.execute("COMMIT")
+                continue
+            for statement in sql.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, utc_now().isoformat(timespec="seconds")),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied

@@ -1,0 +1,345 @@
+"""The ledger: SQLite, the single source of truth for what was posted where.
+
+One row per (key, platform, part). States:
+  pending -> claimed (lease, attempts) -> sent | failed (next attempt) | dead | unknown
+  plus seeded (live before the first run) and stale (too late, or withdrawn from the source).
+Every transition runs in its own `BEGIN IMMEDIATE` transaction, checks the state it expects
+(`UPDATE ... WHERE state IN (...)` and a rowcount check) and writes an audit row, so a second
+process can never claim or finish a row it does not own. WAL mode lets `status` read while a
+tick writes. A claim is committed before any network call, the result right after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from publisher.engine.ledger.queries import Queries
+from publisher.engine.ledger.schema import (
+    CLAIMED,
+    DEAD,
+    FAILED,
+    PENDING,
+    SEEDED,
+    SENT,
+    STALE,
+    STATES,
+    UNKNOWN,
+    GroupInfo,
+    LedgerError,
+    NewPart,
+    Row,
+    from_ts,
+    migrate,
+    ts,
+)
+from publisher.ops.instance_lock import InstanceLock
+
+__all__ = [
+    "CLAIMED",
+    "DEAD",
+    "FAILED",
+    "PENDING",
+    "SEEDED",
+    "SENT",
+    "STALE",
+    "STATES",
+    "UNKNOWN",
+    "GroupInfo",
+    "InstanceLock",
+    "Ledger",
+    "LedgerError",
+    "NewPart",
+    "Row",
+    "from_ts",
+    "ts",
+]
+
+
+# Seconds a write waits for another process's write lock before giving up with LedgerError.
+BUSY_TIMEOUT = 10.0
+
+
+class Ledger(Queries):
+    """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.actor = actor
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path, actor: str | None = None) -> Ledger:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # a committed claim survives a power cut
+            # A damaged file must stop us before we act on half-readable rows (a lost `sent`
+            # would repost); quick_check reads every page, about 10 ms per 10,000 rows.
+            damage = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+            if damage != ["ok"]:
+                conn.close()
+                found = [ln.strip() for d in damage for ln in d.splitlines() if "***" not in ln]
+                raise sqlite3.DatabaseError("the file is damaged: " + "; ".join(found))
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            advice = (
+                "another program holds its write lock: stop it, or wait and try again"
+                if "locked" in str(exc) or "busy" in str(exc)
+                else "if the file is damaged, restore the last `publisher ledger backup`"
+            )
+            raise LedgerError(
+                f"{path}: the ledger cannot be opened ({exc}); nothing was posted; {advice}"
+            ) from None
+        # The pid alone repeats across restarts (pid 1 in a container): the random part
+        # keeps a new process from taking a dead one's claims for its own.
+        return cls(conn, path, actor or f"pid:{os.getpid()}:{os.urandom(3).hex()}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE takes the write lock up front; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise LedgerError(f"{self.path}: the ledger is busy or unwritable ({exc})") from None
+        self._depth = 1
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                self.conn.execute("ROLLBACK")
+            if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
+                # A full disk, an I/O error, a damaged page: the step was rolled back whole,
+                # so the ledger is as it was before it. The caller stops; it must not go on.
+                raise LedgerError(
+                    f"{self.path}: the ledger cannot be written ({exc}); this step was not "
+                    "saved. Free disk space or check the file with `publisher ledger check`"
+                ) from None
+            raise
+        finally:
+            self._depth = 0
+
+    # --- engine facts -----------------------------------------------------------------
+    def get_meta(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM engine WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO engine (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    def golive_state(self, uid: str, at: dt.datetime) -> str | None:
+        """None (never seen), "waiting" (seen before its time) or "done"."""
+        sql = "SELECT done_at FROM golive WHERE uid = ? AND at = ?"
+        row = self.conn.execute(sql, (uid, ts(at))).fetchone()
+        return None if row is None else ("done" if row[0] else "waiting")
+
+    def note_golive(self, uid: str, at: dt.datetime, now: dt.datetime, done: bool) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR IGNORE INTO golive (uid, at, seen_at, done_at) VALUES (?, ?, ?, ?)",
+                (uid, ts(at), ts(now), ts(now) if done else None),
+            )
+
+    def finish_golive(self, uid: str, at: dt.datetime, now: dt.datetime) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE golive SET done_at = ? WHERE uid = ? AND at = ?", (ts(now), uid, ts(at))
+            )
+
+    # --- writing ----------------------------------------------------------------------
+    def _audit(
+        self,
+        now: dt.datetime,
+        key: str,
+        platform: str,
+        part: int,
+        from_state: str | None,
+        to_state: str,
+        reason: str,
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO audit (at, key, platform, part, from_state, to_state, reason, actor) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (ts(now), key, platform, part, from_state, to_state, reason, self.actor),
+        )
+
+    def put_group(
+        self,
+        key: str,
+        platform: str,
+        due: dt.datetime,
+        parts: list[NewPart],
+        source_hash: str,
+        now: dt.datetime,
+        state: str = PENDING,
+        reason: str = "",
+        cause: str = "",
+    ) -> None:
+        """Insert a new group, or recompose an untouched one (the caller checked `untouched`)."""
+        with self.transaction():
+            old = {r.part: r for r in self.rows(key=key, platform=platform)}
+            for number, part in enumerate(parts, 1):
+                values = (
+                    len(parts),
+                    ts(due),
+                    state,
+                    reason,
+                    cause,
+                    part.text,
+                    json.dumps(part.media, ensure_ascii=False),
+                    part.link,
+                    part.language,
+                    source_hash,
+                    ts(now),
+                )
+                if number in old:
+                    self.conn.execute(
+                        "UPDATE posts SET parts = ?, due_at = ?, state = ?, reason = ?, cause = ?, "
+                        "text = ?, media = ?, link = ?, language = ?, source_hash = ?, "
+                        "updated_at = ? WHERE id = ?",
+                        (*values, old[number].id),
+                    )
+                    why = reason or "recomposed: the source changed"
+                    self._audit(now, key, platform, number, old[number].state, state, why)
+                else:
+                    self.conn.execute(
+                        "INSERT INTO posts (key, platform, part, parts, due_at, state, reason, "
+                        "cause, text, media, link, language, source_hash, updated_at, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (key, platform, number, *values, ts(now)),
+                    )
+                    self._audit(now, key, platform, number, None, state, reason or "planned")
+            for number in sorted(set(old) - set(range(1, len(parts) + 1))):
+                self.conn.execute("DELETE FROM posts WHERE id = ?", (old[number].id,))
+                self._audit(
+                    now,
+                    key,
+                    platform,
+                    number,
+                    old[number].state,
+                    STALE,
+                    "removed: the recomposed thread has fewer parts",
+                )
+
+    def move(
+        self,
+        row_id: int,
+        to_state: str,
+        now: dt.datetime,
+        reason: str,
+        expect: Iterable[str],
+        **fields: Any,
+    ) -> bool:
+        """Move one row to `to_state` if it is still in one of `expect`; audit it. Atomic."""
+        expect = list(expect)
+        with self.transaction():
+            current = self.conn.execute(
+                "SELECT key, platform, part, state FROM posts WHERE id = ?", (row_id,)
+            ).fetchone()
+            if current is None or current["state"] not in expect:
+                return False
+            sets = ["state = ?", "reason = ?", "updated_at = ?"]
+            args: list[Any] = [to_state, reason, ts(now)]
+            for name, value in fields.items():
+                sets.append(f"{name} = ?")
+                args.append(ts(value) if isinstance(value, dt.datetime) else value)
+            cursor = self.conn.execute(
+                f"UPDATE posts SET {', '.join(sets)} WHERE id = ? AND state = ?",
+                [*args, row_id, current["state"]],
+            )
+            if cursor.rowcount != 1:
+                return False
+            self._audit(
+                now,
+                current["key"],
+                current["platform"],
+                current["part"],
+                current["state"],
+                to_state,
+                reason,
+            )
+            if to_state in (DEAD, STALE):
+                self._cascade(current, to_state, now)
+        return True
+
+    def _cascade(self, head: sqlite3.Row, to_state: str, now: dt.datetime) -> None:
+        """Later parts of a thread cannot go out once an earlier part never will."""
+        later = self.conn.execute(
+            "SELECT id, part, state FROM posts WHERE key = ? AND platform = ? AND part > ? "
+            "AND state = 'pending'",
+            (head["key"], head["platform"], head["part"]),
+        ).fetchall()
+        for r in later:
+            why = f"part {head['part']} is {to_state}"
+            self.conn.execute(
+                "UPDATE posts SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
+                (to_state, why, ts(now), r["id"]),
+            )
+            self._audit(now, head["key"], head["platform"], r["part"], r["state"], to_state, why)
+
+    def claim(self, row: Row, now: dt.datetime, lease_seconds: int) -> Row | None:
+        """Atomically claim a due row (its previous part must be sent). None if anyone else has it."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE posts SET state = 'claimed', attempts = attempts + 1, lease_until = ?, "
+                "claimed_by = ?, updated_at = ? WHERE id = ? AND ("
+                "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND (next_attempt_at <= ? "
+                "OR cause = 'outage'))) AND (part = 1 OR EXISTS (SELECT 1 FROM posts prev WHERE prev.key = posts.key "
+                "AND prev.platform = posts.platform AND prev.part = posts.part - 1 "
+                "AND prev.state = 'sent'))",
+                (
+                    ts(now + dt.timedelta(seconds=lease_seconds)),
+                    self.actor,
+                    ts(now),
+                    row.id,
+                    ts(now),
+                    ts(now),
+                ),
+            )
+            if cursor.rowcount != 1:
+                return None
+            self._audit(
+                now,
+                row.key,
+                row.platform,
+                row.part,
+                row.state,
+                CLAIMED,
+                f"attempt {row.attempts + 1}",
+            )
+        return self.row(row.id)
+
+    def finish(self, row: Row, to_state: str, now: dt.datetime, reason: str, **fields: Any) -> bool:
+        """Record the result of a claimed row; only its claimer may (claimed_by check)."""
+        with self.transaction():
+            owner = self.conn.execute(
+                "SELECT claimed_by FROM posts WHERE id = ? AND state = 'claimed'", (row.id,)
+            ).fetchone()
+            if owner is None or owner[0] != self.actor:
+                return False
+            return self.move(row.id, to_state, now, reason, [CLAIMED], lease_until=None, **fields)

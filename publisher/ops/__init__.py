@@ -1,0 +1,1 @@
+"""Running it: the publishing loop, serve, deploy and the single-instance lock."""

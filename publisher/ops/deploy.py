@@ -1,0 +1,278 @@
+"""`publisher deploy`: publish output/ as a new release and switch the live site to it at once.
+
+A deploy uploads the build into `releases/<UTC timestamp>/` beside the live one, gives it
+the fingerprinted CSS and JS of the releases it keeps, replaces the `current` symlink in one
+rename and removes releases beyond the newest `keep`. A reader gets a page of the old
+release or of the new one, never a mix: a page served just before the switch still finds
+its own CSS and JS just after it. `--rollback` switches back to the previous release.
+
+Settings: `DEPLOY = {...}` in the Pelican settings file (publishconf.py), over DEFAULTS:
+    target   a folder on this machine, `[user@]host:/path`, or a name from `targets`
+    targets  {name: folder or [user@]host:/path}
+    keep     releases to keep (the live one is always kept)
+    ssh      the ssh command (argv list) for remote targets
+    rsync    the rsync command (argv list) for remote targets
+
+The scheduler calls `deploy()` (through PUBLISHER["deploy_command"]) after a go-live rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from pelican.settings import read_settings
+
+from publisher.core.errors import display_path
+from publisher.core.timeutil import utc_now
+from publisher.ops.deploy_sites import (
+    DeployError,
+    LocalSite,
+    Site,
+    SiteState,
+    SshSite,
+    parse_target,
+)
+from publisher.site.fingerprint import MANIFEST
+
+ROOT = Path(__file__).resolve().parents[2]
+LOG = logging.getLogger("publisher.deploy")
+
+DEFAULT_SSH = ("ssh", "-o", "BatchMode=yes")
+DEFAULT_RSYNC = ("rsync",)
+DEFAULTS: dict = {
+    "target": "/srv/tppo/site",
+    "targets": {},
+    "keep": 5,
+    "ssh": list(DEFAULT_SSH),
+    "rsync": list(DEFAULT_RSYNC),
+}
+# publishconf.py's default SITE_URL: a build made with it must never go live.
+PLACEHOLDER_SITE_URL = "https://tppo.example.org"
+_SUFFIX = re.compile(r"^(?P<stamp>.+?)(?:-(?P<n>\d{3}))?$")
+
+__all__ = [
+    "PLACEHOLDER_SITE_URL",
+    "DeployConfig",
+    "DeployError",
+    "deploy",
+    "list_releases",
+    "rollback",
+]
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    target: str = DEFAULTS["target"]
+    targets: dict[str, str] = field(default_factory=dict)
+    keep: int = DEFAULTS["keep"]
+    ssh: tuple[str, ...] = DEFAULT_SSH
+    rsync: tuple[str, ...] = DEFAULT_RSYNC
+
+    @classmethod
+    def from_settings(cls, settings: Mapping) -> DeployConfig:
+        raw = settings.get("DEPLOY") or {}
+        if not isinstance(raw, Mapping):
+            raise DeployError("DEPLOY must be a dict")
+        unknown = sorted(set(raw) - set(DEFAULTS))
+        if unknown:
+            raise DeployError(f"DEPLOY has unknown key(s) {unknown}; known: {sorted(DEFAULTS)}")
+        merged = {**DEFAULTS, **raw}
+        keep = merged["keep"]
+        if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+            raise DeployError(f"DEPLOY['keep'] must be a whole number of at least 1, not {keep!r}")
+        for key in ("ssh", "rsync"):
+            if not merged[key] or not all(isinstance(a, str) for a in merged[key]):
+                raise DeployError(f"DEPLOY['{key}'] must be a list of strings (a command line)")
+        return cls(
+            target=str(merged["target"]),
+            targets={str(k): str(v) for k, v in dict(merged["targets"]).items()},
+            keep=keep,
+            ssh=tuple(merged["ssh"]),
+            rsync=tuple(merged["rsync"]),
+        )
+
+    def resolve(self, target: str | None) -> str:
+        name = target or self.target
+        return self.targets.get(name, name)
+
+
+def open_site(
+    target: str, ssh: Sequence[str] = DEFAULT_SSH, rsync: Sequence[str] = DEFAULT_RSYNC
+) -> Site:
+    host, path = parse_target(target)
+    if host is None:
+        return LocalSite(Path(path))
+    return SshSite(host, path, ssh, rsync)
+
+
+def release_name(now: dt.datetime, existing: Sequence[str]) -> str:
+    """`20261128T050000Z`; always after every existing name, so names sort by deploy order."""
+    name = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    latest = max(existing, default="")
+    if name > latest:
+        return name
+    # Same second (or a clock that went back): the latest name with a counter, -001, -002...
+    match = _SUFFIX.match(latest)
+    number = int(match.group("n") or 0) + 1
+    return f"{match.group('stamp')}-{number:03d}"
+
+
+def check_output(output: Path) -> None:
+    if not (output / "index.html").is_file():
+        raise DeployError(f"{output} has no index.html: build the site first")
+    if not (output / MANIFEST).is_file():
+        # Only publishconf.py writes it; a development build has 127.0.0.1 canonical URLs.
+        raise DeployError(
+            f"{output} is not a production build (no {MANIFEST}): "
+            "run `publisher build --production` first"
+        )
+    if PLACEHOLDER_SITE_URL.encode() in (output / "index.html").read_bytes():
+        raise DeployError(
+            f"{output} was built for the placeholder address {PLACEHOLDER_SITE_URL}: "
+            "set SITE_URL to the site's real address and build again"
+        )
+
+
+def deploy(
+    output: Path,
+    target: str,
+    keep: int,
+    *,
+    ssh: Sequence[str] = DEFAULT_SSH,
+    rsync: Sequence[str] = DEFAULT_RSYNC,
+    now: dt.datetime | None = None,
+) -> Path:
+    """Publish `output` to `target` as a new live release; returns its folder (on the target)."""
+    if keep < 1:
+        raise DeployError("keep must be at least 1")
+    output = Path(output).resolve()
+    check_output(output)
+    site = open_site(target, ssh, rsync)
+    with site.locked():
+        state = site.state()
+        name = release_name(now or utc_now(), state.releases)
+        site.upload(output, name, state.current)
+        releases = [*state.releases, name]
+        kept = releases[-keep:]
+        doomed = [r for r in releases[:-keep] if r != name]
+        # The release that was live a moment ago may still have readers between a page and
+        # its CSS; its assets come along even when it is about to be removed.
+        sources = [r for r in dict.fromkeys([*kept, state.current]) if r and r != name]
+        site.carry(name, sources)
+        site.switch(name)
+        site.remove(doomed)
+    LOG.info(
+        "deploy target=%s release=%s previous=%s removed=%s",
+        site.describe(),
+        name,
+        state.current,
+        ",".join(doomed) or "-",
+    )
+    return site.release_path(name)
+
+
+def rollback(
+    target: str,
+    *,
+    to: str | None = None,
+    ssh: Sequence[str] = DEFAULT_SSH,
+    rsync: Sequence[str] = DEFAULT_RSYNC,
+) -> Path:
+    """Switch `target` back to the release before the live one (or to release `to`)."""
+    site = open_site(target, ssh, rsync)
+    with site.locked():
+        state = site.state()
+        if state.current is None:
+            raise DeployError(f"nothing is deployed at {site.describe()}")
+        if to is None:
+            earlier = [r for r in state.releases if r < state.current]
+            if not earlier:
+                raise DeployError(
+                    f"{state.current} is the oldest release kept; nothing to roll back to"
+                )
+            to = earlier[-1]
+        elif to not in state.releases:
+            raise DeployError(f"no release {to!r} at {site.describe()}; kept: {state.releases}")
+        site.carry(to, [r for r in state.releases if r != to])
+        site.switch(to)
+    LOG.info("rollback target=%s release=%s previous=%s", site.describe(), to, state.current)
+    return site.release_path(to)
+
+
+def list_releases(
+    target: str, ssh: Sequence[str] = DEFAULT_SSH, rsync: Sequence[str] = DEFAULT_RSYNC
+) -> SiteState:
+    return open_site(target, ssh, rsync).state()
+
+
+def _default_settings_file() -> Path:
+    production = ROOT / "publishconf.py"
+    return production if production.exists() else ROOT / "pelicanconf.py"
+
+
+@click.command("deploy")
+@click.option(
+    "--target",
+    metavar="T",
+    help="A name from DEPLOY['targets'], a folder, or [user@]host:/path (default: DEPLOY['target']).",
+)
+@click.option("--rollback", "roll_back", is_flag=True, help="Switch back to the previous release.")
+@click.option("--to", "to_release", metavar="RELEASE", help="With --rollback: this release.")
+@click.option(
+    "--keep", type=click.IntRange(min=1), help="Releases to keep (default: DEPLOY['keep'])."
+)
+@click.option("--list", "list_only", is_flag=True, help="List the releases; * marks the live one.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The build to publish (default: the settings' OUTPUT_PATH).",
+)
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(path_type=Path),
+    envvar="PUBLISHER_SETTINGS",
+    help="Pelican settings file with DEPLOY (default: publishconf.py).",
+)
+def deploy_command(
+    target: str | None,
+    roll_back: bool,
+    to_release: str | None,
+    keep: int | None,
+    list_only: bool,
+    output: Path | None,
+    settings_file: Path | None,
+) -> None:
+    """Publish output/ to the web root atomically, or roll back to the previous release."""
+    settings_file = (settings_file or _default_settings_file()).resolve()
+    try:
+        settings = read_settings(str(settings_file))
+        config = DeployConfig.from_settings(settings)
+        spec = config.resolve(target)
+        tools = {"ssh": config.ssh, "rsync": config.rsync}
+        if list_only:
+            state = list_releases(spec, **tools)
+            for name in state.releases:
+                click.echo(f"{'*' if name == state.current else ' '} {name}")
+            return
+        if roll_back:
+            path = rollback(spec, to=to_release, **tools)
+            click.echo(f"Rolled back: {spec} now serves {path.name}")
+            return
+        if to_release:
+            raise DeployError("--to needs --rollback")
+        source = Path(output or settings["OUTPUT_PATH"])
+        path = deploy(source, spec, keep or config.keep, **tools)
+    except DeployError as exc:
+        click.echo(f"deploy: error: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Deployed {display_path(source)} to {spec}: live release {path.name}")
+
+
+commands = [deploy_command]

@@ -1,0 +1,259 @@
+"""Bluesky through atproto's Client: rich text with link and hashtag facets, images with alt
+text, a link card from our own Open Graph data, `langs` from the post, replies for threads.
+
+The library neither counts graphemes (only bytes) nor makes facets or cards for plain text,
+so those are ours: 300 graphemes checked before sending, facets from the same URL and hashtag
+finders as `publisher check`. Images are uploaded here rather than through `send_images`, so
+a failed upload (nothing posted) is told apart from a failed post (maybe posted).
+The session is made on first use and kept: createSession is limited to 30 per 5 minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+import httpx
+from atproto import Client, client_utils, models
+from atproto_client.exceptions import (
+    BadRequestError,
+    LoginRequiredError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.request import Request
+from atproto_core.exceptions import AtProtocolError
+
+from publisher.engine.compose import DraftPart
+from publisher.platforms import counters
+from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.common import (
+    TIMEOUT,
+    MediaProblem,
+    Stop,
+    check_text,
+    credentials,
+    guard_logs,
+    load_media,
+    media_request,
+    network_failure,
+    permanent,
+    rate_limited,
+    retryable,
+    same_post,
+    scrub,
+    server_error,
+)
+from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.opengraph import LinkCard
+
+DEFAULT_BASE_URL = "https://bsky.social"
+VARIABLES = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
+TIMELINE_SIZE = 50
+CardSource = Callable[..., LinkCard | None]
+
+
+def rich_text(text: str) -> client_utils.TextBuilder:
+    """The text with a link facet on every http(s) URL and a tag facet on every hashtag."""
+    spans: list[tuple[int, int, str, str]] = [
+        (start, end, "link", url)
+        for start, end, url in counters.find_urls(text, bare_domains=False)
+    ]
+    for index, tag in counters.find_hashtags(text):
+        end = index + 1 + len(tag)
+        inside_url = any(s <= index < e for s, e, _, _ in spans)
+        if not inside_url and counters.hashtag_problem("bluesky", tag) is None:
+            spans.append((index, end, "tag", tag))
+    builder = client_utils.TextBuilder()
+    position = 0
+    for start, end, kind, value in sorted(spans):
+        if start < position:
+            continue
+        if start > position:
+            builder.text(text[position:start])
+        if kind == "link":
+            builder.link(text[start:end], value)
+        else:
+            builder.tag(text[start:end], value)
+        position = end
+    if position < len(text):
+        builder.text(text[position:])
+    return builder
+
+
+def rkey(uri: str) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+class BlueskyAdapter(BaseAdapter):
+    name = "bluesky"
+    can_lookup = True
+
+    def __init__(
+        self,
+        handle: str,
+        app_password: str,
+        limits: PlatformLimits | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: tuple[float, float] = TIMEOUT,
+        cards: CardSource | None = None,
+    ) -> None:
+        super().__init__(limits)
+        self.handle = handle.lstrip("@")
+        self._password = app_password
+        guard_logs([app_password])
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.cards = cards
+        self._client: Client | None = None
+
+    def client(self) -> Client:
+        if self._client is None:
+            request = Request(timeout=httpx.Timeout(self.timeout[1], connect=self.timeout[0]))
+            client = Client(base_url=self.base_url, request=request)
+            client.login(self.handle, self._password)
+            self._client = client  # kept only once logged in
+        return self._client
+
+    # --- post ------------------------------------------------------------------------
+    def _send(self, part: DraftPart, key: str, reply_to: str | None, preview: bool) -> PostResult:
+        builder = rich_text(part.text)
+        with_card = bool(part.link and part.link in part.text and not part.media and self.cards)
+        request: dict[str, Any] = {
+            "endpoint": "POST com.atproto.repo.createRecord (app.bsky.feed.post)",
+            "text": builder.build_text(),
+            "facets": [
+                f.model_dump(by_alias=True, exclude_none=True) for f in builder.build_facets()
+            ],
+            "langs": [part.language or "id"],
+            "reply_to": reply_to,
+            "media": media_request(part),
+            "card": {"uri": part.link, "from": "the page's Open Graph tags"} if with_card else None,
+        }
+        problem = check_text("bluesky", part, self.limits)
+        if problem:
+            return permanent("bluesky", problem, request)
+        if preview:
+            return PostResult(ok=True, request=request)
+        try:
+            client = self.client()
+            embed = self._images(client, part, request) if part.media else None
+            if with_card:
+                embed = self._card(client, part.link, request)
+            reply = self._reply_ref(client, reply_to, request) if reply_to else None
+            created = client.send_post(builder, reply_to=reply, embed=embed, langs=request["langs"])
+        except Stop as stop:
+            return stop.result
+        except AtProtocolError as exc:
+            return self._refused(exc, request, posting=True)
+        return PostResult(
+            ok=True, remote_id=created.uri, url=self.post_url(created.uri), request=request
+        )
+
+    def _images(self, client: Client, part: DraftPart, request: dict[str, Any]) -> Any:
+        images = []
+        for media in part.media:
+            try:
+                image = load_media(media, self.limits.max_media_bytes, timeout=self.timeout)
+            except MediaProblem as exc:
+                result = (retryable if exc.retryable else permanent)("bluesky", str(exc), request)
+                raise Stop(result) from None
+            blob = self._upload(client, image.data, request)
+            images.append(models.AppBskyEmbedImages.Image(alt=image.alt, image=blob))
+        return models.AppBskyEmbedImages.Main(images=images)
+
+    def _card(self, client: Client, link: str, request: dict[str, Any]) -> Any:
+        card = self.cards(link) if self.cards else None
+        if card is None:
+            request["card"] = None  # no Open Graph data: the link facet alone
+            return None
+        thumb = self._upload(client, card.thumb, request) if card.thumb else None
+        request["card"] = {"uri": card.uri, "title": card.title, "description": card.description}
+        external = models.AppBskyEmbedExternal.External(
+            uri=card.uri, title=card.title, description=card.description, thumb=thumb
+        )
+        return models.AppBskyEmbedExternal.Main(external=external)
+
+    def _upload(self, client: Client, data: bytes, request: dict[str, Any]) -> Any:
+        try:
+            return client.upload_blob(data).blob
+        except AtProtocolError as exc:
+            raise Stop(self._refused(exc, request, posting=False)) from None
+
+    def _reply_ref(self, client: Client, parent_uri: str, request: dict[str, Any]) -> Any:
+        """Bluesky replies name their parent and the thread's root, each with its CID."""
+        try:
+            parent = client.get_post(rkey(parent_uri), parent_uri.split("/")[2])
+        except AtProtocolError as exc:
+            raise Stop(self._refused(exc, request, posting=False)) from None
+        parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
+        root = parent.value.reply.root if parent.value.reply else parent_ref
+        return models.AppBskyFeedPost.ReplyRef(root=root, parent=parent_ref)
+
+    def post_url(self, uri: str) -> str:
+        return f"https://bsky.app/profile/{self.handle}/post/{rkey(uri)}"
+
+    # --- answers ---------------------------------------------------------------------
+    def _refused(
+        self, exc: AtProtocolError, request: dict[str, Any], *, posting: bool
+    ) -> PostResult:
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", None)
+        detail = scrub(str(exc) if response is not None else type(exc).__name__, [self._password])
+        if isinstance(exc, RateLimitExceededError):
+            return rate_limited("bluesky", exc.reset_at, "ratelimit-reset", request)
+        if isinstance(exc, (UnauthorizedError, LoginRequiredError)):
+            self._client = None  # log in again next time
+            return credentials("bluesky", f"the login was refused ({detail})", VARIABLES, request)
+        if isinstance(exc, BadRequestError):
+            if "ExpiredToken" in detail or "InvalidToken" in detail:
+                self._client = None
+                return retryable(
+                    "bluesky", f"the session ended ({detail}); logging in again", request
+                )
+            return permanent("bluesky", f"refused as invalid ({detail})", request)
+        if isinstance(exc, NetworkError) and response is None:
+            return network_failure("bluesky", exc, request, posting=posting)
+        if status is not None and status >= 500:
+            return server_error("bluesky", status, detail, request, posting=posting)
+        if isinstance(exc, RequestErrorBase) and status is not None:
+            return permanent("bluesky", f"{status} refused ({detail})", request)
+        if posting:  # an answer the library could not read: the record may exist
+            return network_failure("bluesky", exc, request, posting=True)
+        return permanent("bluesky", f"{type(exc).__name__}: {detail}", request)
+
+    # --- verify and lookup ----------------------------------------------------------
+    def verify(self) -> PostResult:
+        try:
+            client = self.client()
+        except AtProtocolError as exc:
+            return self._refused(exc, {}, posting=False)
+        handle = client.me.handle if client.me else self.handle
+        return PostResult(ok=True, remote_id=f"@{handle}", url=f"https://bsky.app/profile/{handle}")
+
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
+        try:
+            client = self.client()
+            feed = client.get_author_feed(actor=self.handle, limit=TIMELINE_SIZE).feed
+        except AtProtocolError:
+            return None
+        for item in feed:
+            post = item.post
+            if post.uri in taken:
+                continue
+            record = post.record
+            links = [
+                feature.uri
+                for facet in getattr(record, "facets", None) or []
+                for feature in facet.features
+                if getattr(feature, "uri", None)
+            ]
+            external = getattr(getattr(record, "embed", None), "external", None)
+            if external is not None:
+                links.append(external.uri)
+            if same_post(part, getattr(record, "text", ""), links):
+                return PostResult(ok=True, remote_id=post.uri, url=self.post_url(post.uri))
+        return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on Bluesky")

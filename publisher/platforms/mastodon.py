@@ -1,0 +1,338 @@
+"""Mastodon through Mastodon.py: media with its description (alt text), then the status with
+`language` and an `Idempotency-Key`, so a retry within the server's hour never posts twice.
+
+`version_check_mode="created"` with the server's version (read by us, see `client`) makes the
+library upload media to /api/v2/media (assuming 1.0.0 it would use the old v1 path), and
+`ratelimit_method="throw"` keeps a rate limit from sleeping inside the tick. The client is
+made on first use, not in the constructor: building adapters (for `plan`, `accounts`) must not
+touch the network. The limits are the instance's own (its API says them), read once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import time
+import warnings
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from html.parser import HTMLParser
+from typing import Any
+
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from publisher.engine.compose import DraftPart
+from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.common import (
+    TIMEOUT,
+    MediaProblem,
+    Stop,
+    check_text,
+    credentials,
+    from_epoch,
+    guard_logs,
+    load_media,
+    media_request,
+    network_failure,
+    outage,
+    permanent,
+    rate_limited,
+    retryable,
+    same_post,
+    scrub,
+    unknown,
+)
+from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+
+VARIABLES = ("MASTODON_BASE_URL", "MASTODON_ACCESS_TOKEN")
+SCOPE_FIX = (
+    "the token needs the scopes write:statuses, write:media and read:accounts: create a new "
+    "application under Preferences > Development and put its token in MASTODON_ACCESS_TOKEN"
+)
+TIMELINE_SIZE = 40
+LIMITS_RETRY_SECONDS = 600.0
+
+
+def server_version(text: str) -> str:
+    """ "4.3.2", "4.2.10+glitch", "2.7.2 (compatible; Pleroma 2.5.0)" -> "x.y.z" for the library."""
+    found = re.search(r"\d+\.\d+\.\d+", text.split(" ")[0])
+    return found.group(0) if found else "4.0.0"
+
+
+def idempotency_key(key: str, part: DraftPart) -> str:
+    """One per (post, part), the same on every retry: Mastodon keeps it about an hour."""
+    return f"{key}/{part.number}"
+
+
+class MastodonAdapter(BaseAdapter):
+    name = "mastodon"
+    can_lookup = True
+    # Mastodon keeps an Idempotency-Key for an hour; ten minutes of margin for clocks and
+    # for the time between our request and the server storing the key.
+    idempotent_for = dt.timedelta(minutes=50)
+
+    def __init__(
+        self,
+        base_url: str,
+        access_token: str,
+        limits: PlatformLimits | None = None,
+        *,
+        timeout: tuple[float, float] = TIMEOUT,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._configured = limits or DEFAULT_LIMITS[self.name]
+        self._instance: PlatformLimits | None = None
+        self._next_read = 0.0
+        self._monotonic = monotonic
+        super().__init__(self._configured)
+        self.base_url = base_url.rstrip("/")
+        self._token = access_token
+        guard_logs([access_token])
+        self.timeout = timeout
+        self._api: Mastodon | None = None
+        self._account: dict[str, Any] | None = None
+
+    # The instance decides the length, URL weight and media limits; until it answers, the
+    # configured ones (Mastodon's defaults) hold, and it is asked again ten minutes later.
+    @property
+    def limits(self) -> PlatformLimits:  # type: ignore[override]
+        if self._instance is None and self._monotonic() >= self._next_read:
+            try:
+                self.client()
+            except (MastodonError, OSError):
+                self._next_read = self._monotonic() + LIMITS_RETRY_SECONDS
+        return self._instance or self._configured
+
+    @limits.setter
+    def limits(self, value: PlatformLimits) -> None:
+        self._configured = value
+
+    def client(self) -> Mastodon:
+        """The client, made once the instance has told its version and limits.
+
+        We read the instance ourselves and hand its version to Mastodon.py: left to itself,
+        "created" mode re-reads the version after every failed read, recursively, so an
+        unreachable server costs about a thousand requests and a RecursionError (2.3.3).
+        """
+        if self._api is None:
+            info = self._read_instance()
+            self._instance = self._limits_from(info)
+            self._api = Mastodon(
+                access_token=self._token,
+                api_base_url=self.base_url,
+                mastodon_version=server_version(str(info.get("version") or "")),
+                version_check_mode="created",
+                ratelimit_method="throw",
+                request_timeout=self.timeout,
+            )
+        return self._api
+
+    def _read_instance(self) -> dict[str, Any]:
+        probe = Mastodon(
+            access_token=self._token,
+            api_base_url=self.base_url,
+            version_check_mode="none",  # one plain request, no version logic
+            ratelimit_method="throw",
+            # short: the first read can happen while the scheduler holds the ledger's lock
+            request_timeout=(min(self.timeout[0], 5.0), min(self.timeout[1], 10.0)),
+        )
+        try:
+            return dict(probe.instance_v2())
+        except MastodonNotFoundError:  # a server older than 4.0
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return dict(probe.instance_v1())
+
+    def _limits_from(self, info: dict[str, Any]) -> PlatformLimits:
+        conf = info.get("configuration") or {}
+        statuses = conf.get("statuses") or {}
+        media = conf.get("media_attachments") or {}
+        base = self._configured
+
+        def number(value: Any, default: int) -> int:
+            try:
+                return int(value) if value else default
+            except (TypeError, ValueError):
+                return default
+
+        return replace(
+            base,
+            max_text=number(
+                statuses.get("max_characters") or info.get("max_toot_chars"), base.max_text
+            ),
+            url_weight=number(statuses.get("characters_reserved_per_url"), base.url_weight or 23),
+            max_media=number(statuses.get("max_media_attachments"), base.max_media),
+            max_media_bytes=number(media.get("image_size_limit"), base.max_media_bytes),
+        )
+
+    # --- post ------------------------------------------------------------------------
+    def _send(self, part: DraftPart, key: str, reply_to: str | None, preview: bool) -> PostResult:
+        request: dict[str, Any] = {
+            "endpoint": "POST /api/v1/statuses",
+            "status": part.text,
+            "language": part.language or "id",
+            "visibility": "public",
+            "in_reply_to_id": reply_to,
+            "idempotency_key": idempotency_key(key, part),
+            "media": media_request(part),
+        }
+        problem = check_text("mastodon", part, self.limits)
+        if problem:
+            return permanent("mastodon", problem, request)
+        if preview:
+            return PostResult(ok=True, request=request)
+        try:
+            api = self.client()
+        except MastodonError as exc:  # the instance did not answer: nothing was sent
+            return self._refused(exc, request, posting=False)
+        try:
+            media_ids = [self._upload(api, part, n, request) for n in range(len(part.media))]
+            status = api.status_post(
+                part.text,
+                media_ids=media_ids or None,
+                language=request["language"],
+                visibility="public",
+                in_reply_to_id=reply_to,
+                idempotency_key=request["idempotency_key"],
+            )
+        except Stop as stop:
+            return stop.result
+        except MastodonError as exc:
+            return self._refused(exc, request, posting=True)
+        return PostResult(
+            ok=True,
+            remote_id=str(status["id"]),
+            url=status.get("url") or status.get("uri"),
+            request={**request, "media_ids": media_ids},
+        )
+
+    def _upload(self, api: Mastodon, part: DraftPart, index: int, request: dict[str, Any]) -> str:
+        try:
+            image = load_media(part.media[index], self.limits.max_media_bytes, timeout=self.timeout)
+        except MediaProblem as exc:
+            result = (retryable if exc.retryable else permanent)("mastodon", str(exc), request)
+            raise Stop(result) from None
+        try:
+            media = api.media_post(
+                io.BytesIO(image.data),
+                mime_type=image.mime,
+                description=image.alt,
+                file_name=image.name,
+            )
+        except MastodonError as exc:
+            raise Stop(self._refused(exc, request, posting=False)) from None
+        return str(media["id"])
+
+    def _refused(self, exc: MastodonError, request: dict[str, Any], *, posting: bool) -> PostResult:
+        detail = scrub(_detail(exc), [self._token])
+        if "Could not parse response as JSON" in str(exc):
+            # An answer we cannot read (a proxy's page, a cut connection): the status may
+            # have been made. Unknown while posting, so it is looked up before any resend.
+            why = "the answer could not be read"
+            return (
+                unknown("mastodon", why, request) if posting else outage("mastodon", why, request)
+            )
+        if isinstance(exc, MastodonRatelimitError):
+            reset = from_epoch(getattr(self._api, "ratelimit_reset", None))
+            return rate_limited("mastodon", reset, "X-RateLimit-Reset", request)
+        if isinstance(exc, MastodonNetworkError):
+            # The Idempotency-Key makes a retry within the hour safe, but only the server knows
+            # whether this one arrived: the ledger keeps it as unknown.
+            return network_failure("mastodon", exc, request, posting=posting)
+        if isinstance(exc, MastodonUnauthorizedError):
+            return credentials("mastodon", f"401 ({detail})", ["MASTODON_ACCESS_TOKEN"], request)
+        if isinstance(exc, MastodonServerError):
+            # Even a 502/504 is safe to retry here: the same Idempotency-Key returns the
+            # status that may have been made instead of a second one.
+            return outage("mastodon", f"server error {_status(exc)} ({detail})", request)
+        if isinstance(exc, MastodonNotFoundError):
+            if request.get("in_reply_to_id") and posting:
+                return permanent(
+                    "mastodon", f"404: the post to reply to is gone ({detail})", request
+                )
+            return credentials("mastodon", f"404 ({detail})", ["MASTODON_BASE_URL"], request)
+        status = _status(exc)
+        if status == 403:
+            return credentials("mastodon", f"403 ({detail})", [], request, SCOPE_FIX)
+        if status == 422 and "processing" in detail.lower():
+            return retryable("mastodon", f"the image is still being processed ({detail})", request)
+        if isinstance(exc, MastodonAPIError):
+            return permanent("mastodon", f"{status or ''} refused ({detail})".strip(), request)
+        return permanent("mastodon", f"{type(exc).__name__}: {detail}", request)
+
+    # --- verify and lookup ----------------------------------------------------------
+    def _whoami(self) -> dict[str, Any]:
+        if self._account is None:
+            self._account = dict(self.client().account_verify_credentials())
+        return self._account
+
+    def verify(self) -> PostResult:
+        try:
+            me = self._whoami()
+        except MastodonError as exc:
+            return self._refused(exc, {}, posting=False)
+        return PostResult(ok=True, remote_id=f"@{me.get('acct', '')}", url=me.get("url"))
+
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
+        try:
+            me = self._whoami()
+            statuses = self.client().account_statuses(
+                me["id"], limit=TIMELINE_SIZE, exclude_reblogs=True
+            )
+        except (MastodonError, KeyError):
+            return None
+        for status in statuses:
+            if str(status.get("id")) in taken:
+                continue
+            text, links = html_text(status.get("content") or "")
+            card = status.get("card") or {}
+            if card.get("url"):
+                links.append(card["url"])
+            if same_post(part, text, links):
+                url = status.get("url") or status.get("uri")
+                return PostResult(ok=True, remote_id=str(status["id"]), url=url)
+        return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on Mastodon")
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "p"):
+            self.pieces.append("\n")
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.links.append(href)
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+
+def html_text(content: str) -> tuple[str, list[str]]:
+    """A status's HTML as text (links keep their full URL text), and its link targets."""
+    parser = _Text()
+    parser.feed(content)
+    return "".join(parser.pieces), parser.links
+
+
+def _status(exc: MastodonError) -> int | None:
+    return exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+
+
+def _detail(exc: MastodonError) -> str:
+    if len(exc.args) >= 4:
+        return str(exc.args[3] or exc.args[2])
+    return str(exc)

@@ -1,0 +1,278 @@
+"""X: posts through tweepy.Client.create_tweet (v2), images through X's v2 media upload.
+
+tweepy has no v2 media upload (its v1.1 one is retired), so the upload and the alt text are
+written here, on tweepy's own session with its OAuth 1.0a signing. tweepy's host is
+hard-coded in Client.request; a transport adapter mounted on the session gives every request
+a timeout (tweepy sets none) and, in tests, sends it to a local server instead.
+Rate limits: never `wait_on_rate_limit` (it sleeps until the reset, blocking the loop);
+a 429 comes back as a retryable result with the reset time read from `x-rate-limit-reset`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+from publisher.engine.compose import DraftPart
+from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.common import (
+    TIMEOUT,
+    MediaProblem,
+    Stop,
+    check_text,
+    credentials,
+    duplicate,
+    from_epoch,
+    guard_logs,
+    load_media,
+    media_request,
+    network_failure,
+    permanent,
+    rate_limited,
+    retryable,
+    same_post,
+    scrub,
+    server_error,
+)
+from publisher.platforms.counters import PlatformLimits
+
+API_HOST = "https://api.twitter.com"  # the host tweepy's Client.request hard-codes
+MEDIA_UPLOAD_PATH = "/2/media/upload"
+# X's docs have shown two shapes for alt text: `/2/media/metadata` with {id, metadata} and
+# `/2/media/metadata/create` with {media_id, alt_text}. The body follows this one constant.
+MEDIA_METADATA_PATH = "/2/media/metadata"
+MAX_ALT = 1000
+TIMELINE_SIZE = 50
+VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+PERMISSION_FIX = (
+    "in the X developer portal give the app 'Read and write' permission, then regenerate "
+    "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET and put them in .env"
+)
+
+
+@dataclass(frozen=True)
+class XCredentials:
+    api_key: str = field(repr=False)
+    api_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
+
+    def values(self) -> tuple[str, ...]:
+        return (self.api_key, self.api_secret, self.access_token, self.access_token_secret)
+
+
+class Transport(HTTPAdapter):
+    """Gives tweepy's requests a timeout and, when `base_url` is not X, a local host."""
+
+    def __init__(self, base_url: str, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if self.base_url != API_HOST and request.url and request.url.startswith(API_HOST):
+            request.url = self.base_url + request.url[len(API_HOST) :]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+def alt_text_body(media_id: str, alt: str, path: str) -> dict[str, Any]:
+    text = alt[:MAX_ALT]
+    if path.endswith("/create"):
+        return {"media_id": media_id, "alt_text": {"text": text}}
+    return {"id": media_id, "metadata": {"alt_text": {"text": text}}}
+
+
+class XAdapter(BaseAdapter):
+    name = "x"
+    can_lookup = True
+
+    def __init__(
+        self,
+        creds: XCredentials,
+        limits: PlatformLimits | None = None,
+        *,
+        base_url: str = API_HOST,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
+        super().__init__(limits)
+        self.creds = creds
+        guard_logs(creds.values())
+        self.timeout = timeout
+        self.client = tweepy.Client(
+            consumer_key=creds.api_key,
+            consumer_secret=creds.api_secret,
+            access_token=creds.access_token,
+            access_token_secret=creds.access_token_secret,
+            return_type=dict,
+            wait_on_rate_limit=False,
+        )
+        self.client.session.mount(API_HOST, Transport(base_url, timeout))
+        self._me: dict[str, Any] | None = None
+
+    # --- post ------------------------------------------------------------------------
+    def _body(self, part: DraftPart, reply_to: str | None, media_ids: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {"text": part.text}
+        if media_ids:
+            body["media"] = {"media_ids": media_ids}
+        if reply_to:
+            body["reply"] = {"in_reply_to_tweet_id": reply_to}
+        return body
+
+    def _send(self, part: DraftPart, key: str, reply_to: str | None, preview: bool) -> PostResult:
+        planned = [f"<upload {n}>" for n in range(1, len(part.media) + 1)]
+        request = {
+            "endpoint": "POST /2/tweets",
+            "json": self._body(part, reply_to, planned),
+            "media": media_request(part),
+        }
+        problem = check_text("x", part, self.limits)
+        if problem:
+            return permanent("x", problem, request)
+        if preview:
+            return PostResult(ok=True, request=request)
+        try:
+            media_ids = [self._upload(part, n, request) for n in range(len(part.media))]
+            request = {**request, "json": self._body(part, reply_to, media_ids)}
+            answer = self.client.create_tweet(
+                text=part.text,
+                media_ids=media_ids or None,
+                in_reply_to_tweet_id=reply_to,
+                user_auth=True,
+            )
+        except Stop as stop:
+            return stop.result
+        except tweepy.HTTPException as exc:
+            return self._refused(exc.response, _messages(exc), request, posting=True)
+        except requests.RequestException as exc:
+            return network_failure("x", exc, request, posting=True)
+        tweet_id = str(answer["data"]["id"])
+        return PostResult(ok=True, remote_id=tweet_id, url=tweet_url(tweet_id), request=request)
+
+    def _upload(self, part: DraftPart, index: int, request: dict[str, Any]) -> str:
+        """One image through X's v2 simple upload, then its alt text; returns the media id."""
+        try:
+            image = load_media(part.media[index], self.limits.max_media_bytes, timeout=self.timeout)
+        except MediaProblem as exc:
+            result = (retryable if exc.retryable else permanent)("x", str(exc), request)
+            raise Stop(result) from None
+        answer = self._call(
+            MEDIA_UPLOAD_PATH,
+            request,
+            files={"media": (image.name, image.data, image.mime)},
+            data={"media_category": "tweet_image", "media_type": image.mime},
+        )
+        data = answer.get("data") or answer
+        media_id = str(data.get("id") or data.get("media_id_string") or data.get("media_id") or "")
+        if not media_id:
+            raise Stop(retryable("x", "the media upload answered without a media id", request))
+        path = MEDIA_METADATA_PATH
+        self._call(path, request, json=alt_text_body(media_id, image.alt, path))
+        return media_id
+
+    def _call(self, path: str, request: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """A signed POST of our own (media); any failure ends the send before the post."""
+        auth = tweepy.OAuth1UserHandler(*self.creds.values()).apply_auth()
+        try:
+            answer = self.client.session.post(API_HOST + path, auth=auth, **kwargs)
+        except requests.RequestException as exc:
+            raise Stop(network_failure("x", exc, request, posting=False)) from None
+        if answer.status_code >= 300:
+            result = self._refused(answer, _answer_messages(answer), request, posting=False)
+            if answer.status_code == 404 and path == MEDIA_METADATA_PATH:
+                result = permanent(
+                    "x",
+                    f"404 at {path}: X's alt-text endpoint may have moved; change "
+                    "MEDIA_METADATA_PATH in publisher/adapters/x.py",
+                    request,
+                )
+            raise Stop(result)
+        try:
+            return answer.json() if answer.content else {}
+        except ValueError:
+            raise Stop(retryable("x", f"{path} answered with non-JSON", request)) from None
+
+    # --- answers ---------------------------------------------------------------------
+    def _refused(
+        self, response: Any, message: str, request: dict[str, Any], *, posting: bool
+    ) -> PostResult:
+        status = int(response.status_code)
+        message = scrub(message, self.creds.values())
+        if status == 429:
+            reset = from_epoch(response.headers.get("x-rate-limit-reset"))
+            return rate_limited("x", reset, "x-rate-limit-reset", request)
+        if status >= 500:
+            return server_error("x", status, message, request, posting=posting)
+        if status == 401:
+            return credentials("x", f"401 Unauthorized ({message})", VARIABLES, request)
+        if status == 403 and "duplicate" in message.lower():
+            # X refuses a text it already has: an earlier send of this part went out.
+            return duplicate("x", f"403 duplicate content ({message})", request)
+        if status == 403 and ("too long" in message.lower() or "shorter" in message.lower()):
+            return permanent("x", f"403 the text is too long for X ({message})", request)
+        if status == 403:
+            return credentials(
+                "x", f"403 Forbidden ({message})", VARIABLES, request, PERMISSION_FIX
+            )
+        return permanent("x", f"{status} refused as invalid ({message})", request)
+
+    # --- verify and lookup ----------------------------------------------------------
+    def _whoami(self) -> dict[str, Any]:
+        if self._me is None:
+            self._me = self.client.get_me(user_auth=True)["data"]
+        return self._me
+
+    def verify(self) -> PostResult:
+        try:
+            me = self._whoami()
+        except tweepy.HTTPException as exc:
+            return self._refused(exc.response, _messages(exc), {}, posting=False)
+        except requests.RequestException as exc:
+            return network_failure("x", exc, {}, posting=False)
+        username = me.get("username", "")
+        return PostResult(ok=True, remote_id=f"@{username}", url=f"https://x.com/{username}")
+
+    def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
+        """Is the part among the account's latest posts? t.co hides links, so the link is
+        compared through `entities.urls[].expanded_url`."""
+        try:
+            me = self._whoami()
+            answer = self.client.get_users_tweets(
+                me["id"], max_results=TIMELINE_SIZE, tweet_fields=["entities"], user_auth=True
+            )
+        except (tweepy.TweepyException, requests.RequestException, KeyError):
+            return None
+        for tweet in answer.get("data") or []:
+            if str(tweet.get("id")) in taken:
+                continue
+            links = [u.get("expanded_url", "") for u in tweet.get("entities", {}).get("urls", [])]
+            if same_post(part, tweet.get("text", ""), links):
+                tweet_id = str(tweet["id"])
+                return PostResult(ok=True, remote_id=tweet_id, url=tweet_url(tweet_id))
+        return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on X")
+
+
+def tweet_url(tweet_id: str) -> str:
+    return f"https://x.com/i/web/status/{tweet_id}"
+
+
+def _messages(exc: tweepy.HTTPException) -> str:
+    return "; ".join(str(m) for m in exc.api_messages) or str(exc)
+
+
+def _answer_messages(answer: requests.Response) -> str:
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.reason or ""
+    if not isinstance(body, dict):
+        return answer.reason or ""
+    found = [e.get("message", "") for e in body.get("errors", []) if isinstance(e, dict)]
+    found += [str(body[k]) for k in ("detail", "error") if body.get(k)]
+    return "; ".join(m for m in found if m) or answer.reason or ""

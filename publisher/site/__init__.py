@@ -1,0 +1,1 @@
+"""The Pelican site: our reader, plugins, generators, feeds and the build."""

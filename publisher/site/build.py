@@ -1,0 +1,288 @@
+"""`publisher build`: run Pelican into a fresh folder and swap it in only when it succeeded.
+
+A failed build never leaves a half-built site: the previous output/ stays as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import blinker
+import click
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from publisher.content import frontmatter
+from publisher.core.errors import Problem, display_path
+from publisher.core.timeutil import TimeFormatError, format_wib, parse_time, utc_now
+from publisher.site import reader
+from publisher.site.fast import build_helper, page_reuse
+from publisher.site.fast.build_helper import BuildHelper
+from publisher.site.precompress import precompress_output
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BuildFailed(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    pages: int
+    seconds: float
+    search_pending: bool = False  # a preview build: call refresh_search_index()
+    kept: int = 0  # a preview build: unchanged pages left in place
+
+
+class _ErrorCollector(logging.Handler):
+    """Pelican logs content errors and carries on; we treat every logged error as fatal."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {error})"
+        self.messages.append(message)
+
+
+def load_settings(
+    settings_file: Path, output: Path, now: dt.datetime | None, overrides: dict | None = None
+) -> dict:
+    override = {"OUTPUT_PATH": str(output), "PUBLISHER_NOW": now or utc_now()}
+    override.update(overrides or {})
+    return read_settings(str(settings_file), override=override)
+
+
+def build_site(
+    settings_file: Path = ROOT / "pelicanconf.py",
+    output: Path | None = None,
+    now: dt.datetime | None = None,
+    overrides: dict | None = None,
+    preview: bool = False,
+) -> BuildResult:
+    """Build the site into `output` atomically. Raises BuildFailed with located problems.
+
+    A `preview` build (`publisher serve`) shows an edit as soon as possible: the pages of
+    unchanged articles stay as they are in the site it updates (publisher/page_reuse.py),
+    and the previous search index stays until the caller runs refresh_search_index().
+    """
+    started = time.perf_counter()
+    base = load_settings(settings_file, Path("output"), now, overrides)
+    project_root = Path(base["PATH"]).parent
+    target = Path(output or base["OUTPUT_PATH"]).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    preview_of = {"PREVIEW_OF": str(target)} if preview else {}
+    settings = load_settings(settings_file, staging, now, {**(overrides or {}), **preview_of})
+    try:
+        problems = _run_pelican(settings, settings_file, project_root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if problems:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(problems)
+    for held in reader.HELD_FILES - reader.LIVE_FILES:
+        (staging / held).unlink(missing_ok=True)
+    search = settings.get("SEARCH_INDEX", True)
+    if search and not preview:
+        try:
+            index_for_search(staging, staging / "pagefind")
+        except BuildFailed:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if settings.get("PRECOMPRESS_ENABLED"):
+            # The search bundle is written after Pelican's own compression step.
+            precompress_output({**settings, "OUTPUT_PATH": str(staging / "pagefind")})
+
+    def swap(staging: Path, target: Path) -> None:
+        if search and preview and (target / "pagefind").is_dir():
+            # Hard links: the old search index stays until refresh_search_index().
+            shutil.copytree(target / "pagefind", staging / "pagefind", copy_function=os.link)
+        _swap_into_place(staging, target)
+
+    kept = page_reuse.put_in_place(staging, target, swap)
+    pages = sum(1 for _ in target.rglob("*.html"))
+    seconds = time.perf_counter() - started
+    return BuildResult(target, pages, seconds, search and preview, kept)
+
+
+def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> list[Problem]:
+    """Pelican into settings' OUTPUT_PATH; the problems that must stop the build, if any.
+
+    The same checks as `publisher check` come first: a build with content errors is never
+    swapped in. They run in the helper process beside Pelican when the machine allows it.
+    """
+    if not settings.get("PREVIEW_OF"):  # a preview keeps what warm_up() parsed
+        frontmatter.forget()
+    reader.forget_keys()
+    helper = (
+        BuildHelper.start(project_root, settings) if settings.get("BUILD_HELPER", True) else None
+    )
+    if helper is None:
+        errors = _check_errors(project_root)
+        if errors:
+            return errors
+    _disconnect_plugins()
+    collector = _ErrorCollector()
+    pelican_logger = logging.getLogger("pelican")
+    pelican_logger.addHandler(collector)
+    reader.PROBLEMS.clear()
+    reader.HELD_FILES.clear()
+    reader.LIVE_FILES.clear()
+    build_helper.ACTIVE = helper
+    try:
+        Pelican(settings).run()
+        page_reuse.finish_renders(settings["OUTPUT_PATH"])
+    except Exception as exc:  # Pelican or a template failed: report it, keep the old site
+        collector.messages.append(f"{type(exc).__name__}: {exc}")
+    except BaseException:  # interrupted: stop the helper too
+        if helper is not None:
+            helper.close()
+        raise
+    finally:
+        page_reuse.stop_renders(settings["OUTPUT_PATH"])  # only left running after a failure
+        build_helper.ACTIVE = None
+        pelican_logger.removeHandler(collector)
+    if helper is not None:
+        checked = helper.finish()
+        errors = checked if checked is not None else _check_errors(project_root)
+        if errors:  # the checker's messages say more than the reader's about one problem
+            return errors
+    problems = [err.problem for err in reader.PROBLEMS]
+    if collector.messages and not problems:
+        problems = [Problem(display_path(settings_file), 1, m) for m in collector.messages]
+    return problems
+
+
+def warm_up(settings_file: Path, overrides: dict | None = None) -> None:
+    """Run the checks once while `publisher serve` waits for the next save: the parsed files
+    and the counts they leave in this process are inherited by the next build's helper,
+    which then checks only what changed at full cost."""
+    settings = load_settings(settings_file, Path("output"), None, overrides)
+    with contextlib.suppress(Exception):  # only a head start: the build reports any problem
+        _check_errors(Path(settings["PATH"]).parent)
+
+
+def _check_errors(project_root: Path) -> list[Problem]:
+    from publisher.content.check import check_tree  # imported late: the helper usually checks
+
+    return [p for p in check_tree(project_root) if p.severity == "error"]
+
+
+def _disconnect_plugins() -> None:
+    """Forget the plugins of earlier builds in this process.
+
+    Pelican's signals are process-wide blinker signals and plugins never disconnect, so a
+    second build in one process (serve, the scheduler's go-live rebuild, tests) would also
+    run the first build's plugins. Pelican connects this build's own plugins again.
+    """
+    for sig in blinker.default_namespace.values():
+        for receiver in list(sig.receivers_for(blinker.ANY)):
+            sig.disconnect(receiver)
+
+
+def index_for_search(site: Path, bundle: Path) -> None:
+    """Pagefind indexes the finished pages into `bundle`: one index per <html lang>."""
+    from pagefind.service import get_executable  # the binary of the pagefind_bin wheel
+
+    binary = get_executable()
+    if binary is None:
+        problem = "search indexing needs Pagefind; run `make run` or `make test` to install it"
+        raise BuildFailed([Problem("output", 1, problem)])
+    result = subprocess.run(
+        [str(binary), "--site", str(site), "--output-path", str(bundle)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise BuildFailed([Problem("output", 1, f"search indexing failed: {last[0]}")])
+    # Our search page uses Pagefind's JavaScript API only; its ready-made UIs are dead weight.
+    for unused in bundle.glob("pagefind-*ui*"):
+        unused.unlink()
+    (bundle / "pagefind-highlight.js").unlink(missing_ok=True)
+
+
+def refresh_search_index(site: Path) -> None:
+    """Index the live site again and put the new index in place of the old one."""
+    fresh = site.with_name(f".{site.name}-pagefind-new")
+    old = site.with_name(f".{site.name}-pagefind-old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    index_for_search(site, fresh)
+    if (site / "pagefind").exists():
+        (site / "pagefind").rename(old)
+    fresh.rename(site / "pagefind")
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Two renames: the old output disappears and the new one appears, never a mix."""
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def parse_now_option(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except TimeFormatError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("build")
+@click.option("--production", is_flag=True, help="Use publishconf.py (absolute URLs, feeds).")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="TIME",
+    help="Build as the site will be at TIME (WIB unless an offset is given).",
+)
+@click.option("--output", type=click.Path(path_type=Path), help="Output folder (default: output/).")
+@click.option("--settings", "settings_file", type=click.Path(path_type=Path), help="Settings file.")
+def build_command(
+    production: bool, now_text: str | None, output: Path | None, settings_file: Path | None
+) -> None:
+    """Build the site into output/ (atomically; a failed build keeps the old output)."""
+    now = parse_now_option(now_text)
+    settings_file = settings_file or Path("publishconf.py" if production else "pelicanconf.py")
+    try:
+        result = build_site(settings_file.resolve(), output, now)
+    except BuildFailed as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"Build stopped: {len(exc.problems)} problem(s); output/ was not changed.", err=True
+        )
+        raise SystemExit(1) from None
+    when = f" as of {format_wib(now)}" if now else ""
+    click.echo(
+        f"Built {result.pages} pages into {display_path(result.output)}{when} in {result.seconds:.1f}s"
+    )
+
+
+commands = [build_command]

@@ -1,0 +1,1 @@
+"""The build's speed machinery: helper process, parallel rendering, page reuse."""
