@@ -27,6 +27,7 @@ from publisher.core.settings import from_dict  # noqa: E402
 from publisher.engine import sources  # noqa: E402
 from publisher.engine.ledger import Ledger, ts  # noqa: E402
 from publisher.engine.scheduler import Scheduler  # noqa: E402
+from publisher.platforms import registry  # noqa: E402
 from publisher.platforms.registry import OutboxAdapter, platform_limits  # noqa: E402
 from publisher.site.syndication_feed import feed_entry_id  # noqa: E402
 
@@ -122,6 +123,7 @@ def environment(tmp: Path) -> tuple[Scheduler, Ledger]:
         content=tmp / "content",
         site_url=SITE,
     )
+    settings = registry.validate(settings)
     write_site(tmp / "output", ITEMS)
     ledger = Ledger.open(settings.ledger, actor="bench")
     limits = platform_limits(settings)

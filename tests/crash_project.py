@@ -18,9 +18,11 @@ from pathlib import Path
 from publisher.core.settings import PublisherSettings, load_settings
 from publisher.core.timeutil import WIB
 from publisher.engine.ledger import Ledger
-from publisher.engine.scheduler import FIRST_RUN, Scheduler, TickReport
+from publisher.engine.report import TickReport
+from publisher.engine.scheduler import FIRST_RUN, Scheduler
 from publisher.engine.sources import snapshot
-from publisher.platforms.real import real_adapter
+from publisher.platforms import registry
+from publisher.platforms.registry import real_adapter
 from tests.platform_servers.fixtures import png_bytes
 
 PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "telegram")
@@ -160,7 +162,7 @@ Halaman kampanye uji.
 
 def plan_ledger(conf: Path, env: dict[str, str], now: dt.datetime) -> PublisherSettings:
     """The ledger as earlier ticks would leave it: first run done, every post pending."""
-    settings = load_settings(conf)
+    settings = registry.validate(load_settings(conf))
     adapters = {p: real_adapter(p, settings, env) for p in settings.platforms}
     missing = [p for p, a in adapters.items() if a is None]
     assert not missing, f"no real adapter for {missing}: check the environment"

@@ -36,7 +36,7 @@ from typing import Any
 from publisher.core.timeutil import utc_now
 from publisher.engine.faults import ENV as FAULT_ENV
 from publisher.engine.ledger.check import check
-from publisher.platforms.real import ALL_NAMES
+from publisher.platforms import registry
 from tests.crash_project import plan_ledger, write_project
 from tests.platform_servers.bluesky import BlueskyServer
 from tests.platform_servers.facebook import FacebookServer
@@ -193,7 +193,11 @@ class Scenario:
 
     # --- processes --------------------------------------------------------------------
     def start(self, fault: str = "") -> subprocess.Popen[bytes]:
-        env = {k: v for k, v in os.environ.items() if k not in ALL_NAMES and k != FAULT_ENV}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in registry.variable_names() and k != FAULT_ENV
+        }
         env |= environ_for(self.servers)
         if fault:
             env[FAULT_ENV] = fault

@@ -19,7 +19,9 @@ import requests
 
 from publisher.core.settings import PublisherSettings, from_dict
 from publisher.core.timeutil import parse_time
-from publisher.engine.planned import Media, Planned
+from publisher.engine.planned import Planned
+from publisher.platforms import registry
+from publisher.platforms.draft import Media
 from publisher.site.build import BuildResult, build_site
 from tests.support import ROOT, serve_folder
 
@@ -55,8 +57,14 @@ def make_settings(tmp: Path, **publisher: Any) -> PublisherSettings:
         "campaigns": str(tmp / "campaigns"),
         **publisher,
     }
-    return from_dict(
-        raw, root=tmp, settings_file=tmp / "pelicanconf.py", content=tmp / "content", site_url=SITE
+    return registry.validate(
+        from_dict(
+            raw,
+            root=tmp,
+            settings_file=tmp / "pelicanconf.py",
+            content=tmp / "content",
+            site_url=SITE,
+        )
     )
 
 

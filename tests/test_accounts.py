@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from publisher.cli.accounts import accounts_command
-from publisher.core.settings import load_secrets
 from publisher.engine.ledger import SENT, Ledger
 from publisher.engine.scheduler import Scheduler
 from publisher.engine.sources import Snapshot
@@ -20,13 +19,7 @@ from publisher.platforms import registry as adapters
 from publisher.platforms.bluesky import BlueskyAdapter
 from publisher.platforms.facebook import FacebookAdapter
 from publisher.platforms.mastodon import MastodonAdapter
-from publisher.platforms.real import (
-    ALL_NAMES,
-    REAL_FACTORIES,
-    SECRET_NAMES,
-    environment,
-    real_adapter,
-)
+from publisher.platforms.registry import ADAPTERS, environment, real_adapter
 from publisher.platforms.telegram import TelegramAdapter
 from publisher.platforms.x import XAdapter
 from tests.engine_support import Clock, item, make_settings
@@ -47,7 +40,7 @@ CLASSES = {
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No credential from the machine running the tests leaks in."""
-    for name in ALL_NAMES:
+    for name in adapters.variable_names():
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -94,7 +87,8 @@ def test_environment_reads_dotenv_and_the_environment_wins(
         "TELEGRAM_BOT_TOKEN=from-file\nTELEGRAM_CHAT_ID=@kanal\nOTHER=x\n"
     )
     clean_env.setenv("TELEGRAM_CHAT_ID", "@dari_env")
-    assert environment(tmp_path) == {
+    env = environment(tmp_path)
+    assert {name: env.get(name) for name in env.names()} == {
         "TELEGRAM_BOT_TOKEN": "from-file",
         "TELEGRAM_CHAT_ID": "@dari_env",
     }
@@ -128,7 +122,7 @@ def test_all_five_verified_and_no_secret_printed(
     assert states["telegram"]["detail"].startswith(
         "verified: @tppo_bteng (https://t.me/tppo_bteng)"
     )
-    for name in SECRET_NAMES:
+    for name in adapters.secret_names():
         assert env[name] not in result.output
     assert all(s.posts == [] for s in all_servers.values())  # checks only read
 
@@ -168,13 +162,13 @@ def test_registry_factories_post_through_all_five_platforms(
     all_servers: dict,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The one-line wiring (REAL_ADAPTERS = REAL_FACTORIES) and a tick that posts everywhere."""
-    monkeypatch.setattr(adapters, "REAL_ADAPTERS", dict(REAL_FACTORIES))
+    """The one-line wiring (REAL_ADAPTERS derived from the adapter classes) and a tick that posts everywhere."""
+    monkeypatch.setattr(adapters, "REAL_ADAPTERS", dict(ADAPTERS))
     env = environ_for(all_servers)
     for name, value in env.items():
         clean_env.setenv(name, value)
     settings = make_settings(tmp_path, platforms=PLATFORMS)
-    choices = adapters.choose_adapters(settings, load_secrets(tmp_path, env))
+    choices = adapters.choose_adapters(settings, environment(tmp_path, env))
     assert [c.mode for c in choices] == ["real"] * 5
 
     clock = Clock("2027-03-01 08:00")
@@ -220,5 +214,5 @@ def test_no_secret_reaches_the_logs_even_at_debug(
         assert adapter.verify().ok
         adapter.lookup(part(platform, text))
     assert "sendMessage" in caplog.text and "Signing request" in caplog.text  # they did log
-    for name in SECRET_NAMES:
+    for name in adapters.secret_names():
         assert env[name] not in caplog.text, name

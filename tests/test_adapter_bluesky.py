@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from publisher.engine.ledger import FAILED, SENT
-from publisher.engine.planned import Media
 from publisher.platforms.bluesky import BlueskyAdapter, rich_text
+from publisher.platforms.draft import Media
 from publisher.platforms.opengraph import OpenGraphReader
 from tests.engine_support import SITE
 from tests.platform_servers import Answer, PlatformServer, Recorded

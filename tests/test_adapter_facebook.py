@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.engine.compose import Draft, Part
-from publisher.engine.planned import Media
+from publisher.platforms.draft import Draft, Media, Part
 from publisher.platforms.facebook import FacebookAdapter
 from tests.platform_servers import facebook as srv
 from tests.platform_servers.facebook import FacebookServer

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.engine.compose import Draft, Part
 from publisher.engine.ledger import FAILED, SENT
-from publisher.engine.planned import Media
+from publisher.platforms.draft import Draft, Media, Part
 from publisher.platforms.mastodon import MastodonAdapter
 from tests.platform_servers import mastodon as srv
 from tests.platform_servers.fixtures import (

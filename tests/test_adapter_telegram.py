@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.engine.planned import Media
+from publisher.platforms.draft import Media
 from publisher.platforms.telegram import TelegramAdapter, message_url, to_html
 from tests.platform_servers import telegram as srv
 from tests.platform_servers.fixtures import (

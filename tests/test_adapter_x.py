@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.engine.compose import Draft, Part
 from publisher.engine.ledger import FAILED, SENT
-from publisher.engine.planned import Media
 from publisher.platforms import x as x_module
+from publisher.platforms.draft import Draft, Media, Part
 from publisher.platforms.x import XAdapter, XCredentials
 from tests.platform_servers import x as srv
 from tests.platform_servers.fixtures import (

@@ -9,7 +9,7 @@ from pathlib import Path
 from publisher.core.timeutil import parse_time, utc_now
 from publisher.engine import actions, heartbeat
 from publisher.engine.ledger import DEAD, Ledger
-from publisher.engine.scheduler import TickReport
+from publisher.engine.report import TickReport
 from publisher.platforms.counters import DEFAULT_LIMITS
 from publisher.platforms.registry import OutboxAdapter
 from tests.cli_support import run

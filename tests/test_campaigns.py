@@ -13,12 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from publisher.content import frontmatter
-from publisher.content.campaigns import (
-    Campaign,
-    load_campaign,
-    load_campaigns,
-    read_campaign,
-)
+from publisher.content.campaign_reader import load_campaign, load_campaigns, read_campaign
+from publisher.content.campaigns import Campaign
 from publisher.content.fields import parse_content_meta
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import WIB

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from publisher.cli.main import cli
 from publisher.content import check_rules
-from publisher.content.check import check_command, check_tree
+from publisher.content.check import check_tree
 from publisher.content.check_rules import find_phone_numbers
 
 HERE = Path(__file__).parent
@@ -72,7 +73,7 @@ def test_cli_reports_lines_summary_and_exit_code(
 ) -> None:
     site = make_site(tmp_path, monkeypatch)
     add(site, "campaign-too-long-for-x.md", (BROKEN / "campaign-too-long-for-x.md").read_text())
-    result = CliRunner().invoke(check_command, [])
+    result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("campaigns/campaign-too-long-for-x.md:14: error: ")
@@ -86,15 +87,15 @@ def test_warnings_alone_pass_unless_strict(tmp_path: Path, monkeypatch: pytest.M
         "article-unpublished-number.md",
         (BROKEN / "article-unpublished-number.md").read_text(),
     )
-    relaxed = CliRunner().invoke(check_command, [])
+    relaxed = CliRunner().invoke(cli, ["check"])
     assert relaxed.exit_code == 0
     assert ": warning: '0812-3456-7890'" in relaxed.output
-    assert CliRunner().invoke(check_command, ["--strict"]).exit_code == 1
+    assert CliRunner().invoke(cli, ["check", "--strict"]).exit_code == 1
 
 
 def test_clean_run_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_site(tmp_path, monkeypatch)
-    result = CliRunner().invoke(check_command, [])
+    result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0
     assert result.output == "publisher check: 4 files, no problems found.\n"
 
@@ -105,7 +106,7 @@ def test_paths_limit_what_is_reported(tmp_path: Path, monkeypatch: pytest.Monkey
     add(site, "campaign-bad-time.md", (BROKEN / "campaign-bad-time.md").read_text())
     only = check_tree(site, only=[Path("campaigns")])
     assert [p.path for p in only] == ["campaigns/campaign-bad-time.md"]
-    result = CliRunner().invoke(check_command, ["content/berita/article-bad-date.md"])
+    result = CliRunner().invoke(cli, ["check", "content/berita/article-bad-date.md"])
     assert result.exit_code == 1
     assert "campaign-bad-time" not in result.output
 

@@ -10,10 +10,10 @@ import re
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from publisher.engine.compose import ELLIPSIS, ComposeError, Draft, compose, hashtags_to_add
-from publisher.engine.planned import Media
+from publisher.engine.compose import ELLIPSIS, ComposeError, compose, hashtags_to_add
 from publisher.platforms import counters
 from publisher.platforms.counters import DEFAULT_LIMITS
+from publisher.platforms.draft import Draft, Media
 from tests.engine_support import SITE, item
 
 URLS = (

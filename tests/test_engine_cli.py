@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from publisher.core.timeutil import parse_time
-from publisher.engine.ledger import UNKNOWN, InstanceLock, Ledger
+from publisher.engine.ledger import UNKNOWN, Ledger
+from publisher.ops.instance_lock import InstanceLock
 from tests.cli_support import run, write_conf
 from tests.support import ROOT
 

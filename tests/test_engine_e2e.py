@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from publisher.core.settings import Secrets
+from publisher.core.environment import Environment
 from publisher.core.timeutil import format_wib, parse_time
 from publisher.engine.events import TextFormatter, keep_every_line
 from publisher.engine.ledger import Ledger
 from publisher.ops.runner import make_scheduler, redactor
-from publisher.platforms.real import SECRET_NAMES
+from publisher.platforms import registry
 from tests.engine_support import (
     SITE,
     Clock,
@@ -74,7 +74,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
             for name, value in environ.items():  # the *_BASE_URL ones are read from here
                 monkeypatch.setenv(name, value)
             stack.enter_context(own_site_on_loopback(monkeypatch, tmp_path / "output"))
-        secrets = Secrets(environ)
+        secrets = Environment(environ)
         settings = make_settings(tmp_path, per_tick_cap=5)
         ledger = stack.enter_context(closing(Ledger.open(settings.ledger, actor="e2e")))
         stream = io.StringIO()
@@ -102,7 +102,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
             "log": stream,
             "rebuilds": rebuilds,
             "servers": servers,
-            "secrets": secrets.values(SECRET_NAMES),
+            "secrets": secrets.values(registry.secret_names()),
         }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from publisher.core.settings import Secrets
+from publisher.core.environment import Environment
 from publisher.core.timeutil import parse_time
 from publisher.engine.ledger import Ledger
 from publisher.engine.scheduler import Scheduler
@@ -44,7 +44,7 @@ def test_all_five_platforms_post_text_an_image_and_a_thread(
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     settings = make_settings(tmp_path, per_tick_cap=10)
-    choices = choose_adapters(settings, Secrets(environ))
+    choices = choose_adapters(settings, Environment(environ))
     assert [(c.platform, c.mode) for c in choices] == [(p, "real") for p in PLATFORM_NAMES]
     items = [
         item("item:teks", "2027-03-01 10:00", text="Kenali ciri tawaran kerja palsu."),

@@ -15,7 +15,7 @@ from pelican.log import LimitLogger
 from publisher.cli.output import make_console, setup_logging
 from publisher.core.timeutil import parse_time
 from publisher.engine.events import JsonFormatter, TextFormatter, event
-from publisher.platforms.real import SECRET_NAMES
+from publisher.platforms import registry
 from tests.cli_support import run
 from tests.engine_support import log_events, loopback_only, own_site_on_loopback
 from tests.platform_servers.fixtures import environ_for
@@ -140,7 +140,7 @@ def test_a_full_run_logs_every_post_with_its_url_and_no_secret(
     assert urls["bluesky"].startswith("https://bsky.app/profile/tppo-bteng.bsky.social/post/")
     assert urls["facebook"].startswith("https://www.facebook.com/")
     assert urls["telegram"].startswith("https://t.me/tppo_bteng/")
-    secrets = [environ[name] for name in SECRET_NAMES if name in environ]
+    secrets = [environ[name] for name in registry.secret_names() if name in environ]
     assert len(secrets) == 8
     assert not [s for s in secrets if s in log]
 

@@ -11,7 +11,7 @@ import pytest
 from publisher.core.timeutil import parse_time
 from publisher.engine import heartbeat
 from publisher.engine.ledger import Ledger
-from publisher.engine.scheduler import TickReport
+from publisher.engine.report import TickReport
 from publisher.ops import runner as engine
 from tests.engine_support import make_settings
 

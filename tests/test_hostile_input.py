@@ -20,7 +20,8 @@ from publisher.core.timeutil import parse_time
 from publisher.engine import sources
 from publisher.engine.ledger import Ledger
 from publisher.engine.scheduler import Scheduler
-from publisher.platforms.real import real_adapter
+from publisher.platforms import registry
+from publisher.platforms.registry import real_adapter
 from tests.engine_support import Clock, item, make_settings
 from tests.platform_servers.fixtures import engine_for, environ_for
 from tests.support import ROOT
@@ -73,6 +74,7 @@ def corpus(tmp_path: Path) -> Path:
     shutil.copytree(HOSTILE / "content", tmp_path / "content")
     shutil.copytree(HOSTILE / "campaigns", tmp_path / "campaigns")
     shutil.copytree(ROOT / "data", tmp_path / "data")
+    (tmp_path / "pelicanconf.py").write_text('"""Every setting at its default."""\n')
     feeds = tmp_path / "output" / "feeds"
     feeds.mkdir(parents=True)
     shutil.copy(HOSTILE / "feeds" / "butir-aneh.json", feeds / "syndication.json")
@@ -111,12 +113,14 @@ def test_go_live_scan_reports_and_goes_on(corpus: Path) -> None:
 
 
 def settings_for(corpus: Path, **publisher: Any) -> Any:
-    return from_dict(
-        {"feed": "output", "ledger": "var/ledger.sqlite3", **publisher},
-        root=corpus,
-        settings_file=corpus / "pelicanconf.py",
-        content=corpus / "content",
-        site_url="http://127.0.0.1:9",
+    return registry.validate(
+        from_dict(
+            {"feed": "output", "ledger": "var/ledger.sqlite3", **publisher},
+            root=corpus,
+            settings_file=corpus / "pelicanconf.py",
+            content=corpus / "content",
+            site_url="http://127.0.0.1:9",
+        )
     )
 
 

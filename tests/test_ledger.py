@@ -21,13 +21,13 @@ from publisher.engine.ledger import (
     FAILED,
     PENDING,
     SENT,
-    InstanceLock,
     Ledger,
     LedgerError,
     NewPart,
 )
 from publisher.engine.ledger.schema import MIGRATIONS
 from publisher.engine.scheduler import backoff_delay
+from publisher.ops.instance_lock import InstanceLock
 from tests.support import ROOT
 
 NOW = parse_time("2027-03-01 10:00")
@@ -171,7 +171,7 @@ LOCK_HOLDER = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
-from publisher.engine.ledger import InstanceLock
+from publisher.ops.instance_lock import InstanceLock
 InstanceLock(Path(sys.argv[1])).acquire()
 print("locked", flush=True)
 time.sleep(60)

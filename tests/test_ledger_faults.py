@@ -26,12 +26,13 @@ from click.testing import CliRunner
 from publisher.cli.main import cli
 from publisher.core.settings import load_settings
 from publisher.core.timeutil import utc_now
-from publisher.engine.ledger import store as ledger_module
 from publisher.engine.ledger import Ledger, LedgerError
+from publisher.engine.ledger import store as ledger_module
 from publisher.engine.scheduler import FIRST_RUN, Scheduler
 from publisher.engine.sources import snapshot
 from publisher.ops import runner as engine
 from publisher.ops.instance_lock import InstanceLock
+from publisher.platforms import registry
 from publisher.platforms.registry import OutboxAdapter, platform_limits
 from tests.crash_project import write_project
 from tests.engine_support import outbox_files
@@ -176,7 +177,7 @@ class FullAtCommit:
 def test_a_full_disk_after_the_post_leaves_a_claim_that_the_next_start_settles(
     project: Path,
 ) -> None:
-    settings = load_settings(project)
+    settings = registry.validate(load_settings(project))
     limits = platform_limits(settings)
 
     def start() -> tuple[Ledger, Scheduler]:
@@ -205,6 +206,7 @@ def test_a_full_disk_after_the_post_leaves_a_claim_that_the_next_start_settles(
 
     ledger, scheduler = start()  # restarted, with room on the disk again
     with InstanceLock(settings.ledger):  # after reconcile_seconds (1 s in this project)
+        scheduler.sole_instance = True  # as the runner makes it under the lock
         scheduler.tick(utc_now() + dt.timedelta(seconds=5))
     row = ledger.row(claimed.id)
     assert row.state == "sent" and row.reason.startswith("found on the platform")

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from publisher.cli.main import cli
 from publisher.content import frontmatter
-from publisher.content.campaigns import load_campaign
+from publisher.content.campaign_reader import load_campaign
 from publisher.content.check import check_tree
 from publisher.content.fields import ARTICLE_FIELDS, RELEASE_FIELDS, parse_content_meta
-from publisher.content.scaffold import create, new_command, next_round_time
+from publisher.content.scaffold import create, next_round_time
 from publisher.core.timeutil import WIB
 
 HERE = Path(__file__).parent
@@ -69,12 +70,12 @@ def test_new_campaign_is_a_valid_draft_with_a_post_in_its_window(site: Path) -> 
 
 def test_cli_prints_the_path_and_refuses_to_overwrite(site: Path) -> None:
     runner = CliRunner()
-    first = runner.invoke(new_command, ["post", "Judul Baru", "--now", "2027-07-30 09:15"])
+    first = runner.invoke(cli, ["new", "post", "Judul Baru", "--now", "2027-07-30 09:15"])
     assert first.exit_code == 0
     assert first.output == "content/berita/judul-baru.md\n"
     path = site / "content/berita/judul-baru.md"
     path.write_text(path.read_text() + "Tulisan yang tidak boleh hilang.\n")
-    again = runner.invoke(new_command, ["post", "Judul Baru"])
+    again = runner.invoke(cli, ["new", "post", "Judul Baru"])
     assert again.exit_code == 1
     assert again.output.startswith(
         "content/berita/judul-baru.md:1: error: this file already exists"
@@ -84,7 +85,7 @@ def test_cli_prints_the_path_and_refuses_to_overwrite(site: Path) -> None:
 
 def test_slug_option_and_titles_without_letters(site: Path) -> None:
     runner = CliRunner()
-    assert runner.invoke(new_command, ["campaign", "!!!"]).exit_code == 1
-    result = runner.invoke(new_command, ["campaign", "!!!", "--slug", "kampanye-baru"])
+    assert runner.invoke(cli, ["new", "campaign", "!!!"]).exit_code == 1
+    result = runner.invoke(cli, ["new", "campaign", "!!!", "--slug", "kampanye-baru"])
     assert result.output == "campaigns/kampanye-baru.md\n"
     assert load_campaign(site / "campaigns" / "kampanye-baru.md").title == "!!!"

@@ -26,7 +26,7 @@ from publisher.cli.main import cli
 from publisher.engine.ledger import Ledger
 from publisher.engine.scheduler import Scheduler
 from publisher.engine.sources import Snapshot
-from publisher.platforms.real import real_adapter
+from publisher.platforms.registry import real_adapter
 from tests.engine_support import Clock, item, make_settings
 
 pytest_plugins = ["tests.platform_servers.fixtures"]  # the local servers' fixtures

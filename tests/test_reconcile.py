@@ -8,7 +8,7 @@ from typing import Any
 
 from publisher.engine.ledger import Ledger
 from publisher.engine.reconcile import draft_part
-from publisher.engine.scheduler import TickReport
+from publisher.engine.report import TickReport
 from publisher.ops.instance_lock import InstanceLock
 from publisher.platforms.mastodon import MastodonAdapter
 from publisher.platforms.telegram import TelegramAdapter
@@ -105,6 +105,7 @@ def test_a_dead_processs_claim_is_settled_at_once_by_the_lock_holder(
     engine.scheduler.tick(engine.clock.set("2027-03-01 09:01:05"))
     assert {r.state for r in engine.ledger.rows()} == {"claimed"}  # a tick without the lock
     with InstanceLock(engine.ledger.path):  # a restarted `publisher run`: no lease to wait for
+        engine.scheduler.sole_instance = True  # as the runner makes it under the lock
         engine.scheduler.tick()
     got = {r.key: r for r in engine.ledger.rows()}
     assert got["item:a"].state == "sent" and got["item:a"].attempts == 1  # found, not resent

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 
 from publisher.content.golive import GoLive
-from publisher.core.settings import Secrets
+from publisher.core.environment import Environment
 from publisher.core.timeutil import parse_time
-from publisher.engine.compose import DraftPart
 from publisher.engine.ledger import Ledger
-from publisher.engine.scheduler import Scheduler, TickReport, draft_part
+from publisher.engine.report import TickReport
+from publisher.engine.scheduler import Scheduler, draft_part
 from publisher.engine.sources import Snapshot
 from publisher.ops.runner import redactor
-from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.base import BaseAdapter
+from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.registry import OutboxAdapter, platform_limits
 from tests.engine_support import Clock, item, make_settings, outbox_files
 
@@ -314,7 +315,7 @@ def test_go_live_rebuilds_once_at_the_time_seen_in_advance(env) -> None:
 def test_secrets_are_redacted_from_reasons_and_logs(env, caplog) -> None:
     secret = "tok-1234567890-SECRET"
     env["scheduler"].redact = redactor(
-        Secrets({"TELEGRAM_BOT_TOKEN": secret, "TELEGRAM_CHAT_ID": "@c"})
+        Environment({"TELEGRAM_BOT_TOKEN": secret, "TELEGRAM_CHAT_ID": "@c"})
     )
     env["scheduler"].adapters = {
         "x": Scripted(

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import click
 
-from publisher.cli.output import expected_errors, make_console, table
-from publisher.core.settings import PublisherSettings, load_secrets, load_settings
-from publisher.platforms import real as real_adapters
+from publisher.cli.context import cli_settings
+from publisher.cli.output import make_console, table
+from publisher.core.environment import Environment
+from publisher.core.settings import PublisherSettings
+from publisher.platforms import registry
 from publisher.platforms.common import scrub
-from publisher.platforms.counters import LABELS, PLATFORM_NAMES
-from publisher.platforms.registry import choose_adapters
-from publisher.site.build import ROOT
 
 
 @dataclass(frozen=True)
@@ -37,24 +36,23 @@ class AccountState:
 
 
 def account_states(
-    settings: PublisherSettings, environ: dict[str, str], verify: bool = True
+    settings: PublisherSettings, env: Environment, verify: bool = True
 ) -> list[AccountState]:
-    secrets = load_secrets(settings.root, environ)
-    choices = {c.platform: c for c in choose_adapters(settings, secrets)}
-    secret_values = [v for k, v in environ.items() if k in real_adapters.SECRET_NAMES]
+    choices = {c.platform: c for c in registry.choose_adapters(settings, env)}
+    secret_values = env.values(registry.secret_names())
     states = []
-    for platform in PLATFORM_NAMES:
+    for platform in registry.PLATFORMS:
         choice = choices.get(platform)
-        missing = tuple(real_adapters.missing(platform, environ))
+        missing = tuple(registry.missing(platform, env))
         posts_to = (
             "nowhere" if choice is None else ("platform" if choice.mode == "real" else "outbox")
         )
         adapter = choice.adapter if choice is not None and choice.mode == "real" else None
         if adapter is None and not missing:
-            adapter = real_adapters.real_adapter(platform, settings, environ)
+            adapter = registry.real_adapter(platform, settings, env)
         note = choice.note if choice is not None else "not in PUBLISHER['platforms']"
         if adapter is None:
-            given = [n for n in real_adapters.REQUIRED[platform] if n not in missing]
+            given = [n for n in registry.spec(platform).credentials if n not in missing]
             detail = f"{note}; missing {', '.join(missing)}" if given else note
             states.append(
                 AccountState(platform, choice is not None, posts_to, missing, False, None, detail)
@@ -75,7 +73,10 @@ def account_states(
                     f"verified: {result.remote_id}{where}; text limit {adapter.limits.max_text}"
                 )
         except Exception as exc:  # a check must never crash the listing
-            ok, detail = False, f"{LABELS[platform]}: the check failed ({type(exc).__name__})"
+            ok, detail = (
+                False,
+                f"{registry.label(platform)}: the check failed ({type(exc).__name__})",
+            )
         if posts_to != "platform":
             detail += f" [engine: {note}]"
         states.append(
@@ -84,13 +85,6 @@ def account_states(
             )
         )
     return states
-
-
-def _settings(path: Path | None) -> PublisherSettings:
-    if path is None:
-        local = Path("pelicanconf.py")
-        path = local if local.exists() else ROOT / "pelicanconf.py"
-    return load_settings(path)
 
 
 @click.command("accounts")
@@ -105,16 +99,15 @@ def _settings(path: Path | None) -> PublisherSettings:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def accounts_command(settings_file: Path | None, no_verify: bool, as_json: bool) -> None:
     """Show each platform's state: where posts go and whether its credentials work."""
-    with expected_errors():
-        settings = _settings(settings_file)
-        environ = real_adapters.environment(settings.root)
-        states = account_states(settings, environ, verify=not no_verify)
+    settings = cli_settings(settings_file)
+    env = registry.environment(settings.root)
+    states = account_states(settings, env, verify=not no_verify)
     if as_json:
         click.echo(json.dumps([asdict(s) for s in states], indent=2, ensure_ascii=False))
     else:
         rows = [
             (
-                LABELS[s.platform],
+                registry.label(s.platform),
                 "yes" if s.enabled else "no",
                 s.posts_to,
                 "complete" if not s.missing else "missing " + ", ".join(s.missing),

@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 
 from publisher.cli.engine import PLATFORM, SETTINGS, cli_ledger, cli_settings
-from publisher.cli.output import expected_errors, fail, make_console, table
+from publisher.cli.output import fail, make_console, table
 from publisher.core.timeutil import utc_now
 from publisher.engine import actions, heartbeat
 from publisher.engine.ledger import Ledger
@@ -47,16 +47,15 @@ def status_command(settings_file: Path | None, as_json: bool, max_age: dt.timede
     Exit 1 if any post is dead or unknown, or the last successful tick is older than --max-age.
     """
     console = make_console()
-    with expected_errors():
-        settings = cli_settings(settings_file)
-        limit = heartbeat.default_max_age(settings) if max_age is None else max_age
-        ledger = cli_ledger(settings, must_exist=True)
-        try:
-            health = heartbeat.check(ledger, limit)
-            data = actions.status(ledger, health)
-        finally:
-            if ledger is not None:
-                ledger.close()
+    settings = cli_settings(settings_file)
+    limit = heartbeat.default_max_age(settings) if max_age is None else max_age
+    ledger = cli_ledger(settings, must_exist=True)
+    try:
+        health = heartbeat.check(ledger, limit)
+        data = actions.status(ledger, health)
+    finally:
+        if ledger is not None:
+            ledger.close()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -116,9 +115,8 @@ def _print_status(console: Console, data: dict[str, Any], health: heartbeat.Heal
 @click.argument("key")
 def retry_command(settings_file: Path | None, platform: str | None, key: str) -> None:
     """Send a failed, dead, stale or seeded post again at the next tick."""
-    with expected_errors():
-        ledger = Ledger.open(cli_settings(settings_file).ledger, actor="cli")
-        rows = actions.retry(ledger, key, utc_now(), platform)
+    ledger = Ledger.open(cli_settings(settings_file).ledger, actor="cli")
+    rows = actions.retry(ledger, key, utc_now(), platform)
     for row in rows:
         click.echo(f"{row.key} {row.platform} part {row.part}: pending, goes out at the next tick")
 
@@ -143,17 +141,16 @@ def resolve_command(
     """Settle an `unknown` post: --sent URL or --not-sent."""
     if bool(sent_url) == not_sent:
         fail("give exactly one of --sent URL or --not-sent")
-    with expected_errors():
-        ledger = Ledger.open(cli_settings(settings_file).ledger, actor="cli")
-        row = actions.resolve(
-            ledger,
-            key,
-            utc_now(),
-            sent_url=sent_url,
-            platform=platform,
-            part=part,
-            remote_id=remote_id,
-        )
+    ledger = Ledger.open(cli_settings(settings_file).ledger, actor="cli")
+    row = actions.resolve(
+        ledger,
+        key,
+        utc_now(),
+        sent_url=sent_url,
+        platform=platform,
+        part=part,
+        remote_id=remote_id,
+    )
     click.echo(f"{row.key} {row.platform} part {row.part}: {row.state}")
 
 
@@ -169,9 +166,8 @@ def dismiss_command(
 
     The rows become `stale` with the reason; `publisher retry KEY` undoes it.
     """
-    with expected_errors():
-        ledger = Ledger.open(cli_settings(settings_file).ledger, actor="cli")
-        rows = actions.dismiss(ledger, key, utc_now(), reason, platform)
+    ledger = Ledger.open(cli_settings(settings_file).ledger, actor="cli")
+    rows = actions.dismiss(ledger, key, utc_now(), reason, platform)
     for row in rows:
         click.echo(f"{row.key} {row.platform} part {row.part}: {row.state} ({row.reason})")
 

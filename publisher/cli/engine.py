@@ -9,7 +9,6 @@ Bad input ends as one located line and exit code 1, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import signal
 import threading
 from collections.abc import Callable
@@ -17,31 +16,24 @@ from pathlib import Path
 
 import click
 
+from publisher.cli.context import cli_settings, parse_now_option
 from publisher.cli.output import (
-    expected_errors,
     first_words,
     make_console,
     setup_logging,
     table,
 )
 from publisher.content import golive as embargo
-from publisher.core.settings import PublisherSettings, load_secrets, load_settings
+from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
 from publisher.engine import actions, sources
 from publisher.engine.events import FORMATS
-from publisher.engine.ledger import InstanceLock, Ledger
+from publisher.engine.ledger import Ledger
 from publisher.engine.rehearse import rehearse
 from publisher.ops import runner as engine
+from publisher.ops.instance_lock import InstanceLock
+from publisher.platforms import registry
 from publisher.platforms.registry import build_adapters
-from publisher.site.build import ROOT, parse_now_option
-
-
-def cli_settings(path: Path | None) -> PublisherSettings:
-    if path is None:
-        path = (
-            Path("pelicanconf.py") if Path("pelicanconf.py").exists() else ROOT / "pelicanconf.py"
-        )
-    return load_settings(path)
 
 
 def cli_ledger(settings: PublisherSettings, must_exist: bool = False) -> Ledger | None:
@@ -83,30 +75,12 @@ LOG_FORMAT = click.option(
 @LOG_FORMAT
 def run_command(settings_file: Path | None, log_format: str) -> None:
     """Run the scheduler: a tick now and every tick_seconds; SIGTERM stops it cleanly."""
-    with expected_errors():
-        settings = cli_settings(settings_file)
-        setup_logging(make_console(), log_format, engine.redactor(load_secrets(settings.root)))
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())  # finish the current post, then exit
-        run_scheduler(settings, stop)
-
-
-def run_scheduler(settings: PublisherSettings, stop: threading.Event) -> None:
-    """The scheduler loop until `stop` is set; `publisher run` and `serve --publish` share it."""
-    with InstanceLock(settings.ledger):
-        ledger = Ledger.open(settings.ledger)
-        try:
-            scheduler = engine.make_scheduler(
-                settings, load_secrets(settings.root), ledger, stop=stop
-            )
-            scheduler.log.info(
-                "running: a tick every %d s; Ctrl+C or SIGTERM stops", settings.tick_seconds
-            )
-            engine.run_forever(scheduler, settings.tick_seconds, stop)
-        finally:
-            ledger.close()
-    logging.getLogger("publisher.engine").info("stopped")
+    settings = cli_settings(settings_file)
+    setup_logging(make_console(), log_format, engine.redactor(registry.environment(settings.root)))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())  # finish the current post, then exit
+    engine.run_scheduler(settings, stop)
 
 
 @click.command("tick")
@@ -116,17 +90,18 @@ def run_scheduler(settings: PublisherSettings, stop: threading.Event) -> None:
 def tick_command(settings_file: Path | None, now_text: str | None, log_format: str) -> None:
     """Run one tick (for cron or a systemd timer) and exit."""
     now = parse_now_option(now_text)
-    with expected_errors():
-        settings = cli_settings(settings_file)
-        secrets = load_secrets(settings.root)
-        setup_logging(make_console(), log_format, engine.redactor(secrets))
-        with InstanceLock(settings.ledger):
-            ledger = Ledger.open(settings.ledger)
-            try:
-                scheduler = engine.make_scheduler(settings, secrets, ledger, clock=_clock(now))
-                report = engine.tick_once(scheduler)
-            finally:
-                ledger.close()
+    settings = cli_settings(settings_file)
+    secrets = registry.environment(settings.root)
+    setup_logging(make_console(), log_format, engine.redactor(secrets))
+    with InstanceLock(settings.ledger):
+        ledger = Ledger.open(settings.ledger)
+        try:
+            scheduler = engine.make_scheduler(
+                settings, secrets, ledger, clock=_clock(now), sole_instance=True
+            )
+            report = engine.tick_once(scheduler)
+        finally:
+            ledger.close()
     click.echo(
         f"tick {format_wib(report.now)}: sent {len(report.sent)}, needing attention "
         f"{len(report.failed)}, seeded {report.seeded}, stale {report.stale}"
@@ -142,12 +117,11 @@ def plan_command(settings_file: Path | None, now_text: str | None, days: int) ->
     """The upcoming posts: time (WIB), platform, key, first words, state."""
     console = make_console()
     now = parse_now_option(now_text) or utc_now()
-    with expected_errors():
-        settings = cli_settings(settings_file)
-        snap = sources.snapshot(settings)
-        ledger = cli_ledger(settings, must_exist=True)
-        adapters = build_adapters(settings, load_secrets(settings.root))
-        rows = actions.plan(snap.planned, ledger, adapters, now, days)
+    settings = cli_settings(settings_file)
+    snap = sources.snapshot(settings)
+    ledger = cli_ledger(settings, must_exist=True)
+    adapters = build_adapters(settings, registry.environment(settings.root))
+    rows = actions.plan(snap.planned, ledger, adapters, now, days)
     for problem in snap.problems:
         click.echo(problem, err=True)
     table(
@@ -173,13 +147,12 @@ def plan_command(settings_file: Path | None, now_text: str | None, days: int) ->
 @click.argument("key")
 def preview_command(settings_file: Path | None, key: str) -> None:
     """The exact text of every part for every platform, with its count against the limit."""
-    with expected_errors():
-        settings = cli_settings(settings_file)
-        snap = sources.snapshot(settings)
-        ledger = cli_ledger(settings, must_exist=True)
-        previews = actions.preview(
-            key, snap.planned, ledger, build_adapters(settings, load_secrets(settings.root))
-        )
+    settings = cli_settings(settings_file)
+    snap = sources.snapshot(settings)
+    ledger = cli_ledger(settings, must_exist=True)
+    previews = actions.preview(
+        key, snap.planned, ledger, build_adapters(settings, registry.environment(settings.root))
+    )
     bad = False
     for item in previews:
         click.echo(f"== {item.platform} ({item.state})")
@@ -203,14 +176,17 @@ def preview_command(settings_file: Path | None, key: str) -> None:
 def seed_command(settings_file: Path | None, now_text: str | None) -> None:
     """Record everything already due as seeded (never posted): start fresh on a live site."""
     now = parse_now_option(now_text)
-    with expected_errors():
-        settings = cli_settings(settings_file)
-        with InstanceLock(settings.ledger):
-            ledger = Ledger.open(settings.ledger, actor="cli")
-            scheduler = engine.make_scheduler(
-                settings, load_secrets(settings.root), ledger, clock=_clock(now)
-            )
-            count = scheduler.seed()
+    settings = cli_settings(settings_file)
+    with InstanceLock(settings.ledger):
+        ledger = Ledger.open(settings.ledger, actor="cli")
+        scheduler = engine.make_scheduler(
+            settings,
+            registry.environment(settings.root),
+            ledger,
+            clock=_clock(now),
+            sole_instance=True,
+        )
+        count = scheduler.seed()
     click.echo(f"seeded {count} post(s); only what falls due from now on will be posted")
 
 
@@ -225,8 +201,7 @@ def seed_command(settings_file: Path | None, now_text: str | None) -> None:
 def rehearse_command(settings_file: Path | None, keep: Path | None, campaign: str) -> None:
     """Run CAMPAIGN's calendar in simulated time into a throwaway outbox and ledger."""
     console = make_console()
-    with expected_errors():
-        result = rehearse(cli_settings(settings_file), campaign, keep)
+    result = rehearse(cli_settings(settings_file), campaign, keep)
     table(
         console,
         f"Rehearsal of {campaign} ({result.ticks} ticks)",
@@ -260,9 +235,8 @@ def embargoes_command(settings_file: Path | None, now_text: str | None) -> None:
     """Pending go-live times (embargoes and future dates) in WIB: the engine rebuilds at each."""
     console = make_console()
     now = parse_now_option(now_text) or utc_now()
-    with expected_errors():
-        settings = cli_settings(settings_file)
-        times, problems = embargo.scan(settings.content)
+    settings = cli_settings(settings_file)
+    times, problems = embargo.scan(settings.content)
     for problem in problems:
         click.echo(problem, err=True)
     table(

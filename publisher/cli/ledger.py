@@ -14,11 +14,10 @@ from pathlib import Path
 
 import click
 
-from publisher.cli.output import expected_errors, fail
-from publisher.core.settings import PublisherSettings, load_settings
+from publisher.cli.context import cli_settings
+from publisher.cli.output import fail
 from publisher.core.timeutil import utc_now
 from publisher.engine.ledger.check import check, read_only
-from publisher.site.build import ROOT
 
 SETTINGS = click.option(
     "--settings",
@@ -27,13 +26,6 @@ SETTINGS = click.option(
     envvar="PUBLISHER_SETTINGS",
     help="Pelican settings file with the PUBLISHER dict (default: pelicanconf.py).",
 )
-
-
-def _settings(path: Path | None) -> PublisherSettings:
-    if path is None:
-        here = Path("pelicanconf.py")
-        path = here if here.exists() else ROOT / "pelicanconf.py"
-    return load_settings(path)
 
 
 def backup(source: Path, target: Path) -> tuple[Path, int]:
@@ -73,8 +65,7 @@ def ledger_group() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def backup_command(settings_file: Path | None, force: bool, path: Path) -> None:
     """Copy the ledger to PATH (a folder gets a time-stamped file); safe while it runs."""
-    with expected_errors():
-        settings = _settings(settings_file)
+    settings = cli_settings(settings_file)
     if path.exists() and not path.is_dir() and not force:
         fail(f"{path}: already exists; give another path, a folder, or --force")
     try:
@@ -88,8 +79,7 @@ def backup_command(settings_file: Path | None, force: bool, path: Path) -> None:
 @SETTINGS
 def check_command(settings_file: Path | None) -> None:
     """SQLite's integrity check and the engine's invariants; exit 1 on any problem."""
-    with expected_errors():
-        settings = _settings(settings_file)
+    settings = cli_settings(settings_file)
     try:
         result = check(settings.ledger, utc_now())
     except FileNotFoundError as exc:

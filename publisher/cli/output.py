@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -13,13 +12,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from publisher.core.errors import ContentError
-from publisher.engine.actions import ActionError
 from publisher.engine.events import Redact, formatter, keep_every_line, publisher_loggers, unchanged
-from publisher.engine.ledger import LedgerError
-from publisher.engine.rehearse import RehearsalError
-
-EXPECTED = (LedgerError, ActionError, RehearsalError)
 
 
 def make_console() -> Console:
@@ -29,16 +22,6 @@ def make_console() -> Console:
 def fail(message: str) -> None:
     click.echo(message, err=True)
     raise SystemExit(1)
-
-
-@contextmanager
-def expected_errors() -> Iterator[None]:
-    try:
-        yield
-    except ContentError as exc:
-        fail(str(exc.problem))
-    except EXPECTED as exc:
-        fail(str(exc))
 
 
 def setup_logging(console: Console, log_format: str = "text", redact: Redact = unchanged) -> None:

@@ -26,10 +26,12 @@ from publisher.content.campaigns import (
     Campaign,
     CampaignEvent,
 )
-from publisher.content.fields import PLATFORMS, ImageRef, did_you_mean, parse_image
+from publisher.content.fields import ImageRef, parse_image
 from publisher.content.frontmatter import FrontMatter
 from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.timeutil import WIB, TimeFormatError, parse_time
+from publisher.core.words import did_you_mean
+from publisher.platforms.registry import PLATFORMS
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 Path_ = tuple[Any, ...]  # a path into the YAML tree, e.g. ("posts", 2, "text")
@@ -337,3 +339,39 @@ class CampaignReader:
 
 def _wib(moment: dt.datetime) -> str:
     return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
+def read_campaign(path: Path) -> tuple[Campaign | None, list[Problem]]:
+    """Read one campaign file: the campaign (None if it has errors) and every problem found."""
+    try:
+        text = frontmatter.read_text(path)
+        reader = CampaignReader(path, text)
+    except ContentError as exc:
+        return None, [exc.problem]
+    campaign = reader.read()
+    return campaign, reader.problems
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Read one campaign file; raise ContentError at its first problem."""
+    campaign, problems = read_campaign(path)
+    if problems or campaign is None:
+        first = problems[0] if problems else Problem(display_path(path), 1, "unreadable campaign")
+        raise ContentError(path, first.line, first.message)
+    return campaign
+
+
+def campaign_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.md") if p.is_file()) if directory.is_dir() else []
+
+
+def load_campaigns(directory: Path) -> tuple[list[Campaign], list[Problem]]:
+    """Every campaign in `directory` that has no errors, and the problems of the others."""
+    campaigns: list[Campaign] = []
+    problems: list[Problem] = []
+    for path in campaign_files(directory):
+        campaign, found = read_campaign(path)
+        problems.extend(found)
+        if campaign is not None:
+            campaigns.append(campaign)
+    return campaigns, problems

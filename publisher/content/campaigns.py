@@ -7,8 +7,8 @@ have gone out. `link` is the slug of a page, article or campaign; the publisher 
 address after the text (LINK_SEPARATOR), and `publisher check` counts it. Hashtags are never
 added to posts: they are written in the text, so what is checked is what is sent.
 
-The syndication engine imports Campaign, CalendarPost and load_campaigns: keep them stable.
-The reading itself, with a located problem for every mistake, is in campaign_reader.py.
+The syndication engine imports Campaign and CalendarPost: keep them stable. The reading,
+with a located problem for every mistake, is in campaign_reader.py (load_campaigns).
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.content import frontmatter
 from publisher.content.fields import ImageRef
-from publisher.core.errors import ContentError, Problem, display_path
 
 CAMPAIGN_FIELDS = (
     "title", "slug", "start", "end", "summary", "hashtags", "platforms", "image", "cta",
@@ -112,41 +110,3 @@ class Campaign:
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
-
-
-def read_campaign(path: Path) -> tuple[Campaign | None, list[Problem]]:
-    """Read one campaign file: the campaign (None if it has errors) and every problem found."""
-    from publisher.content.campaign_reader import CampaignReader  # here: it imports this module
-
-    try:
-        text = frontmatter.read_text(path)
-        reader = CampaignReader(path, text)
-    except ContentError as exc:
-        return None, [exc.problem]
-    campaign = reader.read()
-    return campaign, reader.problems
-
-
-def load_campaign(path: Path) -> Campaign:
-    """Read one campaign file; raise ContentError at its first problem."""
-    campaign, problems = read_campaign(path)
-    if problems or campaign is None:
-        first = problems[0] if problems else Problem(display_path(path), 1, "unreadable campaign")
-        raise ContentError(path, first.line, first.message)
-    return campaign
-
-
-def campaign_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.md") if p.is_file()) if directory.is_dir() else []
-
-
-def load_campaigns(directory: Path) -> tuple[list[Campaign], list[Problem]]:
-    """Every campaign in `directory` that has no errors, and the problems of the others."""
-    campaigns: list[Campaign] = []
-    problems: list[Problem] = []
-    for path in campaign_files(directory):
-        campaign, found = read_campaign(path)
-        problems.extend(found)
-        if campaign is not None:
-            campaigns.append(campaign)
-    return campaigns, problems

@@ -10,33 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import runpy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-from pelican.settings import DEFAULT_CONFIG
-from pelican.utils import slugify
-
 from publisher.content import frontmatter, hotlines
-from publisher.content.campaigns import (
-    Campaign,
-    campaign_files,
-    read_campaign,
-)
+from publisher.content.campaign_reader import campaign_files, read_campaign
+from publisher.content.campaigns import Campaign
 from publisher.content.check_rules import ContentFile, Rules, Target
-from publisher.content.fields import (
-    PLATFORMS,
-    allowed_fields,
-    did_you_mean,
-    parse_content_meta,
-)
+from publisher.content.fields import allowed_fields, parse_content_meta
 from publisher.content.frontmatter import FrontMatter
+from publisher.content.slugs import slugify
 from publisher.core.errors import ContentError, Problem, display_path
+from publisher.core.project import Project
 from publisher.core.timeutil import WIB
-from publisher.platforms import counters
+from publisher.core.words import did_you_mean
+from publisher.platforms import registry
 from publisher.platforms.counters import PlatformLimits
 
 # Length stand-in for the site's address when no publishconf.py gives the real one.
@@ -45,30 +35,34 @@ DEFAULT_SITE_URL = "https://example-site-address-for-length.go.id"
 
 @dataclass
 class Checker(Rules):
-    root: Path
+    root: Path | Project
     limits: dict[str, PlatformLimits] | None = None  # None: DEFAULT_LIMITS with PUBLISHER's
     site_url: str | None = None
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
 
     def __post_init__(self) -> None:
-        conf = _settings(self.root)
-        self.content = self.root / str(conf.get("PATH", "content"))
-        self.page_dirs = list(conf.get("PAGE_PATHS", ["pages"]))
-        self.article_dirs = list(conf.get("ARTICLE_PATHS", ["berita", "siaran-pers"]))
-        self.release_dirs = list(conf.get("RELEASE_PATHS", ["siaran-pers"]))
+        project = self.root if isinstance(self.root, Project) else _project(self.root)
+        self.root = project.root
+        conf = _conf(project)
+        layout = project.layout
+        self.content = layout.content
+        self.campaigns_dir = layout.campaigns
+        self.page_dirs = list(layout.page_dirs)
+        self.article_dirs = list(layout.article_dirs)
+        self.release_dirs = list(layout.release_dirs)
         self.site_url = (self.site_url or _publish_site_url(self.root) or DEFAULT_SITE_URL).rstrip(
             "/"
         )
         publisher = conf.get("PUBLISHER") if isinstance(conf.get("PUBLISHER"), dict) else {}
-        self.enabled = [p for p in publisher.get("platforms") or PLATFORMS if p in PLATFORMS]
-        if self.limits is None:  # the limits the publisher will use (settings.py validates them)
+        platforms = publisher.get("platforms") or registry.PLATFORMS
+        self.enabled = [p for p in platforms if p in registry.PLATFORMS]
+        if self.limits is None:  # the limits the publisher will use (registry.validate checks)
             try:
-                self.limits = counters.with_overrides(publisher.get("limits") or {})
+                self.limits = registry.with_overrides(publisher.get("limits") or {})
             except (ValueError, TypeError, AttributeError):
-                self.limits = dict(counters.DEFAULT_LIMITS)
-        hotline_file = Path(str(conf.get("HOTLINES_FILE") or self.root / "data" / "hotlines.yaml"))
-        self.published, self.held = self._numbers(hotline_file)
+                self.limits = registry.default_limits()
+        self.published, self.held = self._numbers(layout.hotlines_file)
         self.targets: dict[str, Target] = {}
         self.campaigns: dict[str, Campaign] = {}
         self.broken: set[str] = set()  # slugs of campaign files that have errors
@@ -109,7 +103,7 @@ class Checker(Rules):
         ]
         self.files += len(content)
         loaded = [c for c in content if c is not None]
-        for path in campaign_files(self.root / "campaigns"):
+        for path in campaign_files(self.campaigns_dir):
             self.files += 1
             campaign = self.guarded(path, self.read_campaign, path)
             slug = campaign.slug if campaign is not None else path.stem
@@ -177,9 +171,7 @@ class Checker(Rules):
 
     def index_content(self, item: ContentFile) -> None:
         meta = item.meta
-        slug = meta.slug or slugify(
-            meta.title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]
-        )
+        slug = meta.slug or slugify(meta.title)
         prefix = "en/" if meta.lang == "en" else ""
         if meta.kind == "page":
             url = f"{prefix}{slug}/"
@@ -217,11 +209,16 @@ class Checker(Rules):
 _PRIORITY = {"article": 0, "release": 0, "campaign": 1, "page": 2, "id": 3}
 
 
-def _settings(root: Path) -> dict[str, Any]:
-    """The site's layout from pelicanconf.py (paths only); defaults if it cannot be read."""
-    conf = root / "pelicanconf.py"
+def _project(root: Path) -> Project:
+    """The project at `root`; a folder without settings still checks, with the defaults."""
+    settings = root / "pelicanconf.py"
+    return Project.from_settings_file(settings) if settings.is_file() else Project(root, settings)
+
+
+def _conf(project: Project) -> dict[str, Any]:
+    """The settings (paths and PUBLISHER only are used); the defaults if they cannot be read."""
     try:
-        return runpy.run_path(str(conf)) if conf.is_file() else {}
+        return project.conf() if project.settings_file.is_file() else {}
     except Exception:
         return {}
 
@@ -248,36 +245,12 @@ def check_tree(
     With `only`, report problems of those files or folders (links still resolve against all).
     """
     checker = Checker(root, dict(limits) if limits else None, site_url)
-    problems = checker.run()
-    wanted = [display_path(p) for p in only]
-    return [p for p in problems if not wanted or _wanted(p, wanted)]
+    return [p for p in checker.run() if wanted(p, only)]
 
 
-def _wanted(problem: Problem, wanted: list[str]) -> bool:
-    return any(problem.path == w or problem.path.startswith(w.rstrip("/") + "/") for w in wanted)
-
-
-@click.command("check")
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check_command(strict: bool, paths: tuple[Path, ...]) -> None:
-    """Check content/ and campaigns/ for mistakes without building the site."""
-    checker = Checker(Path.cwd())
-    problems = checker.run()
-    wanted = [display_path(p) for p in paths]
-    problems = [p for p in problems if not wanted or _wanted(p, wanted)]
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    for problem in problems:
-        click.echo(str(problem))
-    if not problems:
-        click.echo(f"publisher check: {checker.files} files, no problems found.")
-    else:
-        click.echo(
-            f"publisher check: {checker.files} files, {errors} error(s), {warnings} warning(s)."
-        )
-    if errors or (strict and warnings):
-        raise SystemExit(1)
-
-
-commands = [check_command]
+def wanted(problem: Problem, only: Iterable[Path]) -> bool:
+    """Is `problem` in one of the files or folders `only` (all of them when it is empty)?"""
+    names = [display_path(p) for p in only]
+    return not names or any(
+        problem.path == w or problem.path.startswith(w.rstrip("/") + "/") for w in names
+    )

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from publisher.content import frontmatter, hotlines
 from publisher.content.campaign_reader import yaml_lines
-from publisher.content.campaigns import LINK_SEPARATOR, CalendarPost, Campaign
-from publisher.content.fields import ContentMeta, ImageRef, did_you_mean
+from publisher.content.campaigns import CalendarPost, Campaign
+from publisher.content.fields import ContentMeta, ImageRef
 from publisher.content.frontmatter import FrontMatter
-from publisher.engine import compose as composer
-from publisher.platforms import counters
+from publisher.core.words import did_you_mean
+from publisher.platforms import counters, registry
 from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.text import whole_text
 
 LineAt = Callable[[int], int]  # index in a text -> line in its file
 
@@ -193,7 +194,7 @@ class Rules:
                 self.add(
                     path,
                     image.line,
-                    f"'{image.src}' is {size // 1024} KB, more than {counters.LABELS[platform]} accepts ({limit // 1024} KB); make it smaller",
+                    f"'{image.src}' is {size // 1024} KB, more than {registry.label(platform)} accepts ({limit // 1024} KB); make it smaller",
                 )
 
     # --- shared rules ---
@@ -211,12 +212,12 @@ class Rules:
             return  # allowed to become a thread
         size = counters.count(platform, full, limits)
         limit = counters.limit_for(platform, caption=caption, limits=limits)
-        name = counters.LABELS[platform]
+        name = registry.label(platform)
         what = f"{name} photo caption" if caption and limits.max_caption else f"{name} post"
         what = ("an " if name == "X" else "a ") + what
         if size > limit:
             extra = (
-                " with the link" if url and composer.LINK_POLICY.get(platform) == "inline" else ""
+                " with the link" if url and registry.spec(platform).link_policy == "inline" else ""
             )
             detail = f"{size}/{limit}{extra}" + (
                 " and campaign hashtags" if full.count("#") > text.count("#") else ""
@@ -335,7 +336,7 @@ class Rules:
             failing = [(p, m) for p in platforms if (m := counters.hashtag_problem(p, tag))]
             if failing:
                 also = (
-                    f" (also on {', '.join(counters.LABELS[p] for p, _ in failing[1:])})"
+                    f" (also on {', '.join(registry.label(p) for p, _ in failing[1:])})"
                     if len(failing) > 1
                     else ""
                 )
@@ -364,12 +365,9 @@ class Rules:
 def engine_text(
     platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str
 ) -> str:
-    """The text the publisher sends when it fits: publisher.compose.compose's layout (body, then
-    campaign hashtags it lacks and the link with UTM parameters where the link goes inline)."""
-    tail = composer.hashtags_to_add(body, hashtags)
-    if link and composer.LINK_POLICY.get(platform, "inline") == "inline":
-        tail.append(composer.with_utm(link, platform, campaign))
-    return f"{body}{LINK_SEPARATOR}{' '.join(tail)}" if body and tail else body or " ".join(tail)
+    """The text the publisher sends when it fits (publisher.platforms.text's one layout)."""
+    policy = registry.spec(platform).link_policy
+    return whole_text(policy, platform, body, link, hashtags, campaign)
 
 
 def _item_line(campaign: Campaign, index: int) -> int:

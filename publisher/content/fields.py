@@ -7,14 +7,15 @@ Field names are lowercase YAML keys; see docs/writing.md for examples.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from publisher.content.frontmatter import FrontMatter
 from publisher.core.timeutil import TimeFormatError, parse_time
-
-PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "telegram")
+from publisher.core.words import did_you_mean
+from publisher.platforms.registry import PLATFORMS
 
 COMMON_FIELDS = {"title", "slug", "summary", "lang", "translation", "status", "id"}
 PAGE_FIELDS = COMMON_FIELDS | {"menu", "order", "template", "image", "modified"}
@@ -75,13 +76,21 @@ class ContentMeta:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def kind_of(
+    path: Path, content: Path, page_dirs: Sequence[str] = ("pages",),
+    release_dirs: Sequence[str] = ("siaran-pers",),
+) -> str:  # fmt: skip
+    """ "page", "release" or "article", by the folder under content/ that holds the file."""
+    parts = path.resolve().relative_to(content.resolve()).parts
+    if parts and parts[0] in page_dirs:
+        return "page"
+    if parts and parts[0] in release_dirs:
+        return "release"
+    return "article"
+
+
 def allowed_fields(kind: str) -> set[str]:
     return {"page": PAGE_FIELDS, "article": ARTICLE_FIELDS, "release": RELEASE_FIELDS}[kind]
-
-
-def did_you_mean(word: str, choices: set[str] | list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _text(fm: FrontMatter, key: str, required: bool = False) -> str:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.content import frontmatter
-from publisher.content.fields import parse_content_meta
+from publisher.content.fields import kind_of, parse_content_meta
 from publisher.core.errors import ContentError
-from publisher.site.reader import kind_of
+from publisher.core.project import Layout
 
 
 @dataclass(frozen=True)
@@ -26,16 +26,17 @@ class GoLive:
     path: Path
 
 
-def scan(content: Path) -> tuple[list[GoLive], list[str]]:
+def scan(content: Path, layout: Layout | None = None) -> tuple[list[GoLive], list[str]]:
     """Every published article and release with an embargo or a date; problems as lines."""
     found: list[GoLive] = []
     problems: list[str] = []
-    settings = {"PATH": str(content)}
+    page_dirs = layout.page_dirs if layout else ("pages",)
+    release_dirs = layout.release_dirs if layout else ("siaran-pers",)
     if not content.exists():
         return found, problems
     for path in sorted(content.rglob("*.md")):
         try:
-            kind = kind_of(path, settings)
+            kind = kind_of(path, content, page_dirs, release_dirs)
             if kind == "page":
                 continue
             meta = parse_content_meta(frontmatter.parse(path), kind)

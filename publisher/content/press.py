@@ -14,9 +14,10 @@ from typing import Any
 import yaml
 from babel.numbers import format_decimal
 
-from publisher.content.fields import ContentMeta, did_you_mean
+from publisher.content.fields import ContentMeta
 from publisher.content.frontmatter import FrontMatter
 from publisher.core.errors import ContentError
+from publisher.core.words import did_you_mean
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "press.yaml"
 

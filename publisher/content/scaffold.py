@@ -11,23 +11,17 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import click
-from pelican.settings import DEFAULT_CONFIG
-from pelican.utils import slugify
-
 from publisher.content.campaigns import SLUG_RE
-from publisher.core.errors import display_path
-from publisher.core.timeutil import TimeFormatError, parse_time, to_wib, utc_now
+from publisher.content.slugs import slugify
+from publisher.core.errors import PublisherError, display_path
+from publisher.core.timeutil import to_wib, utc_now
 
 FOLDERS = {"post": "content/berita", "release": "content/siaran-pers", "campaign": "campaigns"}
 ID_PREFIX = {"post": "berita", "release": "sp"}
 
 
-class NewFileError(click.ClickException):
+class NewFileError(PublisherError):
     """Shown as one `path:line: error: message` line, like every other staff-facing error."""
-
-    def show(self, file: object = None) -> None:
-        click.echo(self.format_message(), err=True)
 
 
 def next_round_time(now: dt.datetime) -> dt.datetime:
@@ -37,7 +31,7 @@ def next_round_time(now: dt.datetime) -> dt.datetime:
 
 
 def slug_for(title: str) -> str:
-    return slugify(title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
+    return slugify(title)
 
 
 def _q(text: str) -> str:
@@ -157,23 +151,3 @@ def create(
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(text)
     return path
-
-
-@click.command("new")
-@click.argument("kind", type=click.Choice(sorted(FOLDERS)))
-@click.argument("title")
-@click.option("--slug", help="Web address part; default: made from the title.")
-@click.option(
-    "--now", "now_text", metavar="TIME", help="Pretend it is TIME (WIB) when picking times."
-)
-def new_command(kind: str, title: str, slug: str | None, now_text: str | None) -> None:
-    """Start a new post, press release or campaign file with every field."""
-    try:
-        now = parse_time(now_text) if now_text else None
-    except TimeFormatError as exc:
-        raise click.BadParameter(str(exc)) from None
-    path = create(kind, title, Path.cwd(), now, slug)
-    click.echo(display_path(path))
-
-
-commands = [new_command]

@@ -1,31 +1,26 @@
-"""Typed publisher settings: pelicanconf's `PUBLISHER = {...}` dict, validated once at start.
+"""Typed publisher settings: the settings file's `PUBLISHER = {...}` dict, validated once.
 
-Every mistake is reported as `pelicanconf.py:LINE: error: ...` (a ContentError, so the CLI
-prints one line and exits 1). Secrets never live here: they come from the environment or a
-git-ignored `.env` through `load_secrets`, and their values are never shown by `repr`.
+Every mistake is reported as `pelicanconf.py:LINE: error: ...` (a SettingsError, so the CLI
+prints one line and exits 1). Which platforms exist, and their limits, is the platform
+registry's knowledge (publisher.platforms.registry.validate checks those two keys); this
+module knows only the shape of the dict. Secrets never live here: see core.environment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
-from pelican.settings import get_settings_from_file
-
-from publisher.content.fields import PLATFORMS, did_you_mean
 from publisher.core.errors import ContentError
-from publisher.platforms import counters
-
-ROOT = Path(__file__).resolve().parents[2]
+from publisher.core.project import Project
+from publisher.core.words import did_you_mean
 
 DEFAULTS: dict[str, Any] = {
-    "platforms": list(PLATFORMS),
+    "platforms": None,  # None: every platform of the registry
     "tick_seconds": 60,
     "catch_up_hours": 6,
     "per_tick_cap": 5,
@@ -41,15 +36,6 @@ DEFAULTS: dict[str, Any] = {
     "limits": {},
 }
 BACKOFF_KEYS = ("base_seconds", "max_seconds", "max_attempts")
-
-# Environment variables per platform (the real adapters of issue 6 read them from Secrets).
-SECRET_VARS: dict[str, tuple[str, ...]] = {
-    "x": ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"),
-    "mastodon": ("MASTODON_BASE_URL", "MASTODON_ACCESS_TOKEN"),
-    "bluesky": ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"),
-    "facebook": ("FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_TOKEN"),
-    "telegram": ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"),
-}
 
 
 class SettingsError(ContentError):
@@ -68,6 +54,7 @@ class PublisherSettings:
     root: Path
     settings_file: Path
     content: Path
+    # Empty: every platform of the registry (publisher.platforms.registry.enabled()).
     platforms: tuple[str, ...]
     tick_seconds: int
     catch_up: dt.timedelta
@@ -89,6 +76,10 @@ class PublisherSettings:
     @property
     def feed_is_url(self) -> bool:
         return self.feed.startswith(("http://", "https://"))
+
+    def error(self, key: str, message: str) -> SettingsError:
+        """A SettingsError at the line of PUBLISHER[key] in the settings file."""
+        return _Checker({}, self.settings_file).fail(key, message)
 
 
 class _Checker:
@@ -143,16 +134,9 @@ def from_dict(
             raise check.fail(str(key), f"is not a setting{did_you_mean(str(key), set(DEFAULTS))}")
     value = {**DEFAULTS, **(raw or {})}
 
-    platforms = value["platforms"]
+    platforms = value["platforms"] or ()
     if not isinstance(platforms, (list, tuple)) or not all(isinstance(p, str) for p in platforms):
         raise check.fail("platforms", "must be a list of platform names")
-    for name in platforms:
-        if name not in PLATFORMS:
-            raise check.fail(
-                "platforms",
-                f"has '{name}', which is not a platform{did_you_mean(name, PLATFORMS)} "
-                f"(use: {', '.join(PLATFORMS)})",
-            )
     backoff_raw = value["backoff"]
     if not isinstance(backoff_raw, Mapping):
         raise check.fail("backoff", "must be a dict with " + ", ".join(BACKOFF_KEYS))
@@ -170,10 +154,6 @@ def from_dict(
     limits = value["limits"]
     if not isinstance(limits, Mapping) or not all(isinstance(v, Mapping) for v in limits.values()):
         raise check.fail("limits", "must be a dict of platform -> {max_text: ...}")
-    try:
-        counters.with_overrides(limits)
-    except (ValueError, TypeError) as exc:
-        raise check.fail("limits", f"is not valid: {exc}") from None
     catch_up = value["catch_up_hours"]
     if isinstance(catch_up, bool) or not isinstance(catch_up, (int, float)) or catch_up < 0:
         raise check.fail(
@@ -212,62 +192,23 @@ def from_dict(
 
 
 def load_settings(settings_file: Path | None = None, **overrides: Any) -> PublisherSettings:
-    """Read PUBLISHER (and PATH, SITEURL) from a Pelican settings file and validate them.
+    """Read PUBLISHER (and PATH, SITEURL) from a project's settings file and validate them.
 
     `overrides` replace keys of the PUBLISHER dict (tests and `rehearse` use this).
     """
-    settings_file = (settings_file or ROOT / "pelicanconf.py").resolve()
-    if not settings_file.exists():
-        raise SettingsError(settings_file, 1, "the settings file does not exist")
-    conf = get_settings_from_file(str(settings_file))
-    root = settings_file.parent
+    project = Project.from_settings_file(settings_file) if settings_file else Project.find()
+    return for_project(project, **overrides)
+
+
+def for_project(project: Project, **overrides: Any) -> PublisherSettings:
+    conf = project.conf()
     raw = conf.get("PUBLISHER")
     merged = {**(raw or {}), **overrides} if isinstance(raw, Mapping) or raw is None else raw
     site_url = str(conf.get("SITEURL") or conf.get("SITE_ORIGIN") or "")
     return from_dict(
         merged,
-        root=root,
-        settings_file=settings_file,
-        content=root / str(conf.get("PATH") or "content"),
+        root=project.root,
+        settings_file=project.settings_file,
+        content=project.layout.content,
         site_url=site_url,
     )
-
-
-class Secrets:
-    """Platform credentials from the environment or `.env`; values never appear in repr/str."""
-
-    def __init__(self, values: Mapping[str, str]) -> None:
-        self._values = {k: v for k, v in values.items() if v}
-
-    def for_platform(self, platform: str) -> dict[str, str] | None:
-        """All of the platform's variables, or None when any is missing."""
-        names = SECRET_VARS.get(platform, ())
-        if not names or any(name not in self._values for name in names):
-            return None
-        return {name: self._values[name] for name in names}
-
-    def configured(self) -> list[str]:
-        return [p for p in SECRET_VARS if self.for_platform(p) is not None]
-
-    def values(self, names: Iterable[str] | None = None) -> list[str]:
-        """The values themselves (of `names` only, when given): for the redactor, and for
-        tests that check logs never contain them."""
-        if names is None:
-            return list(self._values.values())
-        return [self._values[name] for name in names if name in self._values]
-
-    def __repr__(self) -> str:
-        return f"Secrets(configured={self.configured()})"
-
-    __str__ = __repr__
-
-
-def load_secrets(root: Path = ROOT, environ: Mapping[str, str] | None = None) -> Secrets:
-    """Known secret variables from `root/.env`, overridden by the real environment."""
-    env = os.environ if environ is None else environ
-    names = {name for group in SECRET_VARS.values() for name in group}
-    dotenv = root / ".env"
-    from_file = dotenv_values(dotenv) if dotenv.is_file() else {}
-    values = {n: v for n, v in from_file.items() if n in names and v}
-    values.update({n: env[n] for n in names if env.get(n)})
-    return Secrets(values)

@@ -9,13 +9,15 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from publisher.core.errors import PublisherError
+
 WIB = ZoneInfo("Asia/Jakarta")
 UTC = dt.UTC
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class TimeFormatError(ValueError):
+class TimeFormatError(PublisherError, ValueError):
     """A time string that is not an ISO 8601 date or date-time."""
 
 

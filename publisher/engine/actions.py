@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from publisher.core.errors import PublisherError
 from publisher.core.timeutil import format_wib
-from publisher.engine.compose import ComposeError, Draft, Part, compose
+from publisher.engine.compose import ComposeError, compose
 from publisher.engine.heartbeat import Health
 from publisher.engine.ledger import (
     CLAIMED,
@@ -27,11 +28,12 @@ from publisher.engine.ledger import (
     Ledger,
     Row,
 )
-from publisher.engine.planned import Media, Planned
-from publisher.platforms.base import Adapter, PreviewPart
+from publisher.engine.planned import Planned
+from publisher.platforms.base import Adapter
+from publisher.platforms.draft import Draft, Media, Part, PreviewPart
 
 
-class ActionError(Exception):
+class ActionError(PublisherError):
     """A request that cannot be done as asked; the message says what to do instead."""
 
 

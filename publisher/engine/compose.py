@@ -8,24 +8,17 @@ otherwise it is shortened at a word boundary with an ellipsis, always keeping th
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from publisher.engine.planned import Media, Planned
-from publisher.platforms import counters
+from publisher.core.errors import PublisherError
+from publisher.engine.planned import Planned
+from publisher.platforms import counters, registry
 from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.draft import Draft, Media, Part
+from publisher.platforms.text import hashtags_to_add, with_utm
+from publisher.platforms.text import join as _join
 
-# Facebook takes the link as its own field (it makes the card); everyone else reads it inline.
-LINK_POLICY = {
-    "x": "inline",
-    "mastodon": "inline",
-    "bluesky": "inline",
-    "telegram": "inline",
-    "facebook": "field",
-}
 MAX_THREAD_PARTS = 20
 ELLIPSIS = "…"
 _PARAGRAPHS = re.compile(r"\n\s*\n")
@@ -33,86 +26,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
 
 
-class ComposeError(ValueError):
+class ComposeError(PublisherError, ValueError):
     """The post cannot be composed as written (no alt text, link too long, ...)."""
-
-
-@dataclass(frozen=True)
-class Part:
-    text: str
-    media: tuple[Media, ...] = ()
-
-
-@dataclass(frozen=True)
-class Draft:
-    parts: tuple[Part, ...]
-    language: str = "id"
-    link: str = ""  # the link with UTM parameters ("" = none)
-    key: str = ""
-    platform: str = ""
-
-    def part(self, number: int) -> DraftPart:
-        """Part `number` (1-based) with what an adapter needs to send it alone."""
-        piece = self.parts[number - 1]
-        return DraftPart(
-            self.key,
-            self.platform,
-            number,
-            len(self.parts),
-            piece.text,
-            piece.media,
-            self.language,
-            self.link,
-        )
-
-
-@dataclass(frozen=True)
-class DraftPart:
-    key: str
-    platform: str
-    number: int
-    total: int
-    text: str
-    media: tuple[Media, ...]
-    language: str
-    link: str
-
-
-@functools.lru_cache(maxsize=8192)  # the checker asks for each item on every platform
-def with_utm(url: str, platform: str, campaign: str) -> str:
-    """Add utm_source/medium/campaign, replacing any already there, keeping other parameters."""
-    if not url:
-        return ""
-    scheme, netloc, path, query, fragment = urlsplit(url)
-    params = [
-        (k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("utm_")
-    ]
-    params += [
-        ("utm_source", platform),
-        ("utm_medium", "social"),
-        ("utm_campaign", campaign or "site"),
-    ]
-    return urlunsplit((scheme, netloc, path, urlencode(params), fragment))
 
 
 def wording_for(item: Planned, platform: str) -> str:
     return (item.wording.get(platform) or item.text or item.title).strip()
-
-
-def hashtags_to_add(body: str, hashtags: tuple[str, ...]) -> list[str]:
-    """Campaign hashtags not already written in the body (compared without case)."""
-    present = {tag.lower() for _, tag in counters.find_hashtags(body)}
-    out: list[str] = []
-    for tag in hashtags:
-        word = tag.strip().lstrip("#")
-        if word and word.lower() not in present:
-            present.add(word.lower())
-            out.append(f"#{word}")
-    return out
-
-
-def _join(body: str, tail: list[str]) -> str:
-    return f"{body}\n\n{' '.join(tail)}" if body and tail else body or " ".join(tail)
 
 
 def compose(item: Planned, limits: PlatformLimits) -> Draft:
@@ -133,7 +52,7 @@ def compose(item: Planned, limits: PlatformLimits) -> Draft:
         )
     link = with_utm(item.link, platform, item.campaign)
     tags = hashtags_to_add(body, item.hashtags)
-    inline = [link] if link and LINK_POLICY.get(platform, "inline") == "inline" else []
+    inline = [link] if link and registry.spec(platform).link_policy == "inline" else []
     caption = bool(media)
 
     def fits(text: str) -> bool:

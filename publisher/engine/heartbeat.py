@@ -19,7 +19,7 @@ from typing import Any
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
 from publisher.engine.ledger import Ledger
-from publisher.engine.scheduler import TickReport
+from publisher.engine.report import TickReport
 
 META_NAME = "last_tick"
 # A tick every minute is normal; a few missed ones (a long go-live rebuild) are not an alarm.

@@ -11,11 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class Media:
-    path_or_url: str
-    alt: str
+from publisher.platforms.draft import Media
 
 
 @dataclass(frozen=True)

@@ -24,18 +24,13 @@ Only the last stays `unknown` for good: what the platform cannot tell us.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from publisher.core.timeutil import format_wib
-from publisher.engine.compose import DraftPart
 from publisher.engine.ledger import DEAD, FAILED, SENT, UNKNOWN, Row
-from publisher.engine.planned import Media
-from publisher.ops import instance_lock
-from publisher.platforms.base import Adapter, PostResult
+from publisher.engine.report import TickContext, TickReport
+from publisher.platforms.base import Adapter
 from publisher.platforms.counters import LABELS
-
-if TYPE_CHECKING:
-    from publisher.engine.scheduler import Scheduler, TickReport
+from publisher.platforms.draft import DraftPart, Media, PostResult
 
 LOOKUP_MIN_SECONDS = 30  # the first second look after a platform could not be asked
 
@@ -56,22 +51,22 @@ def first_lookup(
     return now + dt.timedelta(seconds=wait_seconds)
 
 
-def recover(scheduler: Scheduler, now: dt.datetime, report: TickReport) -> None:
+def recover(tick: TickContext, now: dt.datetime, report: TickReport) -> None:
     """Settle orphaned claims and planned lookups, before anything new is sent."""
-    ledger = scheduler.ledger
-    settled_before = now - dt.timedelta(seconds=scheduler.settings.reconcile_seconds)
+    ledger = tick.ledger
+    settled_before = now - dt.timedelta(seconds=tick.settings.reconcile_seconds)
     # Holding the single-instance lock, every other process's claim is an orphan: no need to
     # wait for its lease (5 minutes by default) to know that its process is gone.
-    sole = instance_lock.held(ledger.path)
+    sole = tick.sole_instance
     for row in ledger.orphaned_claims(now, ledger.actor, sole, settled_before):
-        settle(scheduler, row, now, report, "the process stopped during the send")
+        settle(tick, row, now, report, "the process stopped during the send")
     for row in ledger.lookups_due(now):
-        settle(scheduler, row, now, report, "the platform's answer was unclear")
+        settle(tick, row, now, report, "the platform's answer was unclear")
 
 
-def settle(scheduler: Scheduler, row: Row, now: dt.datetime, report: TickReport, why: str) -> None:
-    ledger = scheduler.ledger
-    adapter = scheduler.adapters.get(row.platform)
+def settle(tick: TickContext, row: Row, now: dt.datetime, report: TickReport, why: str) -> None:
+    ledger = tick.ledger
+    adapter = tick.adapters.get(row.platform)
     label = LABELS.get(row.platform, row.platform)
     found: PostResult | None = None
     if adapter is not None and getattr(adapter, "can_lookup", False):
@@ -98,7 +93,7 @@ def settle(scheduler: Scheduler, row: Row, now: dt.datetime, report: TickReport,
             cause="",
             **done,
         )
-        scheduler.log.info("reconciled %s: found on %s -> %s", where, label, found.url)
+        tick.log.info("reconciled %s: found on %s -> %s", where, label, found.url)
         report.sent.append(ledger.row(row.id))
         return
     if found is not None and row.cause == "duplicate":
@@ -110,11 +105,11 @@ def settle(scheduler: Scheduler, row: Row, now: dt.datetime, report: TickReport,
             f"{row.platform} --sent URL`"
         )
         ledger.move(row.id, UNKNOWN, now, reason, expect, next_attempt_at=None, **done)
-        scheduler.log.warning("unknown %s: %s", where, reason)
+        tick.log.warning("unknown %s: %s", where, reason)
         report.failed.append(ledger.row(row.id))
         return
     if found is not None or _idempotent(adapter, ledger.claimed_at(row), now):
-        limit = scheduler.settings.backoff.max_attempts
+        limit = tick.settings.backoff.max_attempts
         if row.attempts >= limit:  # a post that kills its process every time: stop the loop
             reason = f"{why} {row.attempts} times; not on {label}: gave up"
             ledger.move(row.id, DEAD, now, reason, expect, cause="attempts", **done)
@@ -126,9 +121,9 @@ def settle(scheduler: Scheduler, row: Row, now: dt.datetime, report: TickReport,
             else f"{why}; {label} could not be asked, but its idempotency key makes a resend safe"
         )
         ledger.move(row.id, FAILED, now, reason, expect, next_attempt_at=now, cause="", **done)
-        scheduler.log.info("reconciled %s: %s", where, reason)
+        tick.log.info("reconciled %s: %s", where, reason)
         return
-    later = _next_look(adapter, row, now, scheduler.settings.reconcile_seconds)
+    later = _next_look(adapter, row, now, tick.settings.reconcile_seconds)
     if later is None:
         reason = (
             f"{why}; it may be on {label}, which cannot be searched: look at the account, "
@@ -138,7 +133,7 @@ def settle(scheduler: Scheduler, row: Row, now: dt.datetime, report: TickReport,
     else:
         reason = f"{why}; {label} could not be asked now; looking again at {format_wib(later)}"
     ledger.move(row.id, UNKNOWN, now, reason, expect, next_attempt_at=later, **done)
-    scheduler.log.warning("unknown %s: %s", where, reason)
+    tick.log.warning("unknown %s: %s", where, reason)
     report.failed.append(ledger.row(row.id))
 
 

@@ -14,8 +14,9 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from publisher.content.fields import did_you_mean
+from publisher.core.errors import PublisherError
 from publisher.core.settings import PublisherSettings
+from publisher.core.words import did_you_mean
 from publisher.engine.ledger import Ledger, Row
 from publisher.engine.scheduler import Scheduler
 from publisher.engine.sources import Snapshot, calendar_items, read_campaigns, read_site
@@ -24,7 +25,7 @@ from publisher.platforms.registry import OutboxAdapter, platform_limits
 MAX_TICKS = 500  # a calendar cannot keep a rehearsal going forever
 
 
-class RehearsalError(Exception):
+class RehearsalError(PublisherError):
     pass
 
 

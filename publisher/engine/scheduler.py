@@ -16,7 +16,6 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from publisher.content.golive import GoLive
 from publisher.core.settings import Backoff, PublisherSettings
@@ -39,24 +38,15 @@ from publisher.engine.ledger import (
 from publisher.engine.ledger.queries import OUTAGE
 from publisher.engine.planned import Planned
 from publisher.engine.reconcile import draft_part
+from publisher.engine.report import TickReport
 from publisher.engine.sources import Snapshot
-from publisher.platforms.base import Adapter, PostResult
+from publisher.platforms import registry
+from publisher.platforms.base import Adapter
 from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.draft import PostResult
 
 LOG = logging.getLogger("publisher.engine")
 FIRST_RUN = "first_run_at"
-
-
-@dataclass
-class TickReport:
-    now: dt.datetime
-    rebuilt: bool = False
-    seeded: int = 0
-    stale: int = 0
-    sent: list[Row] = field(default_factory=list)
-    failed: list[Row] = field(default_factory=list)  # failed, dead or unknown after this tick
-    problems: list[str] = field(default_factory=list)
-    stopped: bool = False
 
 
 def backoff_delay(attempts: int, backoff: Backoff, rng: random.Random) -> float:
@@ -132,6 +122,7 @@ class Scheduler:
         rng: random.Random | None = None,
         stop: threading.Event | None = None,
         log: logging.Logger = LOG,
+        sole_instance: bool = False,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -145,6 +136,7 @@ class Scheduler:
         self.rng = rng or random.Random()
         self.stop = stop or threading.Event()
         self.log = log
+        self.sole_instance = sole_instance
 
     # --- the tick ---------------------------------------------------------------------
     def tick(self, now: dt.datetime | None = None) -> TickReport:
@@ -213,7 +205,7 @@ class Scheduler:
         self.log.info("rebuilt the site for %s", names)
 
     def platforms_for(self, item: Planned) -> list[str]:
-        wanted = item.platforms or self.settings.platforms
+        wanted = item.platforms or registry.enabled(self.settings)
         return [p for p in wanted if p in self.adapters]
 
     def sync(self, snap: Snapshot, now: dt.datetime, first_run: bool, report: TickReport) -> None:

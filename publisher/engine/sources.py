@@ -23,9 +23,11 @@ from typing import Any
 import feedparser
 import requests
 
+from publisher.core.errors import PublisherError
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import TimeFormatError, parse_time
-from publisher.engine.planned import Media, Planned, calendar_key, item_key
+from publisher.engine.planned import Planned, calendar_key, item_key
+from publisher.platforms.draft import Media
 
 ATOM_PATH = "feeds/all.atom.xml"
 SYNDICATION_PATH = "feeds/syndication.json"
@@ -40,7 +42,7 @@ class Snapshot:
     complete: set[str] = field(default_factory=set)  # "item", "cal": read without errors
 
 
-class SourceError(Exception):
+class SourceError(PublisherError):
     pass
 
 
@@ -76,13 +78,22 @@ def _time(value: Any, what: str) -> dt.datetime | None:
 
 
 SiteResult = tuple[list[Planned], list[str], bool, dict[str, str]]
-# The last result per input: a feed that did not change is not parsed again. feedparser takes
-# ~100 ms for 1,000 entries, half of a tick's budget, and the feed rarely changes.
-_MEMO: dict[str, tuple[str, SiteResult]] = {}
+
+
+class SiteMemo:
+    """The last result per feed, kept by one scheduler: a feed that did not change is not
+    parsed again. feedparser takes ~100 ms for 1,000 entries, half of a tick's budget, and
+    the feed rarely changes."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, tuple[str, SiteResult]] = {}
 
 
 def read_site(
-    feed: str, site_url: str = "", campaign_tags: Mapping[str, list[str]] | None = None
+    feed: str,
+    site_url: str = "",
+    campaign_tags: Mapping[str, list[str]] | None = None,
+    memo: SiteMemo | None = None,
 ) -> SiteResult:
     """Live items as Planned records, problems, completeness, and article slug -> URL."""
     try:
@@ -97,12 +108,13 @@ def read_site(
     digest = hashlib.sha256(
         b"|".join([raw_json, raw_atom, site_url.encode(), tags.encode()])
     ).hexdigest()
-    memo = _MEMO.get(feed)
-    if memo and memo[0] == digest:
-        planned, problems, complete, slugs = memo[1]
+    remembered = memo.results.get(feed) if memo else None
+    if remembered and remembered[0] == digest:
+        planned, problems, complete, slugs = remembered[1]
         return list(planned), list(problems), complete, dict(slugs)
     result = _parse_site(feed, raw_json, raw_atom, atom_error, site_url, campaign_tags or {})
-    _MEMO[feed] = (digest, result)
+    if memo is not None:
+        memo.results[feed] = (digest, result)
     return list(result[0]), list(result[1]), result[2], dict(result[3])
 
 
@@ -189,7 +201,7 @@ def _site_item(
 
 def read_campaigns(directory: Path) -> tuple[list[Any], list[str], bool]:
     """Published campaigns, problems, and whether every file read without errors."""
-    from publisher.content.campaigns import load_campaigns  # the calendar format lives there
+    from publisher.content.campaign_reader import load_campaigns  # the calendar format lives there
 
     if not directory.exists():
         return [], [], True
@@ -250,7 +262,13 @@ def resolve_link(
     return _absolute(path, site_url)
 
 
-def snapshot(settings: PublisherSettings, *, site: bool = True, calendars: bool = True) -> Snapshot:
+def snapshot(
+    settings: PublisherSettings,
+    *,
+    site: bool = True,
+    calendars: bool = True,
+    memo: SiteMemo | None = None,
+) -> Snapshot:
     """Everything planned now, from every source; bad input becomes a problem, never a raise."""
     snap = Snapshot()
     campaigns: list[Any] = []
@@ -265,7 +283,7 @@ def snapshot(settings: PublisherSettings, *, site: bool = True, calendars: bool 
     articles: dict[str, str] = {}
     if site:
         tags = {c.slug: list(c.hashtags) for c in campaigns}
-        items, problems, ok, articles = read_site(settings.feed, settings.site_url, tags)
+        items, problems, ok, articles = read_site(settings.feed, settings.site_url, tags, memo)
         snap.planned += items
         snap.problems += problems
         if ok:

@@ -25,10 +25,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
-from pelican.settings import read_settings
-
-from publisher.core.errors import display_path
 from publisher.core.timeutil import utc_now
 from publisher.ops.deploy_sites import (
     DeployError,
@@ -40,7 +36,6 @@ from publisher.ops.deploy_sites import (
 )
 from publisher.site.fingerprint import MANIFEST
 
-ROOT = Path(__file__).resolve().parents[2]
 LOG = logging.getLogger("publisher.deploy")
 
 DEFAULT_SSH = ("ssh", "-o", "BatchMode=yes")
@@ -209,70 +204,3 @@ def list_releases(
     target: str, ssh: Sequence[str] = DEFAULT_SSH, rsync: Sequence[str] = DEFAULT_RSYNC
 ) -> SiteState:
     return open_site(target, ssh, rsync).state()
-
-
-def _default_settings_file() -> Path:
-    production = ROOT / "publishconf.py"
-    return production if production.exists() else ROOT / "pelicanconf.py"
-
-
-@click.command("deploy")
-@click.option(
-    "--target",
-    metavar="T",
-    help="A name from DEPLOY['targets'], a folder, or [user@]host:/path (default: DEPLOY['target']).",
-)
-@click.option("--rollback", "roll_back", is_flag=True, help="Switch back to the previous release.")
-@click.option("--to", "to_release", metavar="RELEASE", help="With --rollback: this release.")
-@click.option(
-    "--keep", type=click.IntRange(min=1), help="Releases to keep (default: DEPLOY['keep'])."
-)
-@click.option("--list", "list_only", is_flag=True, help="List the releases; * marks the live one.")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path),
-    help="The build to publish (default: the settings' OUTPUT_PATH).",
-)
-@click.option(
-    "--settings",
-    "settings_file",
-    type=click.Path(path_type=Path),
-    envvar="PUBLISHER_SETTINGS",
-    help="Pelican settings file with DEPLOY (default: publishconf.py).",
-)
-def deploy_command(
-    target: str | None,
-    roll_back: bool,
-    to_release: str | None,
-    keep: int | None,
-    list_only: bool,
-    output: Path | None,
-    settings_file: Path | None,
-) -> None:
-    """Publish output/ to the web root atomically, or roll back to the previous release."""
-    settings_file = (settings_file or _default_settings_file()).resolve()
-    try:
-        settings = read_settings(str(settings_file))
-        config = DeployConfig.from_settings(settings)
-        spec = config.resolve(target)
-        tools = {"ssh": config.ssh, "rsync": config.rsync}
-        if list_only:
-            state = list_releases(spec, **tools)
-            for name in state.releases:
-                click.echo(f"{'*' if name == state.current else ' '} {name}")
-            return
-        if roll_back:
-            path = rollback(spec, to=to_release, **tools)
-            click.echo(f"Rolled back: {spec} now serves {path.name}")
-            return
-        if to_release:
-            raise DeployError("--to needs --rollback")
-        source = Path(output or settings["OUTPUT_PATH"])
-        path = deploy(source, spec, keep or config.keep, **tools)
-    except DeployError as exc:
-        click.echo(f"deploy: error: {exc}", err=True)
-        raise SystemExit(1) from None
-    click.echo(f"Deployed {display_path(source)} to {spec}: live release {path.name}")
-
-
-commands = [deploy_command]

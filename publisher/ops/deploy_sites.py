@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from publisher.core.errors import PublisherError
 from publisher.site.fingerprint import MANIFEST
 
 UPLOAD_TIMEOUT = 15 * 60
@@ -37,7 +38,7 @@ SAFE_REMOTE_PATH = re.compile(r"^/[A-Za-z0-9._/-]+$")
 SAFE_HOST = re.compile(r"^[A-Za-z0-9._@-]+$")
 
 
-class DeployError(Exception):
+class DeployError(PublisherError):
     """A deploy or rollback that could not be done; the message says what to do."""
 
 

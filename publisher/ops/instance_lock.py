@@ -8,16 +8,6 @@ from pathlib import Path
 
 from publisher.engine.ledger.schema import LedgerError
 
-# Lock files this process holds. While it holds one, no other scheduler can be running on
-# that ledger, so any claim not made by this process belongs to a process that died: the
-# scheduler settles such claims at once instead of waiting for their lease to run out.
-_HELD: set[Path] = set()
-
-
-def held(ledger_path: Path) -> bool:
-    """Does this process hold the single-instance lock of this ledger?"""
-    return _lock_path(ledger_path) in _HELD
-
 
 def _lock_path(ledger_path: Path) -> Path:
     ledger_path = ledger_path.resolve()
@@ -28,7 +18,10 @@ class InstanceLock:
     """One scheduler per ledger: an exclusive `flock` on `<ledger>.lock`.
 
     The kernel drops the lock when the process dies (even on SIGKILL), so a crash never
-    leaves a stale lock behind, unlike a lock row or a pid file.
+    leaves a stale lock behind, unlike a lock row or a pid file. While a process holds it, no
+    other scheduler runs on that ledger, so any claim another process made belongs to one
+    that died: the scheduler made under the lock (sole_instance=True) settles such claims at
+    once instead of waiting for their lease to run out.
     """
 
     def __init__(self, ledger_path: Path) -> None:
@@ -50,12 +43,14 @@ class InstanceLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
-        _HELD.add(self.path)
         return self
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
 
     def release(self) -> None:
         if self._fd is not None:
-            _HELD.discard(self.path)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

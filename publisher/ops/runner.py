@@ -18,29 +18,34 @@ from pathlib import Path
 import schedule
 
 from publisher.content import golive as embargo
-from publisher.core.settings import PublisherSettings, Secrets
+from publisher.core.environment import Environment
+from publisher.core.errors import PublisherError
+from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import utc_now
 from publisher.engine import heartbeat, sources
 from publisher.engine.ledger import Ledger, LedgerError
 from publisher.engine.scheduler import LOG, Scheduler, TickReport
-from publisher.platforms.real import SECRET_NAMES
+from publisher.ops.instance_lock import InstanceLock
+from publisher.platforms import registry
 from publisher.platforms.registry import choose_adapters
 from publisher.site.build import build_site
 
 DEPLOY_TIMEOUT = 15 * 60
 
 
-class DeployFailed(Exception):
+class DeployFailed(PublisherError):
     pass
 
 
-def redactor(secrets: Secrets) -> Callable[[str], str]:
+def redactor(secrets: Environment) -> Callable[[str], str]:
     """Replace every secret value in a text (exception messages can carry tokens in URLs).
 
     Only the tokens, keys and passwords: handles, Page and chat ids and the Mastodon server's
     address are public, and they are part of every post URL the logs must show.
     """
-    values = sorted((v for v in secrets.values(SECRET_NAMES) if len(v) >= 4), key=len, reverse=True)
+    values = sorted(
+        (v for v in secrets.values(registry.secret_names()) if len(v) >= 4), key=len, reverse=True
+    )
 
     def redact(text: str) -> str:
         for value in values:
@@ -87,23 +92,27 @@ def deployer(
 
 def make_scheduler(
     settings: PublisherSettings,
-    secrets: Secrets,
+    secrets: Environment,
     ledger: Ledger,
     *,
     clock: Callable[[], dt.datetime] = utc_now,
     stop: threading.Event | None = None,
     rebuild: Callable[[dt.datetime], None] | None = None,
     log: logging.Logger = LOG,
+    sole_instance: bool = False,
 ) -> Scheduler:
+    """The scheduler with real adapters (or the outbox), the site's go-live rebuild and the
+    deploy command; `sole_instance` when the caller holds the ledger's InstanceLock."""
     redact = redactor(secrets)
     choices = choose_adapters(settings, secrets, clock)
     for choice in choices:
         log.info("%s: %s (%s)", choice.platform, choice.mode, choice.note)
+    memo = sources.SiteMemo()
     return Scheduler(
         settings,
         ledger,
         {c.platform: c.adapter for c in choices},
-        lambda: sources.snapshot(settings),
+        lambda: sources.snapshot(settings, memo=memo),
         clock=clock,
         golive=lambda: embargo.scan(settings.content),
         rebuild=rebuild or site_rebuilder(settings),
@@ -111,6 +120,7 @@ def make_scheduler(
         redact=redact,
         stop=stop,
         log=log,
+        sole_instance=sole_instance,
     )
 
 
@@ -151,3 +161,20 @@ def run_forever(scheduler: Scheduler, tick_seconds: int, stop: threading.Event) 
         jobs.run_pending()
         idle = jobs.idle_seconds
         stop.wait(1.0 if idle is None else min(1.0, max(idle, 0.05)))
+
+
+def run_scheduler(settings: PublisherSettings, stop: threading.Event) -> None:
+    """The scheduler loop until `stop` is set; `publisher run` and `serve --publish` share it."""
+    with InstanceLock(settings.ledger):
+        ledger = Ledger.open(settings.ledger)
+        try:
+            scheduler = make_scheduler(
+                settings, registry.environment(settings.root), ledger, stop=stop, sole_instance=True
+            )
+            scheduler.log.info(
+                "running: a tick every %d s; Ctrl+C or SIGTERM stops", settings.tick_seconds
+            )
+            run_forever(scheduler, settings.tick_seconds, stop)
+        finally:
+            ledger.close()
+    logging.getLogger("publisher.engine").info("stopped")

@@ -3,50 +3,33 @@
 As in granary: every write has a preview twin running the same code (`_send(preview=...)`),
 so a preview cannot drift from the real post; expected failures come back as a PostResult
 (data), not as exceptions. Text fitting is not here: the composer does it once for everyone.
+
+A platform module declares `SPEC` (publisher.platforms.spec) and one adapter class with
+`spec = SPEC` and `from_environment`; publisher.platforms.registry lists the modules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Protocol
 
-from publisher.engine.compose import Draft, DraftPart
+from publisher.core.environment import Environment
 from publisher.platforms import counters
 from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.draft import Draft, DraftPart, PostResult, PreviewPart
+from publisher.platforms.spec import PlatformSpec
 
 
 @dataclass(frozen=True)
-class PostResult:
-    ok: bool
-    remote_id: str | None = None
-    url: str | None = None
-    retryable: bool = False  # worth trying again later (429, 5xx before the post was accepted)
-    error: str | None = None
-    unknown: bool = False  # the post may or may not exist now: never retried blindly
-    request: Mapping[str, Any] = field(default_factory=dict)  # what was (or would be) sent
-    retry_at: dt.datetime | None = None  # a rate limit's reset: no retry before this time
-    # "post": about this post only. "platform": about the account or the service (outage,
-    # rate limit, refused credentials): the platform's other posts wait or stop too.
-    scope: str = "post"
-    # The platform refused it as a copy of a post it already has (X 403, Facebook 506): it
-    # is there, even if a lookup cannot find it; never sent again without a person.
-    duplicate: bool = False
+class AdapterContext:
+    """What an adapter may need besides its credentials."""
 
-
-@dataclass(frozen=True)
-class PreviewPart:
-    number: int
-    total: int
-    text: str
-    count: int
-    limit: int
-    request: Mapping[str, Any]
-
-    @property
-    def fits(self) -> bool:
-        return self.count <= self.limit
+    limits: PlatformLimits  # the documented limits with the settings' overrides
+    site_url: str = ""  # the site's public origin
+    site_folder: Path | None = None  # the built site on this machine (link cards), if any
 
 
 class Adapter(Protocol):
@@ -69,18 +52,28 @@ class Adapter(Protocol):
 class BaseAdapter:
     """Shared behaviour; a platform only writes `_send` (and `verify`/`lookup` if it can)."""
 
-    name: str = ""
+    spec: ClassVar[PlatformSpec]
     mode: str = "real"  # "real" | "outbox"
-    # Can `lookup` read the account's own recent posts? Telegram's Bot API cannot.
-    can_lookup: bool = False
-    # How long the platform itself refuses a second post for a repeated send of the same
-    # part (Mastodon's Idempotency-Key): within it, resending is safe even unlooked.
-    idempotent_for: dt.timedelta | None = None
 
     def __init__(self, limits: PlatformLimits | None = None) -> None:
         # Settings or the server may override a platform's limits; else the documented ones.
-        self.limits = limits or counters.DEFAULT_LIMITS[self.name]
-        self.name = self.name or self.limits.name
+        limits = limits or self.spec.limits
+        self.limits = limits
+        self.name = limits.name
+
+    @classmethod
+    def from_environment(cls, env: Environment, context: AdapterContext) -> BaseAdapter:
+        """The adapter, built from its credentials (all present: the registry checked)."""
+        raise NotImplementedError
+
+    @property
+    def can_lookup(self) -> bool:
+        """Can `lookup` read the account's own recent posts? Telegram's Bot API cannot."""
+        return self.spec.can_lookup
+
+    @property
+    def idempotent_for(self) -> dt.timedelta | None:
+        return self.spec.idempotent_for
 
     def preview(self, draft: Draft) -> list[PreviewPart]:
         out = []

@@ -11,24 +11,15 @@ The session is made on first use and kept: createSession is limited to 30 per 5 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-from atproto import Client, client_utils, models
-from atproto_client.exceptions import (
-    BadRequestError,
-    LoginRequiredError,
-    NetworkError,
-    RateLimitExceededError,
-    RequestErrorBase,
-    UnauthorizedError,
-)
-from atproto_client.request import Request
-from atproto_core.exceptions import AtProtocolError
+if TYPE_CHECKING:
+    from atproto import Client, client_utils
+    from atproto_core.exceptions import AtProtocolError
 
-from publisher.engine.compose import DraftPart
+from publisher.core.environment import Environment
 from publisher.platforms import counters
-from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     TIMEOUT,
     MediaProblem,
@@ -46,11 +37,30 @@ from publisher.platforms.common import (
     scrub,
     server_error,
 )
-from publisher.platforms.counters import PlatformLimits
-from publisher.platforms.opengraph import LinkCard
+from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.draft import DraftPart, PostResult
+from publisher.platforms.lazy import lazy
+from publisher.platforms.opengraph import LinkCard, OpenGraphReader
+from publisher.platforms.spec import PlatformSpec
+
+# Imported when first used: atproto takes about 0.9 s to import.
+httpx = lazy("httpx")
+atproto = lazy("atproto")
+errors = lazy("atproto_client.exceptions")
+core_errors = lazy("atproto_core.exceptions")
+request_module = lazy("atproto_client.request")
 
 DEFAULT_BASE_URL = "https://bsky.social"
-VARIABLES = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
+SPEC = PlatformSpec(
+    name="bluesky",
+    label="Bluesky",
+    limits=DEFAULT_LIMITS["bluesky"],
+    credentials=("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"),
+    secrets=("BLUESKY_APP_PASSWORD",),
+    optional=("BLUESKY_BASE_URL",),  # a self-hosted PDS, or the local test server
+    can_lookup=True,
+)
+VARIABLES = SPEC.credentials
 TIMELINE_SIZE = 50
 CardSource = Callable[..., LinkCard | None]
 
@@ -66,7 +76,7 @@ def rich_text(text: str) -> client_utils.TextBuilder:
         inside_url = any(s <= index < e for s, e, _, _ in spans)
         if not inside_url and counters.hashtag_problem("bluesky", tag) is None:
             spans.append((index, end, "tag", tag))
-    builder = client_utils.TextBuilder()
+    builder = atproto.client_utils.TextBuilder()
     position = 0
     for start, end, kind, value in sorted(spans):
         if start < position:
@@ -88,8 +98,20 @@ def rkey(uri: str) -> str:
 
 
 class BlueskyAdapter(BaseAdapter):
-    name = "bluesky"
-    can_lookup = True
+    spec = SPEC
+
+    @classmethod
+    def from_environment(cls, env: Environment, context: AdapterContext) -> BlueskyAdapter:
+        cards = OpenGraphReader(
+            context.site_url, context.site_folder, max_thumb_bytes=context.limits.max_media_bytes
+        )
+        return cls(
+            env.get("BLUESKY_HANDLE"),
+            env.get("BLUESKY_APP_PASSWORD"),
+            context.limits,
+            base_url=env.get("BLUESKY_BASE_URL") or DEFAULT_BASE_URL,
+            cards=cards,
+        )
 
     def __init__(
         self,
@@ -112,8 +134,10 @@ class BlueskyAdapter(BaseAdapter):
 
     def client(self) -> Client:
         if self._client is None:
-            request = Request(timeout=httpx.Timeout(self.timeout[1], connect=self.timeout[0]))
-            client = Client(base_url=self.base_url, request=request)
+            request = request_module.Request(
+                timeout=httpx.Timeout(self.timeout[1], connect=self.timeout[0])
+            )
+            client = atproto.Client(base_url=self.base_url, request=request)
             client.login(self.handle, self._password)
             self._client = client  # kept only once logged in
         return self._client
@@ -147,7 +171,7 @@ class BlueskyAdapter(BaseAdapter):
             created = client.send_post(builder, reply_to=reply, embed=embed, langs=request["langs"])
         except Stop as stop:
             return stop.result
-        except AtProtocolError as exc:
+        except core_errors.AtProtocolError as exc:
             return self._refused(exc, request, posting=True)
         return PostResult(
             ok=True, remote_id=created.uri, url=self.post_url(created.uri), request=request
@@ -162,8 +186,8 @@ class BlueskyAdapter(BaseAdapter):
                 result = (retryable if exc.retryable else permanent)("bluesky", str(exc), request)
                 raise Stop(result) from None
             blob = self._upload(client, image.data, request)
-            images.append(models.AppBskyEmbedImages.Image(alt=image.alt, image=blob))
-        return models.AppBskyEmbedImages.Main(images=images)
+            images.append(atproto.models.AppBskyEmbedImages.Image(alt=image.alt, image=blob))
+        return atproto.models.AppBskyEmbedImages.Main(images=images)
 
     def _card(self, client: Client, link: str, request: dict[str, Any]) -> Any:
         card = self.cards(link) if self.cards else None
@@ -172,26 +196,26 @@ class BlueskyAdapter(BaseAdapter):
             return None
         thumb = self._upload(client, card.thumb, request) if card.thumb else None
         request["card"] = {"uri": card.uri, "title": card.title, "description": card.description}
-        external = models.AppBskyEmbedExternal.External(
+        external = atproto.models.AppBskyEmbedExternal.External(
             uri=card.uri, title=card.title, description=card.description, thumb=thumb
         )
-        return models.AppBskyEmbedExternal.Main(external=external)
+        return atproto.models.AppBskyEmbedExternal.Main(external=external)
 
     def _upload(self, client: Client, data: bytes, request: dict[str, Any]) -> Any:
         try:
             return client.upload_blob(data).blob
-        except AtProtocolError as exc:
+        except core_errors.AtProtocolError as exc:
             raise Stop(self._refused(exc, request, posting=False)) from None
 
     def _reply_ref(self, client: Client, parent_uri: str, request: dict[str, Any]) -> Any:
         """Bluesky replies name their parent and the thread's root, each with its CID."""
         try:
             parent = client.get_post(rkey(parent_uri), parent_uri.split("/")[2])
-        except AtProtocolError as exc:
+        except core_errors.AtProtocolError as exc:
             raise Stop(self._refused(exc, request, posting=False)) from None
-        parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
+        parent_ref = atproto.models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
         root = parent.value.reply.root if parent.value.reply else parent_ref
-        return models.AppBskyFeedPost.ReplyRef(root=root, parent=parent_ref)
+        return atproto.models.AppBskyFeedPost.ReplyRef(root=root, parent=parent_ref)
 
     def post_url(self, uri: str) -> str:
         return f"https://bsky.app/profile/{self.handle}/post/{rkey(uri)}"
@@ -203,23 +227,23 @@ class BlueskyAdapter(BaseAdapter):
         response = getattr(exc, "response", None)
         status = getattr(response, "status_code", None)
         detail = scrub(str(exc) if response is not None else type(exc).__name__, [self._password])
-        if isinstance(exc, RateLimitExceededError):
+        if isinstance(exc, errors.RateLimitExceededError):
             return rate_limited("bluesky", exc.reset_at, "ratelimit-reset", request)
-        if isinstance(exc, (UnauthorizedError, LoginRequiredError)):
+        if isinstance(exc, (errors.UnauthorizedError, errors.LoginRequiredError)):
             self._client = None  # log in again next time
             return credentials("bluesky", f"the login was refused ({detail})", VARIABLES, request)
-        if isinstance(exc, BadRequestError):
+        if isinstance(exc, errors.BadRequestError):
             if "ExpiredToken" in detail or "InvalidToken" in detail:
                 self._client = None
                 return retryable(
                     "bluesky", f"the session ended ({detail}); logging in again", request
                 )
             return permanent("bluesky", f"refused as invalid ({detail})", request)
-        if isinstance(exc, NetworkError) and response is None:
+        if isinstance(exc, errors.NetworkError) and response is None:
             return network_failure("bluesky", exc, request, posting=posting)
         if status is not None and status >= 500:
             return server_error("bluesky", status, detail, request, posting=posting)
-        if isinstance(exc, RequestErrorBase) and status is not None:
+        if isinstance(exc, errors.RequestErrorBase) and status is not None:
             return permanent("bluesky", f"{status} refused ({detail})", request)
         if posting:  # an answer the library could not read: the record may exist
             return network_failure("bluesky", exc, request, posting=True)
@@ -229,7 +253,7 @@ class BlueskyAdapter(BaseAdapter):
     def verify(self) -> PostResult:
         try:
             client = self.client()
-        except AtProtocolError as exc:
+        except core_errors.AtProtocolError as exc:
             return self._refused(exc, {}, posting=False)
         handle = client.me.handle if client.me else self.handle
         return PostResult(ok=True, remote_id=f"@{handle}", url=f"https://bsky.app/profile/{handle}")
@@ -238,7 +262,7 @@ class BlueskyAdapter(BaseAdapter):
         try:
             client = self.client()
             feed = client.get_author_feed(actor=self.handle, limit=TIMELINE_SIZE).feed
-        except AtProtocolError:
+        except core_errors.AtProtocolError:
             return None
         for item in feed:
             post = item.post
@@ -257,3 +281,6 @@ class BlueskyAdapter(BaseAdapter):
             if same_post(part, getattr(record, "text", ""), links):
                 return PostResult(ok=True, remote_id=post.uri, url=self.post_url(post.uri))
         return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on Bluesky")
+
+
+ADAPTER = BlueskyAdapter

@@ -21,15 +21,16 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from publisher.engine.compose import DraftPart
-from publisher.engine.planned import Media
+from publisher.core.errors import PublisherError
 from publisher.platforms import counters
-from publisher.platforms.base import PostResult
 from publisher.platforms.counters import LABELS, PlatformLimits
+from publisher.platforms.draft import DraftPart, Media, PostResult
+from publisher.platforms.lazy import lazy
+
+httpx = lazy("httpx")  # the Bluesky client's; imported when first needed
 
 # (connect, read) seconds. A read timeout after the request went out is "unknown".
 TIMEOUT = (10.0, 30.0)
@@ -254,7 +255,7 @@ class MediaFile:
     alt: str
 
 
-class MediaProblem(Exception):
+class MediaProblem(PublisherError):
     """The image cannot be sent. `retryable` when our own site did not answer."""
 
     def __init__(self, message: str, retryable: bool = False) -> None:

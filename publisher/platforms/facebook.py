@@ -16,9 +16,9 @@ from typing import Any
 
 import requests
 
-from publisher.engine.compose import DraftPart
+from publisher.core.environment import Environment
 from publisher.platforms import counters
-from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     TIMEOUT,
     MediaProblem,
@@ -38,11 +38,23 @@ from publisher.platforms.common import (
     server_error,
     unknown,
 )
-from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.draft import DraftPart, PostResult
+from publisher.platforms.spec import PlatformSpec
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"
-VARIABLES = ("FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_TOKEN")
+SPEC = PlatformSpec(
+    name="facebook",
+    label="Facebook",
+    limits=DEFAULT_LIMITS["facebook"],
+    credentials=("FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_TOKEN"),
+    secrets=("FACEBOOK_PAGE_TOKEN",),
+    optional=("FACEBOOK_BASE_URL", "FACEBOOK_API_VERSION"),
+    link_policy="field",  # the link goes in its own field: Facebook makes the card
+    can_lookup=True,
+)
+VARIABLES = SPEC.credentials
 RATE_CODES = {4, 17, 32, 613, 80001}
 TRANSIENT_CODES = {1, 2}
 TOKEN_CODES = {102, 190, 463, 467}
@@ -76,8 +88,17 @@ def regain_minutes(headers: Any) -> float | None:
 
 
 class FacebookAdapter(BaseAdapter):
-    name = "facebook"
-    can_lookup = True
+    spec = SPEC
+
+    @classmethod
+    def from_environment(cls, env: Environment, context: AdapterContext) -> FacebookAdapter:
+        return cls(
+            env.get("FACEBOOK_PAGE_ID"),
+            env.get("FACEBOOK_PAGE_TOKEN"),
+            context.limits,
+            base_url=env.get("FACEBOOK_BASE_URL") or DEFAULT_BASE_URL,
+            version=env.get("FACEBOOK_API_VERSION") or DEFAULT_VERSION,
+        )
 
     def __init__(
         self,
@@ -233,3 +254,6 @@ class FacebookAdapter(BaseAdapter):
 
 def post_url(post_id: str) -> str:
     return f"https://www.facebook.com/{post_id}"
+
+
+ADAPTER = FacebookAdapter

@@ -18,21 +18,13 @@ import warnings
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mastodon import Mastodon
-from mastodon.errors import (
-    MastodonAPIError,
-    MastodonError,
-    MastodonNetworkError,
-    MastodonNotFoundError,
-    MastodonRatelimitError,
-    MastodonServerError,
-    MastodonUnauthorizedError,
-)
+if TYPE_CHECKING:
+    from mastodon import Mastodon
 
-from publisher.engine.compose import DraftPart
-from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.core.environment import Environment
+from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     TIMEOUT,
     MediaProblem,
@@ -53,8 +45,24 @@ from publisher.platforms.common import (
     unknown,
 )
 from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.draft import DraftPart, PostResult
+from publisher.platforms.lazy import lazy
+from publisher.platforms.spec import PlatformSpec
 
-VARIABLES = ("MASTODON_BASE_URL", "MASTODON_ACCESS_TOKEN")
+mastodon_lib = lazy("mastodon")  # imported when first used
+errors = lazy("mastodon.errors")
+SPEC = PlatformSpec(
+    name="mastodon",
+    label="Mastodon",
+    limits=DEFAULT_LIMITS["mastodon"],
+    credentials=("MASTODON_BASE_URL", "MASTODON_ACCESS_TOKEN"),
+    secrets=("MASTODON_ACCESS_TOKEN",),
+    can_lookup=True,
+    # Mastodon keeps an Idempotency-Key for an hour; ten minutes of margin for clocks and
+    # for the time between our request and the server storing the key.
+    idempotent_for=dt.timedelta(minutes=50),
+)
+VARIABLES = SPEC.credentials
 SCOPE_FIX = (
     "the token needs the scopes write:statuses, write:media and read:accounts: create a new "
     "application under Preferences > Development and put its token in MASTODON_ACCESS_TOKEN"
@@ -75,11 +83,11 @@ def idempotency_key(key: str, part: DraftPart) -> str:
 
 
 class MastodonAdapter(BaseAdapter):
-    name = "mastodon"
-    can_lookup = True
-    # Mastodon keeps an Idempotency-Key for an hour; ten minutes of margin for clocks and
-    # for the time between our request and the server storing the key.
-    idempotent_for = dt.timedelta(minutes=50)
+    spec = SPEC
+
+    @classmethod
+    def from_environment(cls, env: Environment, context: AdapterContext) -> MastodonAdapter:
+        return cls(env.get("MASTODON_BASE_URL"), env.get("MASTODON_ACCESS_TOKEN"), context.limits)
 
     def __init__(
         self,
@@ -90,7 +98,7 @@ class MastodonAdapter(BaseAdapter):
         timeout: tuple[float, float] = TIMEOUT,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._configured = limits or DEFAULT_LIMITS[self.name]
+        self._configured = limits or SPEC.limits
         self._instance: PlatformLimits | None = None
         self._next_read = 0.0
         self._monotonic = monotonic
@@ -109,7 +117,7 @@ class MastodonAdapter(BaseAdapter):
         if self._instance is None and self._monotonic() >= self._next_read:
             try:
                 self.client()
-            except (MastodonError, OSError):
+            except (errors.MastodonError, OSError):
                 self._next_read = self._monotonic() + LIMITS_RETRY_SECONDS
         return self._instance or self._configured
 
@@ -127,7 +135,7 @@ class MastodonAdapter(BaseAdapter):
         if self._api is None:
             info = self._read_instance()
             self._instance = self._limits_from(info)
-            self._api = Mastodon(
+            self._api = mastodon_lib.Mastodon(
                 access_token=self._token,
                 api_base_url=self.base_url,
                 mastodon_version=server_version(str(info.get("version") or "")),
@@ -138,7 +146,7 @@ class MastodonAdapter(BaseAdapter):
         return self._api
 
     def _read_instance(self) -> dict[str, Any]:
-        probe = Mastodon(
+        probe = mastodon_lib.Mastodon(
             access_token=self._token,
             api_base_url=self.base_url,
             version_check_mode="none",  # one plain request, no version logic
@@ -148,7 +156,7 @@ class MastodonAdapter(BaseAdapter):
         )
         try:
             return dict(probe.instance_v2())
-        except MastodonNotFoundError:  # a server older than 4.0
+        except errors.MastodonNotFoundError:  # a server older than 4.0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return dict(probe.instance_v1())
@@ -193,7 +201,7 @@ class MastodonAdapter(BaseAdapter):
             return PostResult(ok=True, request=request)
         try:
             api = self.client()
-        except MastodonError as exc:  # the instance did not answer: nothing was sent
+        except errors.MastodonError as exc:  # the instance did not answer: nothing was sent
             return self._refused(exc, request, posting=False)
         try:
             media_ids = [self._upload(api, part, n, request) for n in range(len(part.media))]
@@ -207,7 +215,7 @@ class MastodonAdapter(BaseAdapter):
             )
         except Stop as stop:
             return stop.result
-        except MastodonError as exc:
+        except errors.MastodonError as exc:
             return self._refused(exc, request, posting=True)
         return PostResult(
             ok=True,
@@ -229,11 +237,13 @@ class MastodonAdapter(BaseAdapter):
                 description=image.alt,
                 file_name=image.name,
             )
-        except MastodonError as exc:
+        except errors.MastodonError as exc:
             raise Stop(self._refused(exc, request, posting=False)) from None
         return str(media["id"])
 
-    def _refused(self, exc: MastodonError, request: dict[str, Any], *, posting: bool) -> PostResult:
+    def _refused(
+        self, exc: errors.MastodonError, request: dict[str, Any], *, posting: bool
+    ) -> PostResult:
         detail = scrub(_detail(exc), [self._token])
         if "Could not parse response as JSON" in str(exc):
             # An answer we cannot read (a proxy's page, a cut connection): the status may
@@ -242,20 +252,20 @@ class MastodonAdapter(BaseAdapter):
             return (
                 unknown("mastodon", why, request) if posting else outage("mastodon", why, request)
             )
-        if isinstance(exc, MastodonRatelimitError):
+        if isinstance(exc, errors.MastodonRatelimitError):
             reset = from_epoch(getattr(self._api, "ratelimit_reset", None))
             return rate_limited("mastodon", reset, "X-RateLimit-Reset", request)
-        if isinstance(exc, MastodonNetworkError):
+        if isinstance(exc, errors.MastodonNetworkError):
             # The Idempotency-Key makes a retry within the hour safe, but only the server knows
             # whether this one arrived: the ledger keeps it as unknown.
             return network_failure("mastodon", exc, request, posting=posting)
-        if isinstance(exc, MastodonUnauthorizedError):
+        if isinstance(exc, errors.MastodonUnauthorizedError):
             return credentials("mastodon", f"401 ({detail})", ["MASTODON_ACCESS_TOKEN"], request)
-        if isinstance(exc, MastodonServerError):
+        if isinstance(exc, errors.MastodonServerError):
             # Even a 502/504 is safe to retry here: the same Idempotency-Key returns the
             # status that may have been made instead of a second one.
             return outage("mastodon", f"server error {_status(exc)} ({detail})", request)
-        if isinstance(exc, MastodonNotFoundError):
+        if isinstance(exc, errors.MastodonNotFoundError):
             if request.get("in_reply_to_id") and posting:
                 return permanent(
                     "mastodon", f"404: the post to reply to is gone ({detail})", request
@@ -266,7 +276,7 @@ class MastodonAdapter(BaseAdapter):
             return credentials("mastodon", f"403 ({detail})", [], request, SCOPE_FIX)
         if status == 422 and "processing" in detail.lower():
             return retryable("mastodon", f"the image is still being processed ({detail})", request)
-        if isinstance(exc, MastodonAPIError):
+        if isinstance(exc, errors.MastodonAPIError):
             return permanent("mastodon", f"{status or ''} refused ({detail})".strip(), request)
         return permanent("mastodon", f"{type(exc).__name__}: {detail}", request)
 
@@ -279,7 +289,7 @@ class MastodonAdapter(BaseAdapter):
     def verify(self) -> PostResult:
         try:
             me = self._whoami()
-        except MastodonError as exc:
+        except errors.MastodonError as exc:
             return self._refused(exc, {}, posting=False)
         return PostResult(ok=True, remote_id=f"@{me.get('acct', '')}", url=me.get("url"))
 
@@ -289,7 +299,7 @@ class MastodonAdapter(BaseAdapter):
             statuses = self.client().account_statuses(
                 me["id"], limit=TIMELINE_SIZE, exclude_reblogs=True
             )
-        except (MastodonError, KeyError):
+        except (errors.MastodonError, KeyError):
             return None
         for status in statuses:
             if str(status.get("id")) in taken:
@@ -328,11 +338,14 @@ def html_text(content: str) -> tuple[str, list[str]]:
     return "".join(parser.pieces), parser.links
 
 
-def _status(exc: MastodonError) -> int | None:
+def _status(exc: errors.MastodonError) -> int | None:
     return exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
 
 
-def _detail(exc: MastodonError) -> str:
+def _detail(exc: errors.MastodonError) -> str:
     if len(exc.args) >= 4:
         return str(exc.args[3] or exc.args[2])
     return str(exc)
+
+
+ADAPTER = MastodonAdapter

@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import quote
 
 from publisher.core.timeutil import utc_now
-from publisher.engine.compose import DraftPart
-from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.base import BaseAdapter
 from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.draft import DraftPart, PostResult
 
 
 def file_name(key: str, number: int) -> str:
@@ -29,7 +29,8 @@ def file_name(key: str, number: int) -> str:
 
 class OutboxAdapter(BaseAdapter):
     mode = "outbox"
-    can_lookup = True
+    can_lookup = True  # the folder is read back
+    idempotent_for = None
 
     def __init__(
         self,

@@ -1,38 +1,174 @@
-"""Adapter registry: one adapter per enabled platform.
+"""The platforms: derived from the adapter classes of the modules listed here, once.
 
-A platform with credentials posts for real through its adapter (publisher/adapters/real.py);
-every other enabled platform falls back to the outbox, so the engine always runs end to end.
+Adding a platform is one module (a SPEC and an adapter class, see publisher.platforms.base)
+and one line in PLATFORM_MODULES. Everything else (settings, `check`, the composer,
+`accounts`, the docs table, the tests) asks this module.
+
+An enabled platform with all its credentials posts for real; any other enabled platform
+falls back to the outbox, so the engine always runs end to end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
-from publisher.core.settings import PublisherSettings, Secrets
+from publisher.core.environment import Environment, read_environment
+from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import utc_now
-from publisher.platforms import counters
-from publisher.platforms.base import Adapter, BaseAdapter, PostResult, PreviewPart
+from publisher.core.words import did_you_mean
+from publisher.platforms.base import Adapter, AdapterContext, BaseAdapter
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.outbox import OutboxAdapter
-from publisher.platforms.real import REAL_FACTORIES
+from publisher.platforms.spec import PlatformSpec
 
 __all__ = [
+    "PLATFORMS",
     "Adapter",
     "AdapterChoice",
     "BaseAdapter",
     "OutboxAdapter",
-    "PostResult",
-    "PreviewPart",
     "build_adapters",
+    "choose_adapters",
     "platform_limits",
+    "spec",
 ]
 
-# platform -> factory(settings, credentials, limits)
-RealFactory = Callable[[PublisherSettings, dict[str, str], PlatformLimits], Adapter]
-REAL_ADAPTERS: dict[str, RealFactory] = REAL_FACTORIES
+# The one list of platforms, in the order they are shown. Each module defines ADAPTER.
+PLATFORM_MODULES = ("x", "mastodon", "bluesky", "facebook", "telegram")
+
+ADAPTERS: dict[str, type[BaseAdapter]] = {}
+for _module in PLATFORM_MODULES:
+    _adapter = importlib.import_module(f"publisher.platforms.{_module}").ADAPTER
+    ADAPTERS[_adapter.spec.name] = _adapter
+del _module, _adapter
+
+SPECS: dict[str, PlatformSpec] = {name: cls.spec for name, cls in ADAPTERS.items()}
+PLATFORMS: tuple[str, ...] = tuple(SPECS)
+LABELS: dict[str, str] = {name: s.label for name, s in SPECS.items()}
+# Tests replace this to force every platform into the outbox.
+REAL_ADAPTERS: dict[str, type[BaseAdapter]] = dict(ADAPTERS)
+
+
+def spec(name: str) -> PlatformSpec:
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise ValueError(f"unknown platform '{name}' (use: {', '.join(PLATFORMS)})") from None
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name)
+
+
+# --- limits --------------------------------------------------------------------------------
+
+
+def default_limits() -> dict[str, PlatformLimits]:
+    return {name: s.limits for name, s in SPECS.items()}
+
+
+def with_overrides(overrides: Mapping[str, Mapping[str, object]]) -> dict[str, PlatformLimits]:
+    """The documented limits with some fields changed, e.g. {"facebook": {"max_text": 2000}}.
+
+    Raises ValueError naming the unknown platform or field, so a settings typo is not ignored.
+    """
+    limits = default_limits()
+    names = {f.name for f in fields(PlatformLimits)} - {"name"}
+    for platform, changes in overrides.items():
+        if platform not in limits:
+            raise ValueError(f"unknown platform '{platform}' (use: {', '.join(PLATFORMS)})")
+        for key in changes:
+            if key not in names:
+                raise ValueError(
+                    f"unknown limit '{key}' for {platform} (use: {', '.join(sorted(names))})"
+                )
+        limits[platform] = replace(limits[platform], **changes)  # type: ignore[arg-type]
+    return limits
+
+
+def platform_limits(settings: PublisherSettings) -> dict[str, PlatformLimits]:
+    return with_overrides(settings.limits)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def validate(settings: PublisherSettings) -> PublisherSettings:
+    """Check PUBLISHER's platform names and limit overrides; an empty list means all."""
+    for name in settings.platforms:
+        if name not in SPECS:
+            raise settings.error(
+                "platforms",
+                f"has '{name}', which is not a platform{did_you_mean(name, PLATFORMS)} "
+                f"(use: {', '.join(PLATFORMS)})",
+            )
+    try:
+        with_overrides(settings.limits)
+    except (ValueError, TypeError) as exc:
+        raise settings.error("limits", f"is not valid: {exc}") from None
+    return settings if settings.platforms else replace(settings, platforms=PLATFORMS)
+
+
+def enabled(settings: PublisherSettings) -> tuple[str, ...]:
+    return settings.platforms or PLATFORMS
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+def variable_names() -> tuple[str, ...]:
+    """Every environment variable any platform reads."""
+    return tuple(dict.fromkeys(v for s in SPECS.values() for v in s.variables))
+
+
+def secret_names() -> tuple[str, ...]:
+    """The variables whose values are never shown (tokens, keys, passwords)."""
+    return tuple(dict.fromkeys(v for s in SPECS.values() for v in s.secrets))
+
+
+def environment(root: Path, environ: Mapping[str, str] | None = None) -> Environment:
+    """Every platform variable from the environment or `root/.env` (read once)."""
+    return read_environment(root, variable_names(), environ)
+
+
+def missing(platform: str, env: Environment | Mapping[str, str]) -> list[str]:
+    """The platform's required variables that are not set (names only, never values)."""
+    have = (
+        env.has if isinstance(env, Environment) else (lambda n: bool(str(env.get(n, "")).strip()))
+    )
+    return [name for name in spec(platform).credentials if not have(name)]
+
+
+def configured(env: Environment) -> list[str]:
+    return [name for name in PLATFORMS if not missing(name, env)]
+
+
+def context(settings: PublisherSettings, limits: PlatformLimits) -> AdapterContext:
+    folder = None if settings.feed_is_url else Path(settings.feed)
+    return AdapterContext(limits, settings.site_url, folder)
+
+
+def real_adapter(
+    platform: str,
+    settings: PublisherSettings,
+    env: Environment | Mapping[str, str],
+    limits: PlatformLimits | None = None,
+) -> BaseAdapter | None:
+    """The platform's real adapter when all its credentials are set, else None (outbox)."""
+    env = env if isinstance(env, Environment) else Environment(env)
+    cls = REAL_ADAPTERS.get(platform)
+    if cls is None or missing(platform, env):
+        return None
+    limits = limits or platform_limits(settings)[platform]
+    return cls.from_environment(env, context(settings, limits))
+
+
+# --- choosing --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -43,39 +179,52 @@ class AdapterChoice:
     note: str  # why this mode, for logs and `publisher accounts` (never a secret)
 
 
-def platform_limits(settings: PublisherSettings) -> dict[str, PlatformLimits]:
-    return counters.with_overrides(settings.limits)
-
-
 def choose_adapters(
     settings: PublisherSettings,
-    secrets: Secrets,
+    env: Environment | Mapping[str, str],
     clock: Callable[[], dt.datetime] = utc_now,
     outbox: Path | None = None,
 ) -> list[AdapterChoice]:
+    settings = validate(settings)
+    env = env if isinstance(env, Environment) else Environment(env)
     limits = platform_limits(settings)
     choices = []
     for platform in settings.platforms:
-        credentials = secrets.for_platform(platform)
-        factory = REAL_ADAPTERS.get(platform)
-        if credentials and factory:
-            adapter = factory(settings, credentials, limits[platform])
+        adapter = real_adapter(platform, settings, env, limits[platform])
+        if adapter is not None:
             choices.append(AdapterChoice(platform, adapter, "real", "credentials configured"))
             continue
         note = (
             "credentials found, but no adapter for this platform yet"
-            if credentials
+            if not missing(platform, env)
             else "no credentials configured"
         )
-        adapter = OutboxAdapter(limits[platform], outbox or settings.outbox, clock)
-        choices.append(AdapterChoice(platform, adapter, "outbox", note))
+        box = OutboxAdapter(limits[platform], outbox or settings.outbox, clock)
+        choices.append(AdapterChoice(platform, box, "outbox", note))
     return choices
 
 
 def build_adapters(
     settings: PublisherSettings,
-    secrets: Secrets,
+    env: Environment | Mapping[str, str],
     clock: Callable[[], dt.datetime] = utc_now,
     outbox: Path | None = None,
 ) -> dict[str, Adapter]:
-    return {c.platform: c.adapter for c in choose_adapters(settings, secrets, clock, outbox)}
+    return {c.platform: c.adapter for c in choose_adapters(settings, env, clock, outbox)}
+
+
+def docs_table() -> list[dict[str, Any]]:
+    """One row per platform for docs/platforms.md (a test keeps the page in step)."""
+    return [
+        {
+            "platform": s.label,
+            "text limit": s.limits.max_text,
+            "threads": "yes" if s.threads else "no",
+            "lookup": "yes" if s.can_lookup else "no",
+            "idempotency": f"{int(s.idempotent_for.total_seconds() // 60)} min"
+            if s.idempotent_for
+            else "no",
+            "credentials": ", ".join(s.credentials),
+        }
+        for s in SPECS.values()
+    ]

@@ -16,9 +16,9 @@ from typing import Any
 
 import requests
 
-from publisher.engine.compose import DraftPart
+from publisher.core.environment import Environment
 from publisher.platforms import counters
-from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     TIMEOUT,
     MediaProblem,
@@ -37,10 +37,21 @@ from publisher.platforms.common import (
     server_error,
     unknown,
 )
-from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.draft import DraftPart, PostResult
+from publisher.platforms.spec import PlatformSpec
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
-VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID")
+SPEC = PlatformSpec(
+    name="telegram",
+    label="Telegram",
+    limits=DEFAULT_LIMITS["telegram"],
+    credentials=("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"),
+    secrets=("TELEGRAM_BOT_TOKEN",),
+    optional=("TELEGRAM_BASE_URL",),
+    can_lookup=False,  # the Bot API cannot read a channel's history
+)
+VARIABLES = SPEC.credentials
 ADMIN_FIX = (
     "add the bot to the channel as an administrator allowed to post messages "
     "(channel > Administrators > Add admin)"
@@ -68,7 +79,16 @@ def message_url(chat: dict[str, Any], message_id: int | str) -> str | None:
 
 
 class TelegramAdapter(BaseAdapter):
-    name = "telegram"
+    spec = SPEC
+
+    @classmethod
+    def from_environment(cls, env: Environment, context: AdapterContext) -> TelegramAdapter:
+        return cls(
+            env.get("TELEGRAM_BOT_TOKEN"),
+            env.get("TELEGRAM_CHAT_ID"),
+            context.limits,
+            base_url=env.get("TELEGRAM_BASE_URL") or DEFAULT_BASE_URL,
+        )
 
     def __init__(
         self,
@@ -211,3 +231,6 @@ def _body(answer: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+ADAPTER = TelegramAdapter

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-import tweepy
 from requests.adapters import HTTPAdapter
 
-from publisher.engine.compose import DraftPart
-from publisher.platforms.base import BaseAdapter, PostResult
+from publisher.core.environment import Environment
+from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     TIMEOUT,
     MediaProblem,
@@ -39,7 +38,12 @@ from publisher.platforms.common import (
     scrub,
     server_error,
 )
-from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.draft import DraftPart, PostResult
+from publisher.platforms.lazy import lazy
+from publisher.platforms.spec import PlatformSpec
+
+tweepy = lazy("tweepy")  # imported when first used
 
 API_HOST = "https://api.twitter.com"  # the host tweepy's Client.request hard-codes
 MEDIA_UPLOAD_PATH = "/2/media/upload"
@@ -48,7 +52,16 @@ MEDIA_UPLOAD_PATH = "/2/media/upload"
 MEDIA_METADATA_PATH = "/2/media/metadata"
 MAX_ALT = 1000
 TIMELINE_SIZE = 50
-VARIABLES = ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+SPEC = PlatformSpec(
+    name="x",
+    label="X",
+    limits=DEFAULT_LIMITS["x"],
+    credentials=("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"),
+    secrets=("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"),
+    optional=("X_BASE_URL",),  # the local test server
+    can_lookup=True,
+)
+VARIABLES = SPEC.credentials
 PERMISSION_FIX = (
     "in the X developer portal give the app 'Read and write' permission, then regenerate "
     "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET and put them in .env"
@@ -90,8 +103,12 @@ def alt_text_body(media_id: str, alt: str, path: str) -> dict[str, Any]:
 
 
 class XAdapter(BaseAdapter):
-    name = "x"
-    can_lookup = True
+    spec = SPEC
+
+    @classmethod
+    def from_environment(cls, env: Environment, context: AdapterContext) -> XAdapter:
+        creds = XCredentials(*(env.get(name) for name in SPEC.credentials))
+        return cls(creds, context.limits, base_url=env.get("X_BASE_URL") or API_HOST)
 
     def __init__(
         self,
@@ -276,3 +293,6 @@ def _answer_messages(answer: requests.Response) -> str:
     found = [e.get("message", "") for e in body.get("errors", []) if isinstance(e, dict)]
     found += [str(body[k]) for k in ("detail", "error") if body.get(k)]
     return "; ".join(m for m in found if m) or answer.reason or ""
+
+
+ADAPTER = XAdapter

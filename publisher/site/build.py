@@ -17,25 +17,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import blinker
-import click
 from pelican import Pelican
 from pelican.settings import read_settings
 
 from publisher.content import frontmatter
-from publisher.core.errors import Problem, display_path
-from publisher.core.timeutil import TimeFormatError, format_wib, parse_time, utc_now
+from publisher.core.errors import Problem, ProblemsError, display_path
+from publisher.core.project import Project
+from publisher.core.timeutil import utc_now
 from publisher.site import reader
 from publisher.site.fast import build_helper, page_reuse
 from publisher.site.fast.build_helper import BuildHelper
 from publisher.site.precompress import precompress_output
 
-ROOT = Path(__file__).resolve().parents[2]
 
+class BuildFailed(ProblemsError):
+    """The build refused to put a site in place; output/ is as it was."""
 
-class BuildFailed(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    @property
+    def summary(self) -> str:  # type: ignore[override]
+        return f"Build stopped: {len(self.problems)} problem(s); output/ was not changed."
 
 
 @dataclass
@@ -71,7 +71,7 @@ def load_settings(
 
 
 def build_site(
-    settings_file: Path = ROOT / "pelicanconf.py",
+    settings_file: Path | None = None,
     output: Path | None = None,
     now: dt.datetime | None = None,
     overrides: dict | None = None,
@@ -84,6 +84,9 @@ def build_site(
     and the previous search index stays until the caller runs refresh_search_index().
     """
     started = time.perf_counter()
+    project = Project.from_settings_file(settings_file) if settings_file else Project.find()
+    settings_file = project.settings_file
+    project.require_theme()
     base = load_settings(settings_file, Path("output"), now, overrides)
     project_root = Path(base["PATH"]).parent
     target = Path(output or base["OUTPUT_PATH"]).resolve()
@@ -243,46 +246,3 @@ def _swap_into_place(staging: Path, target: Path) -> None:
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def parse_now_option(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except TimeFormatError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-@click.command("build")
-@click.option("--production", is_flag=True, help="Use publishconf.py (absolute URLs, feeds).")
-@click.option(
-    "--now",
-    "now_text",
-    metavar="TIME",
-    help="Build as the site will be at TIME (WIB unless an offset is given).",
-)
-@click.option("--output", type=click.Path(path_type=Path), help="Output folder (default: output/).")
-@click.option("--settings", "settings_file", type=click.Path(path_type=Path), help="Settings file.")
-def build_command(
-    production: bool, now_text: str | None, output: Path | None, settings_file: Path | None
-) -> None:
-    """Build the site into output/ (atomically; a failed build keeps the old output)."""
-    now = parse_now_option(now_text)
-    settings_file = settings_file or Path("publishconf.py" if production else "pelicanconf.py")
-    try:
-        result = build_site(settings_file.resolve(), output, now)
-    except BuildFailed as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(
-            f"Build stopped: {len(exc.problems)} problem(s); output/ was not changed.", err=True
-        )
-        raise SystemExit(1) from None
-    when = f" as of {format_wib(now)}" if now else ""
-    click.echo(
-        f"Built {result.pages} pages into {display_path(result.output)}{when} in {result.seconds:.1f}s"
-    )
-
-
-commands = [build_command]

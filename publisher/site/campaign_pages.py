@@ -18,7 +18,8 @@ from pelican import signals
 from pelican.contents import Page
 from pelican.generators import Generator
 
-from publisher.content.campaigns import CalendarPost, Campaign, CampaignEvent, load_campaigns
+from publisher.content.campaign_reader import load_campaigns
+from publisher.content.campaigns import CalendarPost, Campaign, CampaignEvent
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import to_wib
 from publisher.site import reader

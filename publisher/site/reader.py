@@ -15,7 +15,7 @@ from markdown import Markdown
 from markupsafe import escape
 from pelican.readers import BaseReader
 
-from publisher.content import frontmatter, press
+from publisher.content import fields, frontmatter, press
 from publisher.content.fields import ContentMeta, parse_content_meta
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import WIB, utc_now
@@ -30,12 +30,12 @@ LIVE_FILES: set[str] = set()
 
 
 def kind_of(source_path: str | Path, settings: dict[str, Any]) -> str:
-    parts = Path(source_path).resolve().relative_to(Path(settings["PATH"]).resolve()).parts
-    if parts and parts[0] in settings.get("PAGE_PATHS", ["pages"]):
-        return "page"
-    if parts and parts[0] in settings.get("RELEASE_PATHS", ["siaran-pers"]):
-        return "release"
-    return "article"
+    return fields.kind_of(
+        Path(source_path),
+        Path(settings["PATH"]),
+        settings.get("PAGE_PATHS", ["pages"]),
+        settings.get("RELEASE_PATHS", ["siaran-pers"]),
+    )
 
 
 def build_now(settings: dict[str, Any]) -> dt.datetime:

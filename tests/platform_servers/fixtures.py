@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from publisher.engine.compose import DraftPart, compose
+from publisher.engine.compose import compose
 from publisher.engine.ledger import Ledger
-from publisher.engine.planned import Media
 from publisher.engine.scheduler import Scheduler
 from publisher.engine.sources import Snapshot
 from publisher.platforms.base import BaseAdapter
 from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.draft import DraftPart, Media
 from tests.engine_support import SITE, Clock, item, make_settings
 from tests.platform_servers import bluesky, facebook, mastodon, telegram, x
 from tests.platform_servers.bluesky import BlueskyServer

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from publisher.core.errors import PublisherError
 from publisher.core.timeutil import utc_now
 
 STATES = ("pending", "claimed", "sent", "failed", "dead", "unknown", "seeded", "stale")
@@ -21,7 +22,7 @@ UNTOUCHED_CAUSES = {"", "compose", "withdrawn"}
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # fixed width, so text order is time order in SQL
 
 
-class LedgerError(Exception):
+class LedgerError(PublisherError):
     """The ledger cannot be used (locked by another process, corrupt, unwritable)."""
 
 

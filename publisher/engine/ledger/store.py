@@ -39,7 +39,6 @@ from publisher.engine.ledger.schema import (
     migrate,
     ts,
 )
-from publisher.ops.instance_lock import InstanceLock
 
 __all__ = [
     "CLAIMED",
@@ -52,7 +51,6 @@ __all__ = [
     "STATES",
     "UNKNOWN",
     "GroupInfo",
-    "InstanceLock",
     "Ledger",
     "LedgerError",
     "NewPart",

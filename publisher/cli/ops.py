@@ -1,0 +1,74 @@
+"""Operations commands: deploy (and roll back) a built site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from publisher.cli.context import current_project
+from publisher.core.errors import display_path
+from publisher.core.project import Project
+from publisher.ops.deploy import DeployConfig, DeployError, deploy, list_releases, rollback
+
+
+@click.command("deploy")
+@click.option(
+    "--target",
+    metavar="T",
+    help="A name from DEPLOY['targets'], a folder, or [user@]host:/path (default: DEPLOY['target']).",
+)
+@click.option("--rollback", "roll_back", is_flag=True, help="Switch back to the previous release.")
+@click.option("--to", "to_release", metavar="RELEASE", help="With --rollback: this release.")
+@click.option(
+    "--keep", type=click.IntRange(min=1), help="Releases to keep (default: DEPLOY['keep'])."
+)
+@click.option("--list", "list_only", is_flag=True, help="List the releases; * marks the live one.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The build to publish (default: the settings' OUTPUT_PATH).",
+)
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(path_type=Path),
+    envvar="PUBLISHER_SETTINGS",
+    help="Pelican settings file with DEPLOY (default: publishconf.py).",
+)
+def deploy_command(
+    target: str | None,
+    roll_back: bool,
+    to_release: str | None,
+    keep: int | None,
+    list_only: bool,
+    output: Path | None,
+    settings_file: Path | None,
+) -> None:
+    """Publish output/ to the web root atomically, or roll back to the previous release."""
+    project = current_project(settings_file)
+    if settings_file is None:  # publishconf.py: the production build is what goes live
+        project = Project.from_settings_file(project.production_settings_file)
+    try:
+        config = DeployConfig.from_settings(project.conf())
+        spec = config.resolve(target)
+        tools = {"ssh": config.ssh, "rsync": config.rsync}
+        if list_only:
+            state = list_releases(spec, **tools)
+            for name in state.releases:
+                click.echo(f"{'*' if name == state.current else ' '} {name}")
+            return
+        if roll_back:
+            path = rollback(spec, to=to_release, **tools)
+            click.echo(f"Rolled back: {spec} now serves {path.name}")
+            return
+        if to_release:
+            raise DeployError("--to needs --rollback")
+        source = Path(output or project.layout.output)
+        path = deploy(source, spec, keep or config.keep, **tools)
+    except DeployError as exc:
+        raise DeployError(f"deploy: error: {exc}") from None
+    click.echo(f"Deployed {display_path(source)} to {spec}: live release {path.name}")
+
+
+commands = [deploy_command]

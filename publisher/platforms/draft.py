@@ -1,0 +1,90 @@
+"""What goes to a platform: a draft in parts, each part's media, and the platform's answer.
+
+Made by the composer (publisher.engine.compose), sent by an adapter; plain data, no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Media:
+    path_or_url: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+    media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True)
+class Draft:
+    parts: tuple[Part, ...]
+    language: str = "id"
+    link: str = ""  # the link as sent ("" = none)
+    key: str = ""
+    platform: str = ""
+
+    def part(self, number: int) -> DraftPart:
+        """Part `number` (1-based) with what an adapter needs to send it alone."""
+        piece = self.parts[number - 1]
+        return DraftPart(
+            self.key,
+            self.platform,
+            number,
+            len(self.parts),
+            piece.text,
+            piece.media,
+            self.language,
+            self.link,
+        )
+
+
+@dataclass(frozen=True)
+class DraftPart:
+    key: str
+    platform: str
+    number: int
+    total: int
+    text: str
+    media: tuple[Media, ...]
+    language: str
+    link: str
+
+
+@dataclass(frozen=True)
+class PostResult:
+    ok: bool
+    remote_id: str | None = None
+    url: str | None = None
+    retryable: bool = False  # worth trying again later (429, 5xx before the post was accepted)
+    error: str | None = None
+    unknown: bool = False  # the post may or may not exist now: never retried blindly
+    request: Mapping[str, Any] = field(default_factory=dict)  # what was (or would be) sent
+    retry_at: dt.datetime | None = None  # a rate limit's reset: no retry before this time
+    # "post": about this post only. "platform": about the account or the service (outage,
+    # rate limit, refused credentials): the platform's other posts wait or stop too.
+    scope: str = "post"
+    # The platform refused it as a copy of a post it already has (X 403, Facebook 506): it
+    # is there, even if a lookup cannot find it; never sent again without a person.
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class PreviewPart:
+    number: int
+    total: int
+    text: str
+    count: int
+    limit: int
+    request: Mapping[str, Any]
+
+    @property
+    def fits(self) -> bool:
+        return self.count <= self.limit

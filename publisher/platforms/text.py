@@ -1,0 +1,58 @@
+"""How a post's words, hashtags and link are laid out: one rule for the composer and `check`.
+
+Pure functions: what `publisher check` counts is what the composer sends.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from publisher.platforms import counters
+
+LINK_SEPARATOR = "\n\n"  # between a post's words and its tail (hashtags, then the link)
+
+
+@functools.lru_cache(maxsize=8192)  # pure; the checker asks for each item on every platform
+def with_utm(url: str, platform: str, campaign: str) -> str:
+    """Add utm_source/medium/campaign, replacing any already there, keeping other parameters."""
+    if not url:
+        return ""
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    params = [
+        (k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith("utm_")
+    ]
+    params += [
+        ("utm_source", platform),
+        ("utm_medium", "social"),
+        ("utm_campaign", campaign or "site"),
+    ]
+    return urlunsplit((scheme, netloc, path, urlencode(params), fragment))
+
+
+def hashtags_to_add(body: str, hashtags: tuple[str, ...]) -> list[str]:
+    """Campaign hashtags not already written in the body (compared without case)."""
+    present = {tag.lower() for _, tag in counters.find_hashtags(body)}
+    out: list[str] = []
+    for tag in hashtags:
+        word = tag.strip().lstrip("#")
+        if word and word.lower() not in present:
+            present.add(word.lower())
+            out.append(f"#{word}")
+    return out
+
+
+def join(body: str, tail: list[str]) -> str:
+    """The words, then the tail (hashtags, link) after a blank line."""
+    return f"{body}{LINK_SEPARATOR}{' '.join(tail)}" if body and tail else body or " ".join(tail)
+
+
+def whole_text(
+    link_policy: str, platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str
+) -> str:
+    """The text the composer sends when it fits: the body, the campaign hashtags it lacks,
+    and the link (with its UTM parameters) where the platform reads the link inline."""
+    tail = hashtags_to_add(body, hashtags)
+    if link and link_policy == "inline":
+        tail.append(with_utm(link, platform, campaign))
+    return join(body, tail)

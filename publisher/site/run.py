@@ -1,0 +1,139 @@
+"""One build's state, passed explicitly: no part of a build keeps state in a module.
+
+`publisher.site.build.build_site` makes a BuildRun and hands it to Pelican in the settings
+(under RUN_SETTING); our reader, plugins, writer and generators take it from there. Two
+builds in one process therefore never see each other's problems, files or helper.
+
+What a process may keep between its builds (serve's builder: conversions of unchanged
+files, compiled templates, the pages it put in place) is a BuildMemory, owned by whoever
+runs the builds; a production build gets a fresh one and starts cold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+
+from publisher.core.errors import ContentError
+from publisher.core.project import Project
+
+if TYPE_CHECKING:
+    from publisher.content.fields import ContentMeta
+    from publisher.content.frontmatter import FrontMatter
+    from publisher.site.fast.build_helper import BuildHelper
+    from publisher.site.fast.page_reuse import ReusingWriter
+
+RUN_SETTING = "PUBLISHER_RUN"
+# Conversions remembered by a long-lived builder at most (then it starts again).
+MEMORY_LIMIT = 20_000
+
+
+@dataclass
+class Converted:
+    """One Markdown file as our reader converts it, without Pelican's objects."""
+
+    meta: ContentMeta
+    html: str | None  # None: the item is not live (embargo, future, draft); nothing converted
+
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for the next build of this process (serve's builder):
+    compiling the theme is a tenth of a preview build. Jinja checks each template's source
+    against its checksum, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+@dataclass
+class BuildMemory:
+    """What one process remembers between its builds; empty for a cold build."""
+
+    # (path, text digest, settings that change a conversion) -> the conversion. Only live
+    # items that read no other file: an embargoed item is converted when it goes live.
+    converted: dict[tuple[str, str, str], Converted] = field(default_factory=dict)
+    # (path, text) -> parsed front matter: the build helper converts then checks a file,
+    # and serve's builder checks while it waits for the next save (warm_up).
+    parsed: dict[tuple[str, str], FrontMatter] = field(default_factory=dict)
+    # Site folder -> {page: (inputs fingerprint, (inode, size, mtime) of the page put in place)}
+    pages: dict[str, dict[str, tuple[str, tuple[int, int, int]]]] = field(default_factory=dict)
+    templates: CompiledTemplates = field(default_factory=CompiledTemplates)
+
+    def remember(self, key: tuple[str, str, str], found: Converted) -> None:
+        if len(self.converted) > MEMORY_LIMIT:
+            self.converted.clear()
+        self.converted[key] = found
+
+
+@dataclass
+class BuildRun:
+    project: Project
+    now: dt.datetime
+    memory: BuildMemory = field(default_factory=BuildMemory)
+    preview_of: Path | None = None  # a preview build (serve): the site folder it updates
+    # Problems met while Pelican reads: the build reports them and writes no output.
+    problems: list[ContentError] = field(default_factory=list)
+    # Static files named by items that are not live yet, and by live items: the build removes
+    # the first set minus the second from the output, so no embargoed file leaks.
+    held_files: set[str] = field(default_factory=set)
+    live_files: set[str] = field(default_factory=set)
+    helper: BuildHelper | None = None
+    writers: dict[str, ReusingWriter] = field(default_factory=dict)  # staging folder -> writer
+    data: dict[str, Any] = field(default_factory=dict)  # press and hotline data, read once
+    _digests: dict[str, tuple[str, str, str] | None] = field(default_factory=dict)
+
+    def memo_key(self, path: Path, settings: dict[str, Any]) -> tuple[str, str, str] | None:
+        """The file's key in memory: its path, its text's digest, the settings that matter.
+        Read once per build; None when the file is gone (the reader reports it)."""
+        name = str(path)
+        if name not in self._digests:
+            try:  # the text itself, not its time stamp: two saves in one tick must not look alike
+                digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            except OSError:
+                self._digests[name] = None
+            else:
+                used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
+                        settings.get("RELEASE_PATHS"))  # fmt: skip
+                self._digests[name] = (name, digest, repr(used))
+        return self._digests[name]
+
+    def text_digest(self, path: Path, settings: dict[str, Any]) -> str:
+        key = self.memo_key(path, settings)
+        return key[1] if key else "missing"
+
+    def remembered(self, path: Path, settings: dict[str, Any]) -> bool:
+        key = self.memo_key(path, settings)
+        return key is not None and key in self.memory.converted
+
+
+def of(settings: dict[str, Any]) -> BuildRun:
+    """The build run of these Pelican settings (every build through build_site has one)."""
+    run = settings.get(RUN_SETTING)
+    if run is None:  # Pelican run directly, not through build_site: a cold run of its own
+        run = BuildRun(Project.from_settings_file(_settings_file(settings)), _now(settings))
+        settings[RUN_SETTING] = run
+    return run
+
+
+def _settings_file(settings: dict[str, Any]) -> Path:
+    return Path(settings["PATH"]).parent / "pelicanconf.py"
+
+
+def _now(settings: dict[str, Any]) -> dt.datetime:
+    from publisher.core.timeutil import utc_now
+
+    return settings.get("PUBLISHER_NOW") or utc_now()

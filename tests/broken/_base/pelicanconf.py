@@ -1,0 +1,1 @@
+"""The smallest project for the check tests: every setting at its default."""
