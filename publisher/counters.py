@@ -6,8 +6,9 @@ Each platform counts differently, and a post that is one unit too long is refuse
   8208-8223 and 8242-8247 weigh 1, all others 2; an emoji of twemoji-parser 11's table
   weighs 2; every URL, also a bare domain like example.go.id, weighs 23. Emoji newer than
   that table count as twitter-text counts them (more than X's 2): see x_weighted_length.
-- Mastodon: grapheme clusters; every URL its server finds counts 23, whatever its characters;
-  a mention `@user@server` counts as `@user` (its StatusLengthValidator, see mastodon_length).
+- Mastodon: grapheme clusters, with Indic conjuncts split as the Ruby its servers run splits
+  them; every URL its server finds counts 23, whatever its characters; a mention
+  `@user@server` counts as `@user` (its StatusLengthValidator, see mastodon_length).
 - Bluesky: grapheme clusters of current Unicode (300), as the app's `Intl.Segmenter` counts
   them, and at most 3000 UTF-8 bytes; URLs count as written.
 - Telegram: UTF-16 code units. The Bot API speaks of "characters after entities parsing" and
@@ -507,7 +508,7 @@ def mastodon_length(text: str, url_weight: int | None = 23) -> int:
     ]
     entities += _mastodon_mentions(text)
     if not entities:
-        return grapheme_length(text)
+        return _mastodon_graphemes(text)
     entities.sort(key=lambda entity: entity[0])
     pieces: list[str] = []
     position = 0
@@ -518,7 +519,23 @@ def mastodon_length(text: str, url_weight: int | None = 23) -> int:
         pieces.append("x" * url_weight if username is None else "@" + username)  # type: ignore[operator]
         position = end
     pieces.append(text[position:])
-    return grapheme_length("".join(pieces))
+    return _mastodon_graphemes("".join(pieces))
+
+
+# Mastodon counts with Ruby's String#each_grapheme_cluster, which took up Unicode 15.1's rule
+# for Indic conjuncts (GB9c) only in 2025 (ruby/ruby#12798): on the Ruby 3.4 and older that
+# servers run, "श्री" is two clusters and "हिन्दी" three. Each consonant joined by that rule
+# starts a cluster of its own there, so we count one more for each: never less than the server.
+_CONJUNCT_JOIN = regex.compile(
+    r"(?<=\p{InCB=Consonant}[\p{InCB=Extend}\p{InCB=Linker}]*\p{InCB=Linker}"
+    r"[\p{InCB=Extend}\p{InCB=Linker}]*)\p{InCB=Consonant}"
+)
+
+
+def _mastodon_graphemes(text: str) -> int:
+    if text.isascii():
+        return grapheme_length(text)
+    return grapheme_length(text) + len(_CONJUNCT_JOIN.findall(text))
 
 
 # --- Bluesky, Telegram, Facebook ------------------------------------------------------------
