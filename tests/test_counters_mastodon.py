@@ -16,8 +16,12 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+import regex
+
+from publisher import counters
 from publisher.counters import count, fits
 
 URL = 23
@@ -90,3 +94,14 @@ def test_mastodon_limit_with_a_long_unicode_url() -> None:
     url = "https://example.go.id/kampanye/" + "\u00e9" * 300 + "/\U0001f42a"
     assert fits("mastodon", "a" * 476 + " " + url)
     assert not fits("mastodon", "a" * 477 + " " + url)
+
+
+def test_property_classes_are_current_unicodes() -> None:
+    # Written out for Python's re; the same characters as the regex module's properties.
+    everything = "".join(chr(p) for p in range(0x110000) if not 0xD800 <= p <= 0xDFFF)
+    for written, prop in (
+        (counters._WHITE_SPACE, r"\p{White_Space}"),
+        (counters._DASH_PUNCTUATION, r"\p{Pd}"),
+        (counters._CYRILLIC, r"\p{Script=Cyrillic}"),
+    ):
+        assert re.findall(f"[{written}]", everything) == regex.findall(prop, everything), prop
