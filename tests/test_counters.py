@@ -47,18 +47,49 @@ def test_conformance_file_holds_the_whole_v3_section() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "\u2764\ufe0f\u200d\U0001f525",  # heart on fire (Emoji 13.1)
-        "\U0001faf1\U0001f3fd\u200d\U0001faf2\U0001f3fb",  # handshake, two skin tones (14.0)
-        "\U0001f426\u200d\U0001f525",  # phoenix (15.1)
-        "\U0001faf6\U0001f3fd",  # heart hands with a skin tone (14.0)
-        "\U0001fae0",  # melting face (14.0)
         "\U0001f1ee\U0001f1e9",  # flag of Indonesia
         "1\ufe0f\u20e3",  # keycap one
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",  # family (ZWJ sequence)
+        "\U0001f44d\U0001f3fd",  # thumbs up, skin tone
+        "\u00a9\ufe0f",  # (c) as emoji
     ],
 )
-def test_x_counts_every_emoji_as_two_even_those_newer_than_the_library(text: str) -> None:
+def test_x_counts_every_emoji_of_twitter_texts_table_as_two(text: str) -> None:
     assert count("x", text) == 2
     assert count("x", f"Ayo {text}!") == 4 + 2 + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        # twitter-text (twemoji-parser 11) splits emoji newer than its table into the parts it
+        # knows: X itself counts each as 2, but we never pass a text twitter-text refuses.
+        ("\u2764\ufe0f\u200d\U0001f525", 2 + 1 + 2),  # heart on fire (13.1): heart, ZWJ, fire
+        ("\U0001faf1\U0001f3fd\u200d\U0001faf2\U0001f3fb", 2 + 2 + 1 + 2 + 2),  # handshake
+        ("\U0001f426\u200d\U0001f525", 2 + 1 + 2),  # phoenix (15.1)
+        ("\U0001faf6\U0001f3fd", 2 + 2),  # heart hands with a skin tone (14.0)
+        ("\U0001fae0", 2),  # melting face (14.0): one code point, weight 2 either way
+    ],
+)
+def test_x_counts_newer_emoji_as_twitter_text_does(text: str, weight: int) -> None:
+    assert count("x", text) == weight
+
+
+@pytest.mark.parametrize(
+    ("text", "weight"),
+    [
+        ("\u00a9", 1),  # (c) without VS16 is text to twitter-text
+        ("\u00ae 2027", 6),
+        ("\u2122", 2),  # U+2122 is outside the light ranges
+        ("1\ufe0f\ufe0f\u20e3", 1 + 2 + 2 + 2),  # keycap with an extra selector: no emoji
+        ("\u0645\u0631\u062d\u0628\u0627example.com", 5 + 23),  # bare domain after Arabic
+        ("\u05e9\u05dc\u05d5\u05ddkemnaker.go.id/a", 4 + 23),  # and after Hebrew
+        ("", 0),
+    ],
+)
+def test_x_matches_twitter_text_where_the_old_port_did_not(text: str, weight: int) -> None:
+    # Each checked against twitter-text 3.1's parseTweet (tests/node/parse_tweets.js).
+    assert count("x", text) == weight
 
 
 def test_x_text_presentation_selector_is_not_an_emoji() -> None:
@@ -214,21 +245,64 @@ def test_counters_never_fail_and_agree_with_fits(text: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=4351, exclude_categories=("Cs",))))
 def test_x_light_text_without_urls_counts_per_code_point(text: str) -> None:
     # Counted after NFC, which may compose two light code points into a heavy one (W + grave
-    # = U+1E80). (c) and (r) are emoji to twitter-text; everything else up to U+10FF weighs 1.
+    # = U+1E80). Up to U+10FF every code point weighs 1: (c) and (r) are emoji to
+    # twitter-text only with VS16, which weighs 2.
     normal = unicodedata.normalize("NFC", text)
-    light = all(ord(ch) <= 4351 for ch in normal) and not set(normal) & {"\xa9", "\xae"}
+    light = all(ord(ch) <= 4351 for ch in normal)
     if light and not find_urls(normal):
         assert count("x", text) == len(normal)
     assert count("x", "W\u0300") == 2  # composes to U+1E80, outside the light range
 
 
+def _parse_tweet_loop(units: str, urls: dict[int, int], emoji: dict[int, int]) -> int:
+    """parseTweet's own loop, unit by unit, as written in twitter-text 3.1 (JavaScript)."""
+    weight = 0
+    index = 0
+    while index < len(units):
+        if index in urls:
+            weight += 23
+            index += urls[index] - 1
+        elif index in emoji:
+            weight += 2
+            index += emoji[index] - 1
+        else:
+            if (
+                index < len(units) - 1
+                and "\ud800" <= units[index] <= "\udbff"
+                and "\udc00" <= units[index + 1] <= "\udfff"
+            ):
+                index += 1
+            weight += counters._x_char_weight(units[index])
+        index += 1
+    return weight
+
+
+def _entities(units: str) -> tuple[dict[int, int], dict[int, int]]:
+    urls = {start: len(url) for url, start, _end in counters._tt_extract_urls(units)}
+    emoji = {m.start(): m.end() - m.start() for m in counters._twemoji_regex().finditer(units)}
+    return urls, emoji
+
+
+@given(st.text())
+@example("Baca bengkulutengahkab.go.id/a \U0001f1ee\U0001f1e9 https://t.co/abc?x=1 \u00e9")
+@example("\u0645\u0631\u062d\u0628\u0627example.com/jalan \U0001f468\u200d\U0001f469")
+def test_x_walk_is_parse_tweets_loop(text: str) -> None:
+    # _x_walk weighs the stretches between URLs and emoji at once; the answer must be the
+    # one parseTweet's unit-by-unit loop gives.
+    units = counters._utf16_units(unicodedata.normalize("NFC", text))
+    urls, emoji = _entities(units)
+    assert counters._x_walk(units, urls, emoji, 23) == _parse_tweet_loop(units, urls, emoji)
+
+
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 @example("Lapor\r\nsegera\r\n")  # CR LF is one grapheme cluster of two characters
-def test_ascii_fast_paths_agree_with_the_grapheme_rules(text: str) -> None:
-    # ASCII text skips the grapheme walk; the answer must be the one the walk gives.
-    import grapheme
-
-    assert counters.grapheme_length(text) == grapheme.length(text)
-    assert counters.count("bluesky", text) == grapheme.length(text)
-    slow_x = sum(2 if counters._is_emoji(c) else len(c) for c in grapheme.graphemes(text))
-    assert counters._x_text_weight(text) == slow_x
+@example("Lihat example.go.id/a, https://t.co/abc?x=1 dan BP2MI.GO.ID.")
+def test_ascii_fast_paths_agree_with_the_slow_paths(text: str) -> None:
+    # ASCII text skips the grapheme walk, the emoji table and the per-character weights; the
+    # answer must be the one the slow paths give.
+    assert counters.grapheme_length(text) == len(counters._GRAPHEME.findall(text))
+    assert counters.count("bluesky", text) == len(counters._GRAPHEME.findall(text))
+    assert counters._x_text_weight(text) == sum(counters._x_char_weight(ch) for ch in text)
+    urls, emoji = _entities(text)
+    assert emoji == {}
+    assert counters.x_weighted_length(text) == _parse_tweet_loop(text, urls, emoji)
