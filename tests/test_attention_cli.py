@@ -10,7 +10,7 @@ from publisher.core.timeutil import parse_time, utc_now
 from publisher.engine import actions, heartbeat
 from publisher.engine.ledger import DEAD, Ledger
 from publisher.engine.report import TickReport
-from publisher.platforms.counters import DEFAULT_LIMITS
+from publisher.platforms import catalog
 from publisher.platforms.registry import OutboxAdapter
 from tests.cli_support import run
 from tests.engine_support import Clock, item
@@ -134,7 +134,9 @@ def test_dismiss_refuses_what_it_must_not_close(project: Path) -> None:
 
 def test_a_dismissed_composition_error_is_recomposed_when_retried(tmp_path: Path) -> None:
     clock = Clock("2027-03-01 08:00")
-    engine = engine_for(tmp_path, OutboxAdapter(DEFAULT_LIMITS["x"], tmp_path / "outbox", clock))
+    engine = engine_for(
+        tmp_path, OutboxAdapter(catalog.default_limits()["x"], tmp_path / "outbox", clock)
+    )
     engine.items.append(item("item:a", "2027-03-01 10:00", image=("poster.png", "")))
     engine.scheduler.tick()
     assert engine.states("item:a") == [(1, "dead")]  # an image without alt text

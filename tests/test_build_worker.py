@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,15 +13,21 @@ from publisher.site.fast.build_worker import Builder
 from tests.test_build import GOOD_POST, make_project
 
 
+def said(lines: list[tuple[str, bool]]) -> Any:
+    """A Builder's `say` that collects (line, is a problem) pairs."""
+    return lambda line, problem: lines.append((line, problem))
+
+
 def test_the_builder_rebuilds_keeps_the_old_site_on_errors_and_refreshes_search(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     post = tmp_path / "content" / "berita" / "uji.md"
     settings = make_project(tmp_path, {"berita/uji.md": GOOD_POST})
     monkeypatch.chdir(tmp_path)
     page = tmp_path / "output" / "berita" / "2026" / "berita-uji" / "index.html"
     entry = tmp_path / "output" / "pagefind" / "pagefind-entry.json"
-    builder = Builder(settings)
+    lines: list[tuple[str, bool]] = []
+    builder = Builder(settings, say=said(lines))
     try:
         assert builder.rebuild()
         assert "Isi berita uji." in page.read_text(encoding="utf-8")
@@ -38,11 +45,12 @@ def test_the_builder_rebuilds_keeps_the_old_site_on_errors_and_refreshes_search(
         assert entry.exists()
     finally:
         builder.close()
-    out = capsys.readouterr()
-    assert out.out.count("Rebuilt ") == 2
-    assert out.out.count("Search index updated") == 2
-    assert "content/berita/uji.md:4:" in out.err
-    assert "still serving the previous version" in out.err
+    out = "\n".join(line for line, problem in lines if not problem)
+    err = "\n".join(line for line, problem in lines if problem)
+    assert out.count("Rebuilt ") == 2
+    assert out.count("Search index updated") == 2
+    assert "content/berita/uji.md:4:" in err
+    assert "still serving the previous version" in err
 
 
 def test_a_builder_that_died_is_started_again(
@@ -97,12 +105,13 @@ def test_conversions_remembered_between_builds_are_live_only_when_due(tmp_path: 
 
 
 def test_the_builder_answers_when_the_search_index_is_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = make_project(tmp_path, {"berita/uji.md": GOOD_POST})
     settings.write_text(settings.read_text() + "SEARCH_INDEX = False\n")
     monkeypatch.chdir(tmp_path)
-    builder = Builder(settings)
+    lines: list[tuple[str, bool]] = []
+    builder = Builder(settings, say=said(lines))
     results: list[bool] = []
     # In a thread: a builder that never answers about search would make serve wait for ever.
     waiting = threading.Thread(
@@ -116,6 +125,6 @@ def test_the_builder_answers_when_the_search_index_is_off(
         waiting.join()
     builder.close()
     assert results == [True, True]
-    out = capsys.readouterr().out
+    out = "\n".join(line for line, _problem in lines)
     assert out.count("Rebuilt ") == 2 and "Search index" not in out
     assert not (tmp_path / "output" / "pagefind").exists()

@@ -7,12 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from publisher.engine.compose import ComposeError, compose, with_utm
-from publisher.platforms.counters import DEFAULT_LIMITS, count, find_urls, fits
+from publisher.engine.compose import ComposeError, compose
+from publisher.platforms import catalog
+from publisher.platforms.catalog import count, fits
+from publisher.platforms.counting.twitter import find_urls
+from publisher.platforms.text import with_utm
 from tests.engine_support import SITE, item
 
 X, MASTODON, BLUESKY, FACEBOOK, TELEGRAM = (
-    DEFAULT_LIMITS[p] for p in ("x", "mastodon", "bluesky", "facebook", "telegram")
+    catalog.default_limits()[p] for p in ("x", "mastodon", "bluesky", "facebook", "telegram")
 )
 LONG = " ".join(
     f"Kalimat nomor {n} menjelaskan tanda bahaya tawaran kerja yang tidak masuk akal."

@@ -10,10 +10,11 @@ import re
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from publisher.engine.compose import ELLIPSIS, ComposeError, compose, hashtags_to_add
-from publisher.platforms import counters
-from publisher.platforms.counters import DEFAULT_LIMITS
+from publisher.engine.compose import ELLIPSIS, ComposeError, compose
+from publisher.platforms import catalog
+from publisher.platforms.counting import twitter
 from publisher.platforms.draft import Draft, Media
+from publisher.platforms.text import hashtags_to_add
 from tests.engine_support import SITE, item
 
 URLS = (
@@ -68,7 +69,7 @@ def texts(draw: st.DrawFn) -> str:
     return text
 
 
-PLATFORMS = st.sampled_from(list(DEFAULT_LIMITS))
+PLATFORMS = st.sampled_from(list(catalog.default_limits()))
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -77,7 +78,7 @@ def words(text: str) -> list[str]:
 
 
 def urls(text: str) -> set[str]:
-    found = counters.find_urls(text) + counters.find_urls(text, bare_domains=False)
+    found = twitter.find_urls(text) + twitter.find_urls(text, bare_domains=False)
     return {url for _s, _e, url in found}
 
 
@@ -88,7 +89,7 @@ def tail_of(draft: Draft, body: str, hashtags: tuple[str, ...], platform: str) -
 
 def compose_or_none(planned: object, platform: str) -> Draft | None:
     try:
-        return compose(planned, DEFAULT_LIMITS[platform])  # type: ignore[arg-type]
+        return compose(planned, catalog.default_limits()[platform])  # type: ignore[arg-type]
     except ComposeError as exc:
         # Allowed only when the text truly cannot be posted: a word (or the link) longer
         # than a post, or more than 20 posts in a thread. Never for a fitting text.
@@ -110,12 +111,12 @@ def test_every_part_fits_its_platform_by_its_own_counting(
     draft = compose_or_none(planned, platform)
     if draft is None:
         return
-    limits = DEFAULT_LIMITS[platform]
+    limits = catalog.default_limits()[platform]
     for part in draft.parts:
         caption = bool(part.media)
-        assert counters.fits(platform, part.text, caption=caption, limits=limits), (
+        assert catalog.fits(platform, part.text, caption=caption, limits=limits), (
             platform,
-            counters.count(platform, part.text, limits),
+            catalog.count(platform, part.text, limits),
             part.text,
         )
     assert all(not p.media for p in draft.parts[1:])  # the image goes with the first part

@@ -10,15 +10,11 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from publisher.platforms import counters
-from publisher.platforms.counters import (
-    DEFAULT_LIMITS,
-    count,
-    find_hashtags,
-    find_urls,
-    fits,
-    hashtag_problem,
-)
+from publisher.platforms import catalog, counters
+from publisher.platforms.catalog import count, fits, hashtag_problem
+from publisher.platforms.counters import find_hashtags
+from publisher.platforms.counting import twitter
+from publisher.platforms.counting.twitter import find_urls
 
 DATA = Path(__file__).parent / "data" / "twitter_text_validate_v3.yaml"
 
@@ -164,33 +160,41 @@ def test_telegram_counts_utf16_units_and_captions_have_their_own_limit() -> None
 def test_facebook_limit_is_configurable() -> None:
     assert fits("facebook", "a" * 5000)
     assert not fits("facebook", "a" * 5001)
-    small = counters.with_overrides({"facebook": {"max_text": 100}})["facebook"]
+    small = catalog.with_overrides({"facebook": {"max_text": 100}})["facebook"]
     assert not fits("facebook", "a" * 101, limits=small)
     assert fits(
         "facebook",
         "a" * 5001,
-        limits=counters.with_overrides({"facebook": {"max_text": 6000}})["facebook"],
+        limits=catalog.with_overrides({"facebook": {"max_text": 6000}})["facebook"],
     )
 
 
 def test_with_overrides_rejects_typos() -> None:
     with pytest.raises(ValueError, match="unknown limit 'max_txt'"):
-        counters.with_overrides({"facebook": {"max_txt": 10}})
+        catalog.with_overrides({"facebook": {"max_txt": 10}})
     with pytest.raises(ValueError, match="unknown platform 'twiter'"):
-        counters.with_overrides({"twiter": {"max_text": 10}})
+        catalog.with_overrides({"twiter": {"max_text": 10}})
 
 
 def test_limits_table() -> None:
-    assert {n: lim.max_text for n, lim in DEFAULT_LIMITS.items()} == {
+    assert {n: lim.max_text for n, lim in catalog.default_limits().items()} == {
         "x": 280,
         "mastodon": 500,
         "bluesky": 300,
         "facebook": 5000,
         "telegram": 4096,
     }
-    assert [n for n, lim in DEFAULT_LIMITS.items() if lim.threads] == ["x", "mastodon", "bluesky"]
-    assert DEFAULT_LIMITS["telegram"].max_caption == 1024
-    assert DEFAULT_LIMITS["x"].url_weight == DEFAULT_LIMITS["mastodon"].url_weight == 23
+    assert [n for n, lim in catalog.default_limits().items() if lim.threads] == [
+        "x",
+        "mastodon",
+        "bluesky",
+    ]
+    assert catalog.default_limits()["telegram"].max_caption == 1024
+    assert (
+        catalog.default_limits()["x"].url_weight
+        == catalog.default_limits()["mastodon"].url_weight
+        == 23
+    )
 
 
 def test_unknown_platform_is_a_value_error() -> None:
@@ -199,7 +203,7 @@ def test_unknown_platform_is_a_value_error() -> None:
 
 
 def test_url_weight_none_counts_urls_as_written_on_x() -> None:
-    raw = DEFAULT_LIMITS["x"].__class__("x", 280, None, None, 4, 1, True)
+    raw = catalog.default_limits()["x"].__class__("x", 280, None, None, 4, 1, True)
     assert count("x", "example.go.id", raw) == 13
 
 
@@ -218,7 +222,7 @@ def test_hashtag_problems(platform: str, tag: str, fragment: str) -> None:
     assert problem is not None and fragment in problem
 
 
-@pytest.mark.parametrize("platform", counters.PLATFORM_NAMES)
+@pytest.mark.parametrize("platform", catalog.PLATFORMS)
 def test_good_hashtags_pass_everywhere(platform: str) -> None:
     for tag in ("#CegahTPPO", "StopPerdaganganOrang", "#HariAntiTPPO2027", "#pekerja_migran"):
         assert hashtag_problem(platform, tag) is None
@@ -235,10 +239,10 @@ def test_find_hashtags_skips_urls_numbers_and_trailing_punctuation() -> None:
 
 @given(st.text())
 def test_counters_never_fail_and_agree_with_fits(text: str) -> None:
-    for platform in counters.PLATFORM_NAMES:
+    for platform in catalog.PLATFORMS:
         n = count(platform, text)
         assert n >= 0
-        if n > DEFAULT_LIMITS[platform].max_text:
+        if n > catalog.default_limits()[platform].max_text:
             assert not fits(platform, text)
 
 
@@ -272,14 +276,14 @@ def _parse_tweet_loop(units: str, urls: dict[int, int], emoji: dict[int, int]) -
                 and "\udc00" <= units[index + 1] <= "\udfff"
             ):
                 index += 1
-            weight += counters._x_char_weight(units[index])
+            weight += twitter._x_char_weight(units[index])
         index += 1
     return weight
 
 
 def _entities(units: str) -> tuple[dict[int, int], dict[int, int]]:
-    urls = {start: len(url) for url, start, _end in counters._tt_extract_urls(units)}
-    emoji = {m.start(): m.end() - m.start() for m in counters._twemoji_regex().finditer(units)}
+    urls = {start: len(url) for url, start, _end in twitter._tt_extract_urls(units)}
+    emoji = {m.start(): m.end() - m.start() for m in twitter._twemoji_regex().finditer(units)}
     return urls, emoji
 
 
@@ -289,9 +293,9 @@ def _entities(units: str) -> tuple[dict[int, int], dict[int, int]]:
 def test_x_walk_is_parse_tweets_loop(text: str) -> None:
     # _x_walk weighs the stretches between URLs and emoji at once; the answer must be the
     # one parseTweet's unit-by-unit loop gives.
-    units = counters._utf16_units(unicodedata.normalize("NFC", text))
+    units = twitter._utf16_units(unicodedata.normalize("NFC", text))
     urls, emoji = _entities(units)
-    assert counters._x_walk(units, urls, emoji, 23) == _parse_tweet_loop(units, urls, emoji)
+    assert twitter._x_walk(units, urls, emoji, 23) == _parse_tweet_loop(units, urls, emoji)
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
@@ -301,8 +305,8 @@ def test_ascii_fast_paths_agree_with_the_slow_paths(text: str) -> None:
     # ASCII text skips the grapheme walk, the emoji table and the per-character weights; the
     # answer must be the one the slow paths give.
     assert counters.grapheme_length(text) == len(counters._GRAPHEME.findall(text))
-    assert counters.count("bluesky", text) == len(counters._GRAPHEME.findall(text))
-    assert counters._x_text_weight(text) == sum(counters._x_char_weight(ch) for ch in text)
+    assert catalog.count("bluesky", text) == len(counters._GRAPHEME.findall(text))
+    assert twitter._x_text_weight(text) == sum(twitter._x_char_weight(ch) for ch in text)
     urls, emoji = _entities(text)
     assert emoji == {}
-    assert counters.x_weighted_length(text) == _parse_tweet_loop(text, urls, emoji)
+    assert twitter.x_weighted_length(text) == _parse_tweet_loop(text, urls, emoji)

@@ -21,8 +21,8 @@ import re
 import pytest
 import regex
 
-from publisher import counters
-from publisher.counters import count, fits
+from publisher.platforms.catalog import count, fits
+from publisher.platforms.counting import mastodon as mastodon_rules
 
 URL = 23
 
@@ -100,8 +100,8 @@ def test_property_classes_are_current_unicodes() -> None:
     # Written out for Python's re; the same characters as the regex module's properties.
     everything = "".join(chr(p) for p in range(0x110000) if not 0xD800 <= p <= 0xDFFF)
     for written, prop in (
-        (counters._WHITE_SPACE, r"\p{White_Space}"),
-        (counters._DASH_PUNCTUATION, r"\p{Pd}"),
-        (counters._CYRILLIC, r"\p{Script=Cyrillic}"),
+        (mastodon_rules._WHITE_SPACE, r"\p{White_Space}"),
+        (mastodon_rules._DASH_PUNCTUATION, r"\p{Pd}"),
+        (mastodon_rules._CYRILLIC, r"\p{Script=Cyrillic}"),
     ):
         assert re.findall(f"[{written}]", everything) == regex.findall(prop, everything), prop

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import regex
 
-from publisher import counters
+from publisher.platforms import catalog
+from publisher.platforms.counting import twitter
 from tests.counters_corpus import Sample, corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,13 +106,13 @@ def test_the_corpus_covers_what_it_should(samples: list[Sample]) -> None:
     assert share("\u00a9(?!\ufe0f)") >= 50 and share("\u00a9\ufe0f") >= 50
     assert share("\u20e3") >= 200 and share("\u200d") >= 500
     assert sum(s.new_emoji for s in samples) >= 1000
-    assert sum(1 for text in texts if 260 <= counters.count("x", text) <= 300) >= 150
+    assert sum(1 for text in texts if 260 <= catalog.count("x", text) <= 300) >= 150
 
 
 def test_x_matches_twitter_text(samples: list[Sample], node_results: dict) -> None:
     wrong = []
     for sample, theirs in _pairs(samples, node_results):
-        ours, fits = counters.count("x", sample.text), counters.fits("x", sample.text)
+        ours, fits = catalog.count("x", sample.text), catalog.fits("x", sample.text)
         if sample.new_emoji:
             # X counts each emoji as 2 and twitter-text newer ones as more; we never count
             # less than twitter-text, so we never pass a text it refuses.
@@ -127,7 +128,7 @@ def test_find_urls_matches_twitter_text(samples: list[Sample], node_results: dic
     wrong = []
     for sample, theirs in _pairs(samples, node_results):
         normalized = unicodedata.normalize("NFC", sample.text)
-        ours = [list(found) for found in counters.find_urls(normalized)]
+        ours = [list(found) for found in twitter.find_urls(normalized)]
         if ours != theirs["urls"]:
             wrong.append((sample.text[:80], ours, theirs["urls"]))
     assert wrong == []
@@ -142,17 +143,17 @@ def test_bluesky_counts_graphemes_as_intl_segmenter(
     assert node_results["versions"]["unicode"] == "17.0"
     assert regex.match(r"\p{Assigned}", "\U00010940")  # Sidetic, new in Unicode 17.0
     wrong = [
-        (sample.text[:80], counters.count("bluesky", sample.text), theirs["graphemes"])
+        (sample.text[:80], catalog.count("bluesky", sample.text), theirs["graphemes"])
         for sample, theirs in _pairs(samples, node_results)
-        if counters.count("bluesky", sample.text) != theirs["graphemes"]
+        if catalog.count("bluesky", sample.text) != theirs["graphemes"]
     ]
     assert wrong == []
 
 
 def test_conjuncts_and_new_emoji_are_one_grapheme() -> None:
     for text in ("\u0936\u094d\u0930\u0940", "\u0915\u094d\u0937", "\U0001f426\u200d\U0001f525"):
-        assert counters.count("bluesky", text) == 1, text
-    assert counters.count("bluesky", "\u092a\u094d\u0930\u0927\u093e\u0928") == 3  # प्र धा न
+        assert catalog.count("bluesky", text) == 1, text
+    assert catalog.count("bluesky", "\u092a\u094d\u0930\u0927\u093e\u0928") == 3  # प्र धा न
 
 
 def test_case_insensitive_url_matching_is_javascripts() -> None:
@@ -167,9 +168,9 @@ def test_case_insensitive_url_matching_is_javascripts() -> None:
     texts = [f"a.co/b{c} x.c{c}m https://a.co/?q={c}{c} a.{c}d co.{c}" for c in letters]
     theirs = _node("parse_tweets.js", texts)["results"]
     wrong = [
-        (text, counters.find_urls(text), result["urls"])
+        (text, twitter.find_urls(text), result["urls"])
         for text, result in zip(texts, theirs, strict=True)
-        if [list(found) for found in counters.find_urls(text)] != result["urls"]
+        if [list(found) for found in twitter.find_urls(text)] != result["urls"]
         and unicodedata.normalize("NFC", text) == text
     ]
     assert wrong == []
@@ -178,7 +179,7 @@ def test_case_insensitive_url_matching_is_javascripts() -> None:
 def test_tables_are_twitter_texts() -> None:
     tables = _node("twitter_text_tables.js")
     assert (tables["version"], tables["twemojiParser"]) == ("3.1.0", "11.0.2")
-    assert list(counters._TWITTER_GTLDS) == tables["gtld"]
-    assert list(counters._TWITTER_CCTLDS) == tables["cctld"]
-    assert tables["emoji"]["source"] == counters._TWEMOJI_PARSER_11_EMOJI
+    assert list(twitter._TWITTER_GTLDS) == tables["gtld"]
+    assert list(twitter._TWITTER_CCTLDS) == tables["cctld"]
+    assert tables["emoji"]["source"] == twitter._TWEMOJI_PARSER_11_EMOJI
     assert tables["emoji"]["flags"] == "g"

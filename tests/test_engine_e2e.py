@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from publisher.cli.output import keep_every_line
 from publisher.core.environment import Environment
 from publisher.core.timeutil import format_wib, parse_time
-from publisher.engine.events import TextFormatter, keep_every_line
+from publisher.engine.events import TextFormatter
 from publisher.engine.ledger import Ledger
 from publisher.ops.runner import make_scheduler, redactor
 from publisher.platforms import registry

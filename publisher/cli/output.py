@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+from pelican.log import LimitFilter
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from publisher.engine.events import Redact, formatter, keep_every_line, publisher_loggers, unchanged
+from publisher.engine.events import Redact, formatter, unchanged
 
 
 def make_console() -> Console:
@@ -59,3 +60,22 @@ def table(console: Console, title: str, headers: Sequence[str], rows: list[Seque
 def first_words(text: str, width: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def keep_every_line(*loggers: logging.Logger) -> None:
+    """Take Pelican's duplicate filter off these loggers.
+
+    Pelican's logger class (every logger made after `import pelican`) drops an INFO or
+    WARNING line it has already printed once in the process. A publisher that runs for months
+    must log every event, and a problem that repeats at every tick every time.
+    """
+    for logger in loggers:
+        for found in list(logger.filters):
+            if isinstance(found, LimitFilter):
+                logger.removeFilter(found)
+
+
+def publisher_loggers() -> list[logging.Logger]:
+    """`publisher` and every `publisher.*` logger made so far."""
+    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "publisher"]
+    return [logging.getLogger(name) for name in ["publisher", *names]]

@@ -119,7 +119,9 @@ def serve_command(
     """Build the site, serve it locally and rebuild when content or theme change."""
     project = current_project()
     output = project.layout.output
-    builder = Builder(project.settings_file)
+    builder = Builder(
+        project.settings_file, say=lambda line, problem: click.echo(line, err=problem)
+    )
     if not builder.rebuild() and not output.exists():
         builder.close()
         raise SystemExit(1)

@@ -205,27 +205,26 @@ class Rules:
         severity: str = "error",
     ) -> None:  # fmt: skip
         limits = self.limits[platform]
+        spec = registry.spec(platform)
         full = engine_text(platform, text, url or "", hashtags, campaign)
-        if counters.fits(platform, full, caption=caption, limits=limits):
+        if spec.fits(full, caption=caption, limits=limits):
             return
         if thread and limits.threads:
             return  # allowed to become a thread
-        size = counters.count(platform, full, limits)
-        limit = counters.limit_for(platform, caption=caption, limits=limits)
-        name = registry.label(platform)
+        size = spec.count(full, limits)
+        limit = spec.limit_for(caption=caption, limits=limits)
+        name = spec.label
         what = f"{name} photo caption" if caption and limits.max_caption else f"{name} post"
-        what = ("an " if name == "X" else "a ") + what
+        what = ("an " if name[:1] in "AEIOUX" else "a ") + what
         if size > limit:
-            extra = (
-                " with the link" if url and registry.spec(platform).link_policy == "inline" else ""
-            )
+            extra = " with the link" if url and spec.link_policy == "inline" else ""
             detail = f"{size}/{limit}{extra}" + (
                 " and campaign hashtags" if full.count("#") > text.count("#") else ""
             )
-        elif platform == "bluesky":
-            detail = f"more than {counters.BLUESKY_MAX_BYTES} bytes"
+        elif spec.max_bytes is not None and len(full.encode("utf-8")) > spec.max_bytes:
+            detail = f"more than {spec.max_bytes} bytes"
         else:
-            detail = "it holds a character X refuses: U+FFFE, U+FEFF or U+FFFF"
+            detail = spec.refusal
         if not field_name.startswith("post"):
             fix = f"give {name} its own shorter text under 'social:'"
         elif limits.threads:
@@ -333,7 +332,7 @@ class Rules:
         self, path: Path, text: str, platforms: Iterable[str], line_at: LineAt
     ) -> None:
         for index, tag in counters.find_hashtags(text):
-            failing = [(p, m) for p in platforms if (m := counters.hashtag_problem(p, tag))]
+            failing = [(p, m) for p in platforms if (m := registry.hashtag_problem(p, tag))]
             if failing:
                 also = (
                     f" (also on {', '.join(registry.label(p) for p, _ in failing[1:])})"

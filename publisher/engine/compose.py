@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from publisher.core.errors import PublisherError
 from publisher.engine.planned import Planned
-from publisher.platforms import counters, registry
+from publisher.platforms import registry
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import Draft, Media, Part
 from publisher.platforms.text import hashtags_to_add, with_utm
@@ -56,7 +56,7 @@ def compose(item: Planned, limits: PlatformLimits) -> Draft:
     caption = bool(media)
 
     def fits(text: str) -> bool:
-        return counters.fits(platform, text, caption=caption, limits=limits)
+        return registry.fits(platform, text, caption=caption, limits=limits)
 
     whole = _join(body, tags + inline)
     try:
@@ -141,7 +141,7 @@ def _thread(
     def fits(chunk: str, number: int) -> bool:
         caption = number == 1 and bool(media)
         text = render(chunk, number, 99)
-        return counters.fits(platform, text, caption=caption, limits=limits)
+        return registry.fits(platform, text, caption=caption, limits=limits)
 
     chunks: list[str] = []
     current = ""

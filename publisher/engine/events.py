@@ -19,8 +19,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pelican.log import LimitFilter
-
 from publisher.engine.ledger.schema import Row
 
 FORMATS = ("text", "json")
@@ -123,25 +121,6 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(_redacted(data, self.redact), ensure_ascii=False)
-
-
-def keep_every_line(*loggers: logging.Logger) -> None:
-    """Take Pelican's duplicate filter off these loggers.
-
-    Pelican's logger class (every logger made after `import pelican`) drops an INFO or
-    WARNING line it has already printed once in the process. A publisher that runs for months
-    must log every event, and a problem that repeats at every tick every time.
-    """
-    for logger in loggers:
-        for found in list(logger.filters):
-            if isinstance(found, LimitFilter):
-                logger.removeFilter(found)
-
-
-def publisher_loggers() -> list[logging.Logger]:
-    """`publisher` and every `publisher.*` logger made so far."""
-    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "publisher"]
-    return [logging.getLogger(name) for name in ["publisher", *names]]
 
 
 def formatter(kind: str, redact: Redact = unchanged, with_time: bool = True) -> logging.Formatter:

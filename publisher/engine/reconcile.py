@@ -28,8 +28,8 @@ import datetime as dt
 from publisher.core.timeutil import format_wib
 from publisher.engine.ledger import DEAD, FAILED, SENT, UNKNOWN, Row
 from publisher.engine.report import TickContext, TickReport
+from publisher.platforms import registry
 from publisher.platforms.base import Adapter
-from publisher.platforms.counters import LABELS
 from publisher.platforms.draft import DraftPart, Media, PostResult
 
 LOOKUP_MIN_SECONDS = 30  # the first second look after a platform could not be asked
@@ -67,7 +67,7 @@ def recover(tick: TickContext, now: dt.datetime, report: TickReport) -> None:
 def settle(tick: TickContext, row: Row, now: dt.datetime, report: TickReport, why: str) -> None:
     ledger = tick.ledger
     adapter = tick.adapters.get(row.platform)
-    label = LABELS.get(row.platform, row.platform)
+    label = registry.label(row.platform)
     found: PostResult | None = None
     if adapter is not None and getattr(adapter, "can_lookup", False):
         try:

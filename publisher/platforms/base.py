@@ -14,10 +14,9 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 from publisher.core.environment import Environment
-from publisher.platforms import counters
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import Draft, DraftPart, PostResult, PreviewPart
 from publisher.platforms.spec import PlatformSpec
@@ -52,7 +51,7 @@ class Adapter(Protocol):
 class BaseAdapter:
     """Shared behaviour; a platform only writes `_send` (and `verify`/`lookup` if it can)."""
 
-    spec: ClassVar[PlatformSpec]
+    spec: PlatformSpec
     mode: str = "real"  # "real" | "outbox"
 
     def __init__(self, limits: PlatformLimits | None = None) -> None:
@@ -87,8 +86,8 @@ class BaseAdapter:
                     number,
                     part.total,
                     part.text,
-                    counters.count(self.limits.name, part.text, self.limits),
-                    counters.limit_for(self.limits.name, caption=caption, limits=self.limits),
+                    self.spec.count(part.text, self.limits),
+                    self.spec.limit_for(caption=caption, limits=self.limits),
                     result.request,
                 )
             )

@@ -37,7 +37,8 @@ from publisher.platforms.common import (
     scrub,
     server_error,
 )
-from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.counters import HashtagRule, PlatformLimits
+from publisher.platforms.counting.twitter import find_urls
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
 from publisher.platforms.opengraph import LinkCard, OpenGraphReader
@@ -51,10 +52,21 @@ core_errors = lazy("atproto_core.exceptions")
 request_module = lazy("atproto_client.request")
 
 DEFAULT_BASE_URL = "https://bsky.social"
+
+
+def count_graphemes(text: str, limits: PlatformLimits) -> int:
+    return counters.grapheme_length(text)
+
+
 SPEC = PlatformSpec(
     name="bluesky",
     label="Bluesky",
-    limits=DEFAULT_LIMITS["bluesky"],
+    # Bluesky blobs for images are capped at 1,000,000 bytes.
+    limits=PlatformLimits("bluesky", 300, None, None, 4, 1_000_000, True),
+    counter=count_graphemes,
+    max_bytes=3000,
+    # Its facets link every character up to white space; the app makes none past 64.
+    hashtags=HashtagRule(any_character=True, max_graphemes=64),
     credentials=("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"),
     secrets=("BLUESKY_APP_PASSWORD",),
     optional=("BLUESKY_BASE_URL",),  # a self-hosted PDS, or the local test server
@@ -68,13 +80,12 @@ CardSource = Callable[..., LinkCard | None]
 def rich_text(text: str) -> client_utils.TextBuilder:
     """The text with a link facet on every http(s) URL and a tag facet on every hashtag."""
     spans: list[tuple[int, int, str, str]] = [
-        (start, end, "link", url)
-        for start, end, url in counters.find_urls(text, bare_domains=False)
+        (start, end, "link", url) for start, end, url in find_urls(text, bare_domains=False)
     ]
     for index, tag in counters.find_hashtags(text):
         end = index + 1 + len(tag)
         inside_url = any(s <= index < e for s, e, _, _ in spans)
-        if not inside_url and counters.hashtag_problem("bluesky", tag) is None:
+        if not inside_url and SPEC.hashtag_problem(tag) is None:
             spans.append((index, end, "tag", tag))
     builder = atproto.client_utils.TextBuilder()
     position = 0
@@ -157,9 +168,9 @@ class BlueskyAdapter(BaseAdapter):
             "media": media_request(part),
             "card": {"uri": part.link, "from": "the page's Open Graph tags"} if with_card else None,
         }
-        problem = check_text("bluesky", part, self.limits)
+        problem = check_text(SPEC, part, self.limits)
         if problem:
-            return permanent("bluesky", problem, request)
+            return permanent(SPEC, problem, request)
         if preview:
             return PostResult(ok=True, request=request)
         try:
@@ -183,7 +194,7 @@ class BlueskyAdapter(BaseAdapter):
             try:
                 image = load_media(media, self.limits.max_media_bytes, timeout=self.timeout)
             except MediaProblem as exc:
-                result = (retryable if exc.retryable else permanent)("bluesky", str(exc), request)
+                result = (retryable if exc.retryable else permanent)(SPEC, str(exc), request)
                 raise Stop(result) from None
             blob = self._upload(client, image.data, request)
             images.append(atproto.models.AppBskyEmbedImages.Image(alt=image.alt, image=blob))
@@ -228,26 +239,24 @@ class BlueskyAdapter(BaseAdapter):
         status = getattr(response, "status_code", None)
         detail = scrub(str(exc) if response is not None else type(exc).__name__, [self._password])
         if isinstance(exc, errors.RateLimitExceededError):
-            return rate_limited("bluesky", exc.reset_at, "ratelimit-reset", request)
+            return rate_limited(SPEC, exc.reset_at, "ratelimit-reset", request)
         if isinstance(exc, (errors.UnauthorizedError, errors.LoginRequiredError)):
             self._client = None  # log in again next time
-            return credentials("bluesky", f"the login was refused ({detail})", VARIABLES, request)
+            return credentials(SPEC, f"the login was refused ({detail})", VARIABLES, request)
         if isinstance(exc, errors.BadRequestError):
             if "ExpiredToken" in detail or "InvalidToken" in detail:
                 self._client = None
-                return retryable(
-                    "bluesky", f"the session ended ({detail}); logging in again", request
-                )
-            return permanent("bluesky", f"refused as invalid ({detail})", request)
+                return retryable(SPEC, f"the session ended ({detail}); logging in again", request)
+            return permanent(SPEC, f"refused as invalid ({detail})", request)
         if isinstance(exc, errors.NetworkError) and response is None:
-            return network_failure("bluesky", exc, request, posting=posting)
+            return network_failure(SPEC, exc, request, posting=posting)
         if status is not None and status >= 500:
-            return server_error("bluesky", status, detail, request, posting=posting)
+            return server_error(SPEC, status, detail, request, posting=posting)
         if isinstance(exc, errors.RequestErrorBase) and status is not None:
-            return permanent("bluesky", f"{status} refused ({detail})", request)
+            return permanent(SPEC, f"{status} refused ({detail})", request)
         if posting:  # an answer the library could not read: the record may exist
-            return network_failure("bluesky", exc, request, posting=True)
-        return permanent("bluesky", f"{type(exc).__name__}: {detail}", request)
+            return network_failure(SPEC, exc, request, posting=True)
+        return permanent(SPEC, f"{type(exc).__name__}: {detail}", request)
 
     # --- verify and lookup ----------------------------------------------------------
     def verify(self) -> PostResult:

@@ -25,10 +25,11 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from publisher.core.errors import PublisherError
-from publisher.platforms import counters
-from publisher.platforms.counters import LABELS, PlatformLimits
+from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.counting.twitter import find_urls
 from publisher.platforms.draft import DraftPart, Media, PostResult
 from publisher.platforms.lazy import lazy
+from publisher.platforms.spec import PlatformSpec
 
 httpx = lazy("httpx")  # the Bluesky client's; imported when first needed
 
@@ -45,27 +46,30 @@ class Stop(Exception):  # not an error: it carries the result out of a step
         self.result = result
 
 
-def label(platform: str) -> str:
-    return LABELS.get(platform, platform)
+def label(platform: PlatformSpec) -> str:
+    return platform.label
 
 
-def retryable(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
+def retryable(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
     return PostResult(ok=False, retryable=True, error=f"{label(platform)}: {why}", request=request)
 
 
 def outage(
-    platform: str, why: str, request: Mapping[str, Any], retry_at: dt.datetime | None = None
+    platform: PlatformSpec,
+    why: str,
+    request: Mapping[str, Any],
+    retry_at: dt.datetime | None = None,
 ) -> PostResult:
     """The platform cannot take posts now (5xx, unreachable, rate limit): nothing was posted,
     and its other posts wait behind this one (scope "platform")."""
     return replace(retryable(platform, why, request), retry_at=retry_at, scope="platform")
 
 
-def permanent(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
+def permanent(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
     return PostResult(ok=False, error=f"{label(platform)}: {why}", request=request)
 
 
-def unknown(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
+def unknown(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
     return PostResult(
         ok=False,
         unknown=True,
@@ -75,13 +79,17 @@ def unknown(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
     )
 
 
-def duplicate(platform: str, why: str, request: Mapping[str, Any]) -> PostResult:
+def duplicate(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
     """A refusal as a duplicate: an earlier send of this text went out."""
     return replace(unknown(platform, why, request), duplicate=True)
 
 
 def credentials(
-    platform: str, why: str, variables: Iterable[str], request: Mapping[str, Any], fix: str = ""
+    platform: PlatformSpec,
+    why: str,
+    variables: Iterable[str],
+    request: Mapping[str, Any],
+    fix: str = "",
 ) -> PostResult:
     names = list(variables)
     listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
@@ -91,7 +99,7 @@ def credentials(
 
 
 def rate_limited(
-    platform: str, reset: dt.datetime | None, header: str, request: Mapping[str, Any]
+    platform: PlatformSpec, reset: dt.datetime | None, header: str, request: Mapping[str, Any]
 ) -> PostResult:
     """A 429: retry no earlier than the platform's reset time."""
     when = (
@@ -158,7 +166,7 @@ def _innermost(exc: BaseException) -> str:
 
 
 def network_failure(
-    platform: str, exc: BaseException, request: Mapping[str, Any], *, posting: bool
+    platform: PlatformSpec, exc: BaseException, request: Mapping[str, Any], *, posting: bool
 ) -> PostResult:
     """No answer. While posting, an answer lost after sending leaves the post unknown."""
     why = f"no answer ({_innermost(exc)})"
@@ -168,7 +176,7 @@ def network_failure(
 
 
 def server_error(
-    platform: str, status: int, detail: str, request: Mapping[str, Any], *, posting: bool
+    platform: PlatformSpec, status: int, detail: str, request: Mapping[str, Any], *, posting: bool
 ) -> PostResult:
     """5xx. A 502/504 comes from a proxy that may have passed the post on: unknown."""
     why = f"server error {status}" + (f" ({detail})" if detail else "")
@@ -220,14 +228,14 @@ def guard_logs(secrets: Iterable[str]) -> None:
             logger.addFilter(_REDACT)
 
 
-def check_text(platform: str, part: DraftPart, limits: PlatformLimits) -> str | None:
+def check_text(platform: PlatformSpec, part: DraftPart, limits: PlatformLimits) -> str | None:
     """Why the part would be refused for its length or media count, or None."""
     caption = bool(part.media)
     if not part.text.strip() and not part.media:
         return "the post has no text"
-    if not counters.fits(platform, part.text, caption=caption, limits=limits):
-        used = counters.count(platform, part.text, limits)
-        limit = counters.limit_for(platform, caption=caption, limits=limits)
+    if not platform.fits(part.text, caption=caption, limits=limits):
+        used = platform.count(part.text, limits)
+        limit = platform.limit_for(caption=caption, limits=limits)
         return f"the text is {used} long, over the limit of {limit}"
     if len(part.media) > limits.max_media:
         return f"{len(part.media)} images, but at most {limits.max_media} per post"
@@ -322,7 +330,7 @@ _WORD = re.compile(r"\w+")
 def words(text: str) -> tuple[str, ...]:
     """The words of a post without its URLs: what survives t.co, HTML and link cards."""
     pieces, position = [], 0
-    for start, end, _url in counters.find_urls(text):
+    for start, end, _url in find_urls(text):
         pieces.append(text[position:start])
         position = end
     pieces.append(text[position:])
@@ -335,7 +343,7 @@ def same_post(part: DraftPart, text: str, links: Iterable[str] = ()) -> bool:
     The canonical link (with its UTM parameters, unique to our posts) must match where the
     part carries it; the words must match always, "(k/n)" markers included.
     """
-    found = set(links) | {url for _start, _end, url in counters.find_urls(text)}
+    found = set(links) | {url for _start, _end, url in find_urls(text)}
     # Also literally in the text: a link no URL finder recognises (an IP address, a new
     # top-level domain) is left as written by the platform too.
     if part.link and part.link in part.text and part.link not in found and part.link not in text:

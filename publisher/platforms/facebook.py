@@ -17,7 +17,6 @@ from typing import Any
 import requests
 
 from publisher.core.environment import Environment
-from publisher.platforms import counters
 from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     TIMEOUT,
@@ -38,7 +37,7 @@ from publisher.platforms.common import (
     server_error,
     unknown,
 )
-from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.spec import PlatformSpec
 
@@ -47,7 +46,7 @@ DEFAULT_VERSION = "v23.0"
 SPEC = PlatformSpec(
     name="facebook",
     label="Facebook",
-    limits=DEFAULT_LIMITS["facebook"],
+    limits=PlatformLimits("facebook", 5000, None, None, 1, 4 * 1024 * 1024, False),
     credentials=("FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_TOKEN"),
     secrets=("FACEBOOK_PAGE_TOKEN",),
     optional=("FACEBOOK_BASE_URL", "FACEBOOK_API_VERSION"),
@@ -146,15 +145,15 @@ class FacebookAdapter(BaseAdapter):
             "data": fields,
             "media": media_request(part),
         }
-        problem = check_text("facebook", part, self.limits)
+        problem = check_text(SPEC, part, self.limits)
         if (
             problem is None
             and edge == "photos"
-            and not counters.fits("facebook", fields["caption"], limits=self.limits)
+            and not SPEC.fits(fields["caption"], limits=self.limits)
         ):
             problem = "the caption with its link is over the limit"
         if problem:
-            return permanent("facebook", problem, request)
+            return permanent(SPEC, problem, request)
         if preview:
             return PostResult(ok=True, request=request)
         files = None
@@ -162,7 +161,7 @@ class FacebookAdapter(BaseAdapter):
             try:
                 image = load_media(part.media[0], self.limits.max_media_bytes, timeout=self.timeout)
             except MediaProblem as exc:
-                return (retryable if exc.retryable else permanent)("facebook", str(exc), request)
+                return (retryable if exc.retryable else permanent)(SPEC, str(exc), request)
             files = {"source": (image.name, image.data, image.mime)}
         try:
             answer = self.session.post(
@@ -173,14 +172,14 @@ class FacebookAdapter(BaseAdapter):
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            return network_failure("facebook", exc, request, posting=True)
+            return network_failure(SPEC, exc, request, posting=True)
         if answer.status_code != 200:
             return self._refused(answer, request, posting=True)
         try:
             body = answer.json()
             post_id = str(body.get("post_id") or body["id"])
         except (ValueError, KeyError, AttributeError):
-            return unknown("facebook", "the answer to the post could not be read", request)
+            return unknown(SPEC, "the answer to the post could not be read", request)
         return PostResult(ok=True, remote_id=post_id, url=post_url(post_id), request=request)
 
     # --- answers ---------------------------------------------------------------------
@@ -198,24 +197,20 @@ class FacebookAdapter(BaseAdapter):
         if status == 429 or code in RATE_CODES:
             minutes = regain_minutes(answer.headers)
             reset = retry_after(minutes * 60) if minutes else None
-            return rate_limited("facebook", reset, "estimated_time_to_regain_access", request)
+            return rate_limited(SPEC, reset, "estimated_time_to_regain_access", request)
         if code in DUPLICATE_CODES:
-            return duplicate("facebook", f"refused as a duplicate ({detail})", request)
+            return duplicate(SPEC, f"refused as a duplicate ({detail})", request)
         if code in TOKEN_CODES or status == 401:
             return credentials(
-                "facebook", f"the token was refused ({detail})", ["FACEBOOK_PAGE_TOKEN"], request
+                SPEC, f"the token was refused ({detail})", ["FACEBOOK_PAGE_TOKEN"], request
             )
         if code == 10 or (isinstance(code, int) and 200 <= code <= 299) or status == 403:
-            return credentials(
-                "facebook", f"permission missing ({detail})", [], request, PERMISSION_FIX
-            )
+            return credentials(SPEC, f"permission missing ({detail})", [], request, PERMISSION_FIX)
         if code == 803 or (code == 100 and error.get("error_subcode") == 33):
-            return credentials(
-                "facebook", f"no such Page ({detail})", ["FACEBOOK_PAGE_ID"], request
-            )
+            return credentials(SPEC, f"no such Page ({detail})", ["FACEBOOK_PAGE_ID"], request)
         if status >= 500 or code in TRANSIENT_CODES or error.get("is_transient"):
-            return server_error("facebook", status, detail, request, posting=posting)
-        return permanent("facebook", f"refused ({detail})", request)
+            return server_error(SPEC, status, detail, request, posting=posting)
+        return permanent(SPEC, f"refused ({detail})", request)
 
     # --- verify and lookup ----------------------------------------------------------
     def _get(self, url: str, params: dict[str, str]) -> requests.Response:
@@ -225,7 +220,7 @@ class FacebookAdapter(BaseAdapter):
         try:
             answer = self._get(self._url(), {"fields": "id,name,link"})
         except requests.RequestException as exc:
-            return network_failure("facebook", exc, {}, posting=False)
+            return network_failure(SPEC, exc, {}, posting=False)
         if answer.status_code != 200:
             return self._refused(answer, {}, posting=False)
         page = answer.json()

@@ -44,17 +44,27 @@ from publisher.platforms.common import (
     scrub,
     unknown,
 )
-from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.counters import HashtagRule, PlatformLimits
+from publisher.platforms.counting.mastodon import mastodon_length
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
 from publisher.platforms.spec import PlatformSpec
 
 mastodon_lib = lazy("mastodon")  # imported when first used
 errors = lazy("mastodon.errors")
+
+
+def count_mastodon(text: str, limits: PlatformLimits) -> int:
+    return mastodon_length(text, limits.url_weight)
+
+
 SPEC = PlatformSpec(
     name="mastodon",
     label="Mastodon",
-    limits=DEFAULT_LIMITS["mastodon"],
+    # Mastodon's default instance values; a server may allow more, never assume less.
+    limits=PlatformLimits("mastodon", 500, None, 23, 4, 10 * 1024 * 1024, True),
+    counter=count_mastodon,
+    hashtags=HashtagRule(extra="\u00b7\u200c"),  # Mastodon also links the middle dot and ZWNJ
     credentials=("MASTODON_BASE_URL", "MASTODON_ACCESS_TOKEN"),
     secrets=("MASTODON_ACCESS_TOKEN",),
     can_lookup=True,
@@ -194,9 +204,9 @@ class MastodonAdapter(BaseAdapter):
             "idempotency_key": idempotency_key(key, part),
             "media": media_request(part),
         }
-        problem = check_text("mastodon", part, self.limits)
+        problem = check_text(SPEC, part, self.limits)
         if problem:
-            return permanent("mastodon", problem, request)
+            return permanent(SPEC, problem, request)
         if preview:
             return PostResult(ok=True, request=request)
         try:
@@ -228,7 +238,7 @@ class MastodonAdapter(BaseAdapter):
         try:
             image = load_media(part.media[index], self.limits.max_media_bytes, timeout=self.timeout)
         except MediaProblem as exc:
-            result = (retryable if exc.retryable else permanent)("mastodon", str(exc), request)
+            result = (retryable if exc.retryable else permanent)(SPEC, str(exc), request)
             raise Stop(result) from None
         try:
             media = api.media_post(
@@ -249,36 +259,32 @@ class MastodonAdapter(BaseAdapter):
             # An answer we cannot read (a proxy's page, a cut connection): the status may
             # have been made. Unknown while posting, so it is looked up before any resend.
             why = "the answer could not be read"
-            return (
-                unknown("mastodon", why, request) if posting else outage("mastodon", why, request)
-            )
+            return unknown(SPEC, why, request) if posting else outage(SPEC, why, request)
         if isinstance(exc, errors.MastodonRatelimitError):
             reset = from_epoch(getattr(self._api, "ratelimit_reset", None))
-            return rate_limited("mastodon", reset, "X-RateLimit-Reset", request)
+            return rate_limited(SPEC, reset, "X-RateLimit-Reset", request)
         if isinstance(exc, errors.MastodonNetworkError):
             # The Idempotency-Key makes a retry within the hour safe, but only the server knows
             # whether this one arrived: the ledger keeps it as unknown.
-            return network_failure("mastodon", exc, request, posting=posting)
+            return network_failure(SPEC, exc, request, posting=posting)
         if isinstance(exc, errors.MastodonUnauthorizedError):
-            return credentials("mastodon", f"401 ({detail})", ["MASTODON_ACCESS_TOKEN"], request)
+            return credentials(SPEC, f"401 ({detail})", ["MASTODON_ACCESS_TOKEN"], request)
         if isinstance(exc, errors.MastodonServerError):
             # Even a 502/504 is safe to retry here: the same Idempotency-Key returns the
             # status that may have been made instead of a second one.
-            return outage("mastodon", f"server error {_status(exc)} ({detail})", request)
+            return outage(SPEC, f"server error {_status(exc)} ({detail})", request)
         if isinstance(exc, errors.MastodonNotFoundError):
             if request.get("in_reply_to_id") and posting:
-                return permanent(
-                    "mastodon", f"404: the post to reply to is gone ({detail})", request
-                )
-            return credentials("mastodon", f"404 ({detail})", ["MASTODON_BASE_URL"], request)
+                return permanent(SPEC, f"404: the post to reply to is gone ({detail})", request)
+            return credentials(SPEC, f"404 ({detail})", ["MASTODON_BASE_URL"], request)
         status = _status(exc)
         if status == 403:
-            return credentials("mastodon", f"403 ({detail})", [], request, SCOPE_FIX)
+            return credentials(SPEC, f"403 ({detail})", [], request, SCOPE_FIX)
         if status == 422 and "processing" in detail.lower():
-            return retryable("mastodon", f"the image is still being processed ({detail})", request)
+            return retryable(SPEC, f"the image is still being processed ({detail})", request)
         if isinstance(exc, errors.MastodonAPIError):
-            return permanent("mastodon", f"{status or ''} refused ({detail})".strip(), request)
-        return permanent("mastodon", f"{type(exc).__name__}: {detail}", request)
+            return permanent(SPEC, f"{status or ''} refused ({detail})".strip(), request)
+        return permanent(SPEC, f"{type(exc).__name__}: {detail}", request)
 
     # --- verify and lookup ----------------------------------------------------------
     def _whoami(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from publisher.core.timeutil import utc_now
+from publisher.platforms import catalog
 from publisher.platforms.base import BaseAdapter
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import DraftPart, PostResult
@@ -38,6 +39,8 @@ class OutboxAdapter(BaseAdapter):
         directory: Path,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
+        # The platform it stands in for: its counting rules, for previews.
+        self.spec = catalog.spec(limits.name)
         super().__init__(limits)
         self.directory = directory / limits.name
         self.clock = clock

@@ -11,9 +11,8 @@ falls back to the outbox, so the engine always runs end to end.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,73 +21,47 @@ from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import utc_now
 from publisher.core.words import did_you_mean
 from publisher.platforms.base import Adapter, AdapterContext, BaseAdapter
+from publisher.platforms.catalog import (
+    ADAPTERS,
+    LABELS,
+    PLATFORMS,
+    SPECS,
+    count,
+    default_limits,
+    fits,
+    hashtag_problem,
+    label,
+    limit_for,
+    spec,
+    with_overrides,
+)
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.outbox import OutboxAdapter
-from publisher.platforms.spec import PlatformSpec
 
 __all__ = [
+    "ADAPTERS",
+    "LABELS",
     "PLATFORMS",
+    "SPECS",
     "Adapter",
     "AdapterChoice",
     "BaseAdapter",
     "OutboxAdapter",
     "build_adapters",
     "choose_adapters",
+    "count",
+    "default_limits",
+    "fits",
+    "hashtag_problem",
+    "label",
+    "limit_for",
     "platform_limits",
     "spec",
+    "with_overrides",
 ]
 
-# The one list of platforms, in the order they are shown. Each module defines ADAPTER.
-PLATFORM_MODULES = ("x", "mastodon", "bluesky", "facebook", "telegram")
-
-ADAPTERS: dict[str, type[BaseAdapter]] = {}
-for _module in PLATFORM_MODULES:
-    _adapter = importlib.import_module(f"publisher.platforms.{_module}").ADAPTER
-    ADAPTERS[_adapter.spec.name] = _adapter
-del _module, _adapter
-
-SPECS: dict[str, PlatformSpec] = {name: cls.spec for name, cls in ADAPTERS.items()}
-PLATFORMS: tuple[str, ...] = tuple(SPECS)
-LABELS: dict[str, str] = {name: s.label for name, s in SPECS.items()}
 # Tests replace this to force every platform into the outbox.
 REAL_ADAPTERS: dict[str, type[BaseAdapter]] = dict(ADAPTERS)
-
-
-def spec(name: str) -> PlatformSpec:
-    try:
-        return SPECS[name]
-    except KeyError:
-        raise ValueError(f"unknown platform '{name}' (use: {', '.join(PLATFORMS)})") from None
-
-
-def label(name: str) -> str:
-    return LABELS.get(name, name)
-
-
-# --- limits --------------------------------------------------------------------------------
-
-
-def default_limits() -> dict[str, PlatformLimits]:
-    return {name: s.limits for name, s in SPECS.items()}
-
-
-def with_overrides(overrides: Mapping[str, Mapping[str, object]]) -> dict[str, PlatformLimits]:
-    """The documented limits with some fields changed, e.g. {"facebook": {"max_text": 2000}}.
-
-    Raises ValueError naming the unknown platform or field, so a settings typo is not ignored.
-    """
-    limits = default_limits()
-    names = {f.name for f in fields(PlatformLimits)} - {"name"}
-    for platform, changes in overrides.items():
-        if platform not in limits:
-            raise ValueError(f"unknown platform '{platform}' (use: {', '.join(PLATFORMS)})")
-        for key in changes:
-            if key not in names:
-                raise ValueError(
-                    f"unknown limit '{key}' for {platform} (use: {', '.join(sorted(names))})"
-                )
-        limits[platform] = replace(limits[platform], **changes)  # type: ignore[arg-type]
-    return limits
 
 
 def platform_limits(settings: PublisherSettings) -> dict[str, PlatformLimits]:

@@ -6,9 +6,23 @@ fake-server tests read these through publisher.platforms.registry.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.counters import HashtagRule, PlatformLimits, code_points, hashtag_problem
+
+Counter = Callable[[str, PlatformLimits], int]
+
+
+def _by_code_points(text: str, limits: PlatformLimits) -> int:
+    return code_points(text)
+
+
+@functools.lru_cache(maxsize=65536)  # pure; the checker and composer count the same texts often
+def _count(counter: Counter, text: str, limits: PlatformLimits) -> int:
+    return counter(text, limits)
+
 
 DOCS = "docs/platforms.md"
 
@@ -30,6 +44,39 @@ class PlatformSpec:
     idempotent_for: dt.timedelta | None = None
     alt_text: bool = True  # does it carry an image description?
     docs: str = DOCS  # where the account set-up is explained
+    # How its own software counts a text against the limits (publisher.platforms.counters).
+    counter: Counter = _by_code_points
+    # What else makes it refuse a text that fits (X: an empty text, U+FFFE/FEFF/FFFF).
+    accepts: Callable[[str], bool] | None = None
+    refusal: str = "the platform refuses it as written"  # what `accepts` refuses, for `check`
+    max_bytes: int | None = None  # a limit in UTF-8 bytes besides the count (Bluesky: 3000)
+    hashtags: HashtagRule = field(default_factory=HashtagRule)
+
+    # --- counting ------------------------------------------------------------------------
+    def count(self, text: str, limits: PlatformLimits | None = None) -> int:
+        """Length of `text` as the platform counts it."""
+        return _count(self.counter, text, limits or self.limits)
+
+    def limit_for(self, *, caption: bool = False, limits: PlatformLimits | None = None) -> int:
+        """The limit that applies: the caption limit for a photo caption where there is one."""
+        limits = limits or self.limits
+        if caption and limits.max_caption is not None:
+            return limits.max_caption
+        return limits.max_text
+
+    def fits(
+        self, text: str, *, caption: bool = False, limits: PlatformLimits | None = None
+    ) -> bool:
+        """Does `text` fit in one post (or one photo caption) there?"""
+        if self.count(text, limits) > self.limit_for(caption=caption, limits=limits):
+            return False
+        if self.accepts is not None and not self.accepts(text):
+            return False
+        return self.max_bytes is None or len(text.encode("utf-8")) <= self.max_bytes
+
+    def hashtag_problem(self, tag: str) -> str | None:
+        """Why `tag` would not be one whole hashtag there, or None."""
+        return hashtag_problem(tag, self.label, self.hashtags)
 
     @property
     def variables(self) -> tuple[str, ...]:

@@ -37,15 +37,23 @@ from publisher.platforms.common import (
     server_error,
     unknown,
 )
-from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.counting.twitter import find_urls
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.spec import PlatformSpec
 
 DEFAULT_BASE_URL = "https://api.telegram.org"
+
+
+def count_utf16(text: str, limits: PlatformLimits) -> int:
+    return counters.utf16_length(text)
+
+
 SPEC = PlatformSpec(
     name="telegram",
     label="Telegram",
-    limits=DEFAULT_LIMITS["telegram"],
+    limits=PlatformLimits("telegram", 4096, 1024, None, 1, 10 * 1024 * 1024, False),
+    counter=count_utf16,
     credentials=("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"),
     secrets=("TELEGRAM_BOT_TOKEN",),
     optional=("TELEGRAM_BASE_URL",),
@@ -61,7 +69,7 @@ ADMIN_FIX = (
 def to_html(text: str) -> str:
     """Our text in Telegram's HTML: <, > and & escaped, URLs as links showing themselves."""
     out, position = [], 0
-    for start, end, url in counters.find_urls(text, bare_domains=False):
+    for start, end, url in find_urls(text, bare_domains=False):
         out.append(html.escape(text[position:start], quote=False))
         out.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>')
         position = end
@@ -127,9 +135,9 @@ class TelegramAdapter(BaseAdapter):
             "data": fields,
             "media": media_request(part),
         }
-        problem = check_text("telegram", part, self.limits)
+        problem = check_text(SPEC, part, self.limits)
         if problem:
-            return permanent("telegram", problem, request)
+            return permanent(SPEC, problem, request)
         if preview:
             return PostResult(ok=True, request=request)
         kwargs: dict[str, Any] = {"json": fields}
@@ -137,24 +145,24 @@ class TelegramAdapter(BaseAdapter):
             try:
                 image = load_media(part.media[0], self.limits.max_media_bytes, timeout=self.timeout)
             except MediaProblem as exc:
-                return (retryable if exc.retryable else permanent)("telegram", str(exc), request)
+                return (retryable if exc.retryable else permanent)(SPEC, str(exc), request)
             # multipart: nested fields travel as JSON text, as the Bot API expects
             form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items()}
             kwargs = {"data": form, "files": {"photo": (image.name, image.data, image.mime)}}
         try:
             answer = self.session.post(self._url(method), timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
-            return network_failure("telegram", exc, request, posting=True)
+            return network_failure(SPEC, exc, request, posting=True)
         body = _body(answer)
         if answer.status_code == 200 and not body:  # accepted, but the answer is unreadable
-            return unknown("telegram", "the answer to the post could not be read", request)
+            return unknown(SPEC, "the answer to the post could not be read", request)
         if answer.status_code != 200 or not body.get("ok"):
             return self._refused(answer, body, request, posting=True)
         try:
             message = body["result"]
             message_id = str(message["message_id"])
         except (KeyError, TypeError):
-            return unknown("telegram", "the answer to the post could not be read", request)
+            return unknown(SPEC, "the answer to the post could not be read", request)
         url = message_url(message.get("chat") or {}, message_id)
         return PostResult(ok=True, remote_id=message_id, url=url, request=request)
 
@@ -173,22 +181,20 @@ class TelegramAdapter(BaseAdapter):
         parameters = body.get("parameters") or {}
         if status == 429:
             wait = parameters.get("retry_after") or answer.headers.get("Retry-After")
-            return rate_limited("telegram", retry_after(wait), "retry_after", request)
+            return rate_limited(SPEC, retry_after(wait), "retry_after", request)
         if status >= 500:
-            return server_error("telegram", status, description, request, posting=posting)
+            return server_error(SPEC, status, description, request, posting=posting)
         if status in (401, 404):  # the Bot API answers 404 to a malformed token
-            return credentials(
-                "telegram", f"{status} {description}", ["TELEGRAM_BOT_TOKEN"], request
-            )
+            return credentials(SPEC, f"{status} {description}", ["TELEGRAM_BOT_TOKEN"], request)
         if status == 403:
-            return credentials("telegram", f"403 {description}", [], request, ADMIN_FIX)
+            return credentials(SPEC, f"403 {description}", [], request, ADMIN_FIX)
         if parameters.get("migrate_to_chat_id"):
             new_id = parameters["migrate_to_chat_id"]
             fix = f"the chat moved: set TELEGRAM_CHAT_ID to {new_id}"
-            return credentials("telegram", f"{status} {description}", [], request, fix)
+            return credentials(SPEC, f"{status} {description}", [], request, fix)
         if "chat not found" in lowered or "chat_id" in lowered:
-            return credentials("telegram", f"{status} {description}", ["TELEGRAM_CHAT_ID"], request)
-        return permanent("telegram", f"{status} refused ({description})", request)
+            return credentials(SPEC, f"{status} {description}", ["TELEGRAM_CHAT_ID"], request)
+        return permanent(SPEC, f"{status} refused ({description})", request)
 
     # --- verify ----------------------------------------------------------------------
     def verify(self) -> PostResult:
@@ -204,7 +210,7 @@ class TelegramAdapter(BaseAdapter):
         )
         if not allowed:
             return credentials(
-                "telegram",
+                SPEC,
                 f"the bot @{me.get('username')} cannot post in the channel",
                 [],
                 {},
@@ -218,7 +224,7 @@ class TelegramAdapter(BaseAdapter):
         try:
             answer = self.session.post(self._url(method), json=fields, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise Stop(network_failure("telegram", exc, {}, posting=False)) from None
+            raise Stop(network_failure(SPEC, exc, {}, posting=False)) from None
         body = _body(answer)
         if answer.status_code != 200 or not body.get("ok"):
             raise Stop(self._refused(answer, body, {}, posting=False))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from publisher.platforms import counters
+from publisher.platforms.counters import find_hashtags
 
 LINK_SEPARATOR = "\n\n"  # between a post's words and its tail (hashtags, then the link)
 
@@ -32,7 +32,7 @@ def with_utm(url: str, platform: str, campaign: str) -> str:
 
 def hashtags_to_add(body: str, hashtags: tuple[str, ...]) -> list[str]:
     """Campaign hashtags not already written in the body (compared without case)."""
-    present = {tag.lower() for _, tag in counters.find_hashtags(body)}
+    present = {tag.lower() for _, tag in find_hashtags(body)}
     out: list[str] = []
     for tag in hashtags:
         word = tag.strip().lstrip("#")

@@ -38,7 +38,8 @@ from publisher.platforms.common import (
     scrub,
     server_error,
 )
-from publisher.platforms.counters import DEFAULT_LIMITS, PlatformLimits
+from publisher.platforms.counters import PlatformLimits
+from publisher.platforms.counting.twitter import x_valid, x_weighted_length
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
 from publisher.platforms.spec import PlatformSpec
@@ -52,10 +53,19 @@ MEDIA_UPLOAD_PATH = "/2/media/upload"
 MEDIA_METADATA_PATH = "/2/media/metadata"
 MAX_ALT = 1000
 TIMELINE_SIZE = 50
+
+
+def count_x(text: str, limits: PlatformLimits) -> int:
+    return x_weighted_length(text, limits.url_weight)
+
+
 SPEC = PlatformSpec(
     name="x",
     label="X",
-    limits=DEFAULT_LIMITS["x"],
+    limits=PlatformLimits("x", 280, None, 23, 4, 5 * 1024 * 1024, True),
+    counter=count_x,
+    accepts=x_valid,
+    refusal="it holds a character X refuses: U+FFFE, U+FEFF or U+FFFF",
     credentials=("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"),
     secrets=("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"),
     optional=("X_BASE_URL",),  # the local test server
@@ -149,9 +159,9 @@ class XAdapter(BaseAdapter):
             "json": self._body(part, reply_to, planned),
             "media": media_request(part),
         }
-        problem = check_text("x", part, self.limits)
+        problem = check_text(SPEC, part, self.limits)
         if problem:
-            return permanent("x", problem, request)
+            return permanent(SPEC, problem, request)
         if preview:
             return PostResult(ok=True, request=request)
         try:
@@ -168,7 +178,7 @@ class XAdapter(BaseAdapter):
         except tweepy.HTTPException as exc:
             return self._refused(exc.response, _messages(exc), request, posting=True)
         except requests.RequestException as exc:
-            return network_failure("x", exc, request, posting=True)
+            return network_failure(SPEC, exc, request, posting=True)
         tweet_id = str(answer["data"]["id"])
         return PostResult(ok=True, remote_id=tweet_id, url=tweet_url(tweet_id), request=request)
 
@@ -177,7 +187,7 @@ class XAdapter(BaseAdapter):
         try:
             image = load_media(part.media[index], self.limits.max_media_bytes, timeout=self.timeout)
         except MediaProblem as exc:
-            result = (retryable if exc.retryable else permanent)("x", str(exc), request)
+            result = (retryable if exc.retryable else permanent)(SPEC, str(exc), request)
             raise Stop(result) from None
         answer = self._call(
             MEDIA_UPLOAD_PATH,
@@ -188,7 +198,7 @@ class XAdapter(BaseAdapter):
         data = answer.get("data") or answer
         media_id = str(data.get("id") or data.get("media_id_string") or data.get("media_id") or "")
         if not media_id:
-            raise Stop(retryable("x", "the media upload answered without a media id", request))
+            raise Stop(retryable(SPEC, "the media upload answered without a media id", request))
         path = MEDIA_METADATA_PATH
         self._call(path, request, json=alt_text_body(media_id, image.alt, path))
         return media_id
@@ -199,12 +209,12 @@ class XAdapter(BaseAdapter):
         try:
             answer = self.client.session.post(API_HOST + path, auth=auth, **kwargs)
         except requests.RequestException as exc:
-            raise Stop(network_failure("x", exc, request, posting=False)) from None
+            raise Stop(network_failure(SPEC, exc, request, posting=False)) from None
         if answer.status_code >= 300:
             result = self._refused(answer, _answer_messages(answer), request, posting=False)
             if answer.status_code == 404 and path == MEDIA_METADATA_PATH:
                 result = permanent(
-                    "x",
+                    SPEC,
                     f"404 at {path}: X's alt-text endpoint may have moved; change "
                     "MEDIA_METADATA_PATH in publisher/adapters/x.py",
                     request,
@@ -213,7 +223,7 @@ class XAdapter(BaseAdapter):
         try:
             return answer.json() if answer.content else {}
         except ValueError:
-            raise Stop(retryable("x", f"{path} answered with non-JSON", request)) from None
+            raise Stop(retryable(SPEC, f"{path} answered with non-JSON", request)) from None
 
     # --- answers ---------------------------------------------------------------------
     def _refused(
@@ -223,21 +233,21 @@ class XAdapter(BaseAdapter):
         message = scrub(message, self.creds.values())
         if status == 429:
             reset = from_epoch(response.headers.get("x-rate-limit-reset"))
-            return rate_limited("x", reset, "x-rate-limit-reset", request)
+            return rate_limited(SPEC, reset, "x-rate-limit-reset", request)
         if status >= 500:
-            return server_error("x", status, message, request, posting=posting)
+            return server_error(SPEC, status, message, request, posting=posting)
         if status == 401:
-            return credentials("x", f"401 Unauthorized ({message})", VARIABLES, request)
+            return credentials(SPEC, f"401 Unauthorized ({message})", VARIABLES, request)
         if status == 403 and "duplicate" in message.lower():
             # X refuses a text it already has: an earlier send of this part went out.
-            return duplicate("x", f"403 duplicate content ({message})", request)
+            return duplicate(SPEC, f"403 duplicate content ({message})", request)
         if status == 403 and ("too long" in message.lower() or "shorter" in message.lower()):
-            return permanent("x", f"403 the text is too long for X ({message})", request)
+            return permanent(SPEC, f"403 the text is too long for X ({message})", request)
         if status == 403:
             return credentials(
-                "x", f"403 Forbidden ({message})", VARIABLES, request, PERMISSION_FIX
+                SPEC, f"403 Forbidden ({message})", VARIABLES, request, PERMISSION_FIX
             )
-        return permanent("x", f"{status} refused as invalid ({message})", request)
+        return permanent(SPEC, f"{status} refused as invalid ({message})", request)
 
     # --- verify and lookup ----------------------------------------------------------
     def _whoami(self) -> dict[str, Any]:
@@ -251,7 +261,7 @@ class XAdapter(BaseAdapter):
         except tweepy.HTTPException as exc:
             return self._refused(exc.response, _messages(exc), {}, posting=False)
         except requests.RequestException as exc:
-            return network_failure("x", exc, {}, posting=False)
+            return network_failure(SPEC, exc, {}, posting=False)
         username = me.get("username", "")
         return PostResult(ok=True, remote_id=f"@{username}", url=f"https://x.com/{username}")
 

@@ -15,20 +15,22 @@ with SEARCH_INDEX off, {"event": "no search"}.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
-
-import click
 
 # Imported once here, not by every helper forked for a build (the check needs them).
 from publisher.content import check  # noqa: F401
 from publisher.platforms import common  # noqa: F401
 from publisher.site.build import BuildFailed, build_site, refresh_search_index, warm_up
+
+LOG = logging.getLogger("publisher.serve")
 
 
 def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> None:
@@ -58,11 +60,19 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
         warm_up(settings_file)
 
 
+Say = Callable[[str, bool], None]  # (line, is it a problem?)
+
+
+def _say(line: str, problem: bool) -> None:
+    (LOG.warning if problem else LOG.info)("%s", line)
+
+
 class Builder:
     """serve's side: starts the builder process (again, if it died) and reports each build."""
 
-    def __init__(self, settings_file: Path) -> None:
+    def __init__(self, settings_file: Path, say: Say = _say) -> None:
         self.settings_file = settings_file
+        self.say = say  # how each build is reported: the CLI prints, tests collect
         self.process: subprocess.Popen[str] | None = None
 
     def rebuild(self) -> bool:
@@ -75,21 +85,21 @@ class Builder:
             built = self._answer(process.stdout)
             if built["event"] == "failed":
                 for problem in built["problems"]:
-                    click.echo(problem, err=True)
-                click.echo("Build stopped; still serving the previous version.", err=True)
+                    self.say(problem, True)
+                self.say("Build stopped; still serving the previous version.", True)
                 return False
             kept = f" ({built['kept']} unchanged)" if built["kept"] else ""
-            click.echo(f"Rebuilt {built['pages']} pages in {built['seconds']:.1f}s{kept}")
+            self.say(f"Rebuilt {built['pages']} pages in {built['seconds']:.1f}s{kept}", False)
             search = self._answer(process.stdout)
         except (OSError, EOFError):
-            click.echo("The builder stopped; it starts again on the next change.", err=True)
+            self.say("The builder stopped; it starts again on the next change.", True)
             self.close()
             return False
         if search["event"] == "search":
-            click.echo(f"Search index updated in {search['seconds']:.1f}s")
+            self.say(f"Search index updated in {search['seconds']:.1f}s", False)
         elif search["event"] == "search failed":
             for problem in search["problems"]:
-                click.echo(problem, err=True)
+                self.say(problem, True)
         return True
 
     def close(self) -> None:
