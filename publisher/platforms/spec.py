@@ -42,6 +42,11 @@ class PlatformSpec:
     # How long the platform refuses a second post for a repeated create of the same part
     # (Mastodon's Idempotency-Key): within it, resending after an unknown outcome is safe.
     idempotent_for: dt.timedelta | None = None
+    # Reconciliation after an unknown outcome (docs/platforms.md has the figures for each):
+    # how long a new post may take to show where `lookup` reads, and how long the engine
+    # keeps looking (with backoff) before it resends (idempotent platforms) or asks a person.
+    visible_within: dt.timedelta = dt.timedelta(seconds=30)
+    lookup_window: dt.timedelta = dt.timedelta(minutes=10)
     alt_text: bool = True  # does it carry an image description?
     docs: str = DOCS  # where the account set-up is explained
     # How its own software counts a text against the limits (publisher.platforms.counters).
