@@ -105,6 +105,7 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     from publisher.site import build
     from publisher.site.fast import page_reuse
     from publisher.site.fast.build_helper import BuildHelper
+    from publisher.site.run import BuildMemory
 
     content = Path(args.content)
     overrides: dict[str, Any] = {"PATH": str(content), "SEARCH_INDEX": args.search}
@@ -121,17 +122,20 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     now = parse_time(args.now or synthetic.BUILD_NOW.strftime("%Y-%m-%d %H:%M"))
     output = Path(args.out)
 
+    memory = BuildMemory()  # what serve's builder keeps between its builds
+
     def one() -> Any:
         # A serve rebuild is a preview build: served as soon as its pages exist, the search
         # index refreshed right after (timed apart).
         return build.build_site(
-            CODE / "pelicanconf.py", output, now, dict(overrides), preview=args.serve
-        )
+            CODE / "pelicanconf.py", output, now, dict(overrides), preview=args.serve,
+            memory=memory,
+        )  # fmt: skip
 
     profiler = cProfile.Profile() if args.profile else None
     if args.serve:  # as serve's builder: a build, the checks run while it waits, one edit
         one()
-        build.warm_up(CODE / "pelicanconf.py", dict(overrides))
+        build.warm_up(CODE / "pelicanconf.py", memory, dict(overrides))
         phases.clear()
         edited = content / "berita" / f"artikel-{args.edit:05d}.md"
         edited.write_text(edited.read_text(encoding="utf-8") + "\nSatu kalimat lagi.\n")

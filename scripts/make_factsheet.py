@@ -13,6 +13,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 ROOT = Path(__file__).resolve().parent.parent
+HOTLINES = ROOT / "data" / "hotlines.yaml"
 sys.path.insert(0, str(ROOT))
 
 from publisher.content import hotlines  # noqa: E402
@@ -66,7 +67,7 @@ def render() -> bytes:
     pdf.set_font("Helvetica", "B", 13)
     pdf.multi_cell(0, 8, new_x="LMARGIN", new_y="NEXT", text="Saluran resmi")
     pdf.set_font("Helvetica", "", 11)
-    for row in hotlines.published():
+    for row in hotlines.published(HOTLINES):
         reach = ", ".join(link.label["id"] for link in row.links)
         pdf.multi_cell(
             0,

@@ -35,6 +35,8 @@ from publisher.site.fingerprint import FINGERPRINTED, MANIFEST
 from tests.conftest import BUILD_NOW
 from tests.support import CHROMIUM, CHROMIUM_ARGS, ROOT
 
+HOTLINES = ROOT / "data" / "hotlines.yaml"
+
 NGINX = "/usr/sbin/nginx"
 BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
 MIME_TYPES = "/etc/nginx/mime.types"
@@ -474,7 +476,7 @@ def test_a_missing_page_gets_the_404_page_with_the_hotlines(
     soup = BeautifulSoup(answer.decoded(), "lxml")
     assert "tidak ditemukan" in soup.h1.get_text()
     hrefs = {a["href"] for a in soup.select("main a[href]")}
-    for row in hotlines.published():
+    for row in hotlines.published(HOTLINES):
         for link in row.links:
             assert link.href in hrefs, link.href
         if row.number:

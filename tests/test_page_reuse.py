@@ -7,6 +7,7 @@ from pathlib import Path
 
 from publisher.core.timeutil import parse_time
 from publisher.site.build import BuildResult, build_site
+from publisher.site.run import BuildMemory
 from tests.test_build import GOOD_POST, make_project
 from tests.test_build_helper import post, tree
 
@@ -14,8 +15,9 @@ NOW = parse_time("2026-11-28 12:00")
 NO_SEARCH = {"SEARCH_INDEX": False}
 
 
-def preview(settings: Path, output: Path) -> BuildResult:
-    return build_site(settings, output, NOW, dict(NO_SEARCH), preview=True)
+def preview(settings: Path, output: Path, memory: BuildMemory) -> BuildResult:
+    """A build as serve's builder makes it: a preview, with the process's memory."""
+    return build_site(settings, output, NOW, dict(NO_SEARCH), preview=True, memory=memory)
 
 
 def full_build_equals(settings: Path, output: Path, scratch: Path) -> bool:
@@ -26,46 +28,49 @@ def full_build_equals(settings: Path, output: Path, scratch: Path) -> bool:
 
 
 def test_an_edit_renders_its_page_and_copies_the_others(tmp_path: Path) -> None:
+    memory = BuildMemory()  # what serve's builder keeps between builds
     files = {f"berita/uji-{n}.md": post(n) for n in range(1, 6)}
     settings = make_project(tmp_path, files)
     site, scratch = tmp_path / "site", tmp_path / "full"
-    assert preview(settings, site).kept == 0  # nothing to copy from yet
-    assert preview(settings, site).kept == 5
+    assert preview(settings, site, memory).kept == 0  # nothing to copy from yet
+    assert preview(settings, site, memory).kept == 5
     assert full_build_equals(settings, site, scratch)
 
     edited = tmp_path / "content" / "berita" / "uji-3.md"
     edited.write_text(post(3).replace("Isi berita uji.", "Isi yang diperbarui."), "utf-8")
-    assert preview(settings, site).kept == 4
+    assert preview(settings, site, memory).kept == 4
     assert "Isi yang diperbarui." in (site / "berita/2026/berita-uji-3/index.html").read_text()
     assert full_build_equals(settings, site, scratch)
 
 
 def test_a_changed_template_url_or_foreign_site_renders_everything(tmp_path: Path) -> None:
+    memory = BuildMemory()  # what serve's builder keeps between builds
     files = {f"berita/uji-{n}.md": post(n) for n in range(1, 4)}
     settings = make_project(tmp_path, files)
     site, scratch = tmp_path / "site", tmp_path / "full"
-    preview(settings, site)
-    assert preview(settings, site).kept == 3
+    preview(settings, site, memory)
+    assert preview(settings, site, memory).kept == 3
 
     # Another article's URL changes: any page may link to it with {filename}.
     other = tmp_path / "content" / "berita" / "uji-1.md"
     other.write_text(post(1).replace("id: uji-001", "id: uji-001\nslug: alamat-baru"), "utf-8")
-    assert preview(settings, site).kept == 0
+    assert preview(settings, site, memory).kept == 0
     assert full_build_equals(settings, site, scratch)
 
     # The site was replaced by another build: its pages are not the ones recorded.
     build_site(settings, site, NOW, dict(NO_SEARCH))
-    assert preview(settings, site).kept == 0
+    assert preview(settings, site, memory).kept == 0
 
     # A new article: every list and URL may change.
     new = tmp_path / "content" / "berita" / "uji-9.md"
     new.write_text(post(9), "utf-8")
-    assert preview(settings, site).kept == 0
-    assert preview(settings, site).kept == 4
+    assert preview(settings, site, memory).kept == 0
+    assert preview(settings, site, memory).kept == 4
     assert full_build_equals(settings, site, scratch)
 
 
 def test_a_changed_theme_renders_everything(tmp_path: Path) -> None:
+    memory = BuildMemory()  # what serve's builder keeps between builds
     settings = make_project(tmp_path, {"berita/uji.md": GOOD_POST})
     theme = tmp_path / "theme"
     shutil.copytree(
@@ -73,11 +78,11 @@ def test_a_changed_theme_renders_everything(tmp_path: Path) -> None:
     )
     settings.write_text(settings.read_text().replace("THEME = ", f"THEME = {str(theme)!r}\n#"))
     site = tmp_path / "site"
-    preview(settings, site)
-    assert preview(settings, site).kept == 1
+    preview(settings, site, memory)
+    assert preview(settings, site, memory).kept == 1
     footer = theme / "templates" / "components" / "footer.html"
     footer.write_text(footer.read_text(encoding="utf-8") + "<!-- diubah -->", "utf-8")
-    assert preview(settings, site).kept == 0
+    assert preview(settings, site, memory).kept == 0
     assert "<!-- diubah -->" in (site / "berita/2026/berita-uji/index.html").read_text()
 
 

@@ -40,6 +40,7 @@ class Checker(Rules):
     site_url: str | None = None
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    parsed: dict[tuple[str, str], FrontMatter] | None = None  # a memo shared with a build
 
     def __post_init__(self) -> None:
         project = self.root if isinstance(self.root, Project) else _project(self.root)
@@ -123,7 +124,7 @@ class Checker(Rules):
         return sorted(self.problems, key=lambda p: (p.path, p.line, p.message))
 
     def read_content(self, path: Path) -> ContentFile | None:
-        fm = frontmatter.parse(path)
+        fm = frontmatter.parse(path, memo=self.parsed)
         parts = path.relative_to(self.content).parts
         top = parts[0] if len(parts) > 1 else ""
         if top in self.page_dirs:
@@ -239,12 +240,13 @@ def check_tree(
     only: Iterable[Path] = (),
     limits: dict[str, PlatformLimits] | None = None,
     site_url: str | None = None,
+    parsed: dict[tuple[str, str], FrontMatter] | None = None,
 ) -> list[Problem]:
     """Check content/ and campaigns/ under `root`; problems sorted by file and line.
 
     With `only`, report problems of those files or folders (links still resolve against all).
     """
-    checker = Checker(root, dict(limits) if limits else None, site_url)
+    checker = Checker(root, dict(limits) if limits else None, site_url, parsed=parsed)
     return [p for p in checker.run() if wanted(p, only)]
 
 

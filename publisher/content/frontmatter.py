@@ -174,28 +174,30 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# Parsed files by path and text: a build's helper process converts a file and then checks
-# it, and both begin by parsing it. Callers never change a FrontMatter. Each build starts
-# with it empty (forget()), so a long-lived process does not keep every body it read.
-_PARSED: dict[tuple[str, str], FrontMatter] = {}
+MEMO_LIMIT = 20_000
 
 
-def parse(path: Path, text: str | None = None) -> FrontMatter:
-    """Split `path` into front matter and body. Raises ContentError with the line at fault."""
+def parse(
+    path: Path, text: str | None = None, memo: dict[tuple[str, str], FrontMatter] | None = None
+) -> FrontMatter:
+    """Split `path` into front matter and body. Raises ContentError with the line at fault.
+
+    `memo` keeps parsed files by path and text for whoever passes it (a build's helper
+    converts a file and then checks it, and both begin by parsing it). Callers never change
+    a FrontMatter.
+    """
     if text is None:
         text = read_text(path)
+    if memo is None:
+        return _parse(path, text)
     key = (str(path), text)
-    found = _PARSED.get(key)
+    found = memo.get(key)
     if found is None:
         found = _parse(path, text)
-        if len(_PARSED) > 20_000:
-            _PARSED.clear()
-        _PARSED[key] = found
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        memo[key] = found
     return found
-
-
-def forget() -> None:
-    _PARSED.clear()
 
 
 def _parse(path: Path, text: str) -> FrontMatter:

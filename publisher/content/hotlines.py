@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from publisher.core.errors import ContentError
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "hotlines.yaml"
 LINK_KINDS = {"tel": "tel:", "sms": "sms:", "whatsapp": "https://wa.me/", "web": "https://"}
 
 
@@ -59,7 +57,7 @@ def _line_of(raw: str, row_id: str) -> int:
     return 1
 
 
-def load(path: Path = DEFAULT_PATH) -> list[Hotline]:
+def load(path: Path) -> list[Hotline]:
     raw = path.read_text(encoding="utf-8")
     data = yaml.safe_load(raw) or {}
     rows: list[Hotline] = []
@@ -108,13 +106,12 @@ def load(path: Path = DEFAULT_PATH) -> list[Hotline]:
     return rows
 
 
-@lru_cache(maxsize=4)
-def published(path: Path = DEFAULT_PATH) -> tuple[Hotline, ...]:
+def published(path: Path) -> tuple[Hotline, ...]:
     """Rows that may appear on the site. Rows on hold never leave this module's callers."""
     return tuple(row for row in load(path) if row.published)
 
 
-def published_numbers(path: Path = DEFAULT_PATH) -> set[str]:
+def published_numbers(path: Path) -> set[str]:
     """Digit strings of every published number and link, for checking text and pages."""
     numbers: set[str] = set()
     for row in published(path):
@@ -127,5 +124,5 @@ def published_numbers(path: Path = DEFAULT_PATH) -> set[str]:
     return numbers
 
 
-def held_numbers(path: Path = DEFAULT_PATH) -> set[str]:
+def held_numbers(path: Path) -> set[str]:
     return {digits(row.number) for row in load(path) if not row.published and digits(row.number)}

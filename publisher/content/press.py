@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,6 @@ from publisher.content.fields import ContentMeta
 from publisher.content.frontmatter import FrontMatter
 from publisher.core.errors import ContentError
 from publisher.core.words import did_you_mean
-
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "press.yaml"
 
 
 @dataclass(frozen=True)
@@ -63,8 +60,7 @@ class PressData:
         return [c for c in self.contacts.values() if c.status == "publish"]
 
 
-@lru_cache(maxsize=4)
-def load(path: Path = DEFAULT_PATH) -> PressData:
+def load(path: Path) -> PressData:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     contacts = {}
     for item in data.get("contacts", []):
@@ -90,7 +86,7 @@ def download(content_root: Path, relative: str, title: str, credit: str = "") ->
     )
 
 
-def kit_downloads(data: PressData, content_root: Path, path: Path = DEFAULT_PATH) -> list[Download]:
+def kit_downloads(data: PressData, content_root: Path, path: Path) -> list[Download]:
     """The press kit's files, each checked to exist (a broken download link is an error)."""
     downloads = []
     for item in data.kit:

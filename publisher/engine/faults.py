@@ -51,18 +51,29 @@ def parse(spec: str) -> list[Fault]:
     return faults
 
 
-FAULTS = parse(os.environ.get(ENV, ""))
-ARMED = bool(FAULTS)
-_seen: Counter[tuple[str, bool]] = Counter()
+class FaultPlan:
+    """The faults of this process and how often each point was passed (per process, by
+    design: a restarted process counts from 1 again)."""
+
+    def __init__(self, faults: list[Fault]) -> None:
+        self.faults = faults
+        self.seen: Counter[tuple[str, bool]] = Counter()
+
+    def hit(self, point: str, in_thread: bool) -> None:
+        self.seen[(point, False)] += 1
+        if in_thread:
+            self.seen[(point, True)] += 1
+        for fault in self.faults:
+            if fault.point == point and self.seen[(point, fault.thread_only)] == fault.nth:
+                if fault.thread_only and not in_thread:
+                    continue
+                os.kill(os.getpid(), signal.SIGKILL)
+
+
+PLAN = FaultPlan(parse(os.environ.get(ENV, "")))
+ARMED = bool(PLAN.faults)
 
 
 def hit(point: str, in_thread: bool) -> None:
     """Count passing `point`; SIGKILL this process when a fault asks for this occurrence."""
-    _seen[(point, False)] += 1
-    if in_thread:
-        _seen[(point, True)] += 1
-    for fault in FAULTS:
-        if fault.point == point and _seen[(point, fault.thread_only)] == fault.nth:
-            if fault.thread_only and not in_thread:
-                continue
-            os.kill(os.getpid(), signal.SIGKILL)
+    PLAN.hit(point, in_thread)

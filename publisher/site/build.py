@@ -20,14 +20,15 @@ import blinker
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from publisher.content import frontmatter
+from publisher.content.check import check_tree
 from publisher.core.errors import Problem, ProblemsError, display_path
 from publisher.core.project import Project
 from publisher.core.timeutil import utc_now
-from publisher.site import reader
-from publisher.site.fast import build_helper, page_reuse
+from publisher.site.fast import page_reuse
 from publisher.site.fast.build_helper import BuildHelper
 from publisher.site.precompress import precompress_output
+from publisher.site.reader import FrontMatterMarkdownReader
+from publisher.site.run import RUN_SETTING, BuildMemory, BuildRun
 
 
 class BuildFailed(ProblemsError):
@@ -76,12 +77,15 @@ def build_site(
     now: dt.datetime | None = None,
     overrides: dict | None = None,
     preview: bool = False,
+    memory: BuildMemory | None = None,
 ) -> BuildResult:
     """Build the site into `output` atomically. Raises BuildFailed with located problems.
 
     A `preview` build (`publisher serve`) shows an edit as soon as possible: the pages of
-    unchanged articles stay as they are in the site it updates (publisher/page_reuse.py),
+    unchanged articles stay as they are in the site it updates (site/fast/page_reuse.py),
     and the previous search index stays until the caller runs refresh_search_index().
+    `memory` is what the caller keeps between its builds (serve's builder); without it the
+    build starts cold.
     """
     started = time.perf_counter()
     project = Project.from_settings_file(settings_file) if settings_file else Project.find()
@@ -93,16 +97,20 @@ def build_site(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
     preview_of = {"PREVIEW_OF": str(target)} if preview else {}
-    settings = load_settings(settings_file, staging, now, {**(overrides or {}), **preview_of})
+    build = BuildRun(
+        project, now or utc_now(), memory or BuildMemory(), target if preview else None
+    )
+    extra = {**(overrides or {}), **preview_of, RUN_SETTING: build, "PUBLISHER_NOW": build.now}
+    settings = load_settings(settings_file, staging, now, extra)
     try:
-        problems = _run_pelican(settings, settings_file, project_root)
+        problems = _run_pelican(settings, settings_file, project_root, build)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if problems:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(problems)
-    for held in reader.HELD_FILES - reader.LIVE_FILES:
+    for held in build.held_files - build.live_files:
         (staging / held).unlink(missing_ok=True)
     search = settings.get("SEARCH_INDEX", True)
     if search and not preview:
@@ -121,39 +129,39 @@ def build_site(
             shutil.copytree(target / "pagefind", staging / "pagefind", copy_function=os.link)
         _swap_into_place(staging, target)
 
-    kept = page_reuse.put_in_place(staging, target, swap)
+    kept = page_reuse.put_in_place(staging, target, swap, build)
     pages = sum(1 for _ in target.rglob("*.html"))
     seconds = time.perf_counter() - started
     return BuildResult(target, pages, seconds, search and preview, kept)
 
 
-def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> list[Problem]:
+def _run_pelican(
+    settings: dict, settings_file: Path, project_root: Path, build: BuildRun
+) -> list[Problem]:
     """Pelican into settings' OUTPUT_PATH; the problems that must stop the build, if any.
 
     The same checks as `publisher check` come first: a build with content errors is never
     swapped in. They run in the helper process beside Pelican when the machine allows it.
     """
-    if not settings.get("PREVIEW_OF"):  # a preview keeps what warm_up() parsed
-        frontmatter.forget()
-    reader.forget_keys()
-    helper = (
-        BuildHelper.start(project_root, settings) if settings.get("BUILD_HELPER", True) else None
-    )
+
+    def check() -> list[Problem]:
+        return _check_errors(project_root, build.memory.parsed)
+
+    helper = None
+    if settings.get("BUILD_HELPER", True):
+        helper = BuildHelper.start(FrontMatterMarkdownReader(settings).convert, check)
     if helper is None:
-        errors = _check_errors(project_root)
+        errors = check()
         if errors:
             return errors
     _disconnect_plugins()
     collector = _ErrorCollector()
     pelican_logger = logging.getLogger("pelican")
     pelican_logger.addHandler(collector)
-    reader.PROBLEMS.clear()
-    reader.HELD_FILES.clear()
-    reader.LIVE_FILES.clear()
-    build_helper.ACTIVE = helper
+    build.helper = helper
     try:
         Pelican(settings).run()
-        page_reuse.finish_renders(settings["OUTPUT_PATH"])
+        page_reuse.finish_renders(settings["OUTPUT_PATH"], build)
     except Exception as exc:  # Pelican or a template failed: report it, keep the old site
         collector.messages.append(f"{type(exc).__name__}: {exc}")
     except BaseException:  # interrupted: stop the helper too
@@ -161,33 +169,31 @@ def _run_pelican(settings: dict, settings_file: Path, project_root: Path) -> lis
             helper.close()
         raise
     finally:
-        page_reuse.stop_renders(settings["OUTPUT_PATH"])  # only left running after a failure
-        build_helper.ACTIVE = None
+        page_reuse.stop_renders(settings["OUTPUT_PATH"], build)  # left running only on failure
+        build.helper = None
         pelican_logger.removeHandler(collector)
     if helper is not None:
         checked = helper.finish()
-        errors = checked if checked is not None else _check_errors(project_root)
+        errors = checked if checked is not None else check()
         if errors:  # the checker's messages say more than the reader's about one problem
             return errors
-    problems = [err.problem for err in reader.PROBLEMS]
+    problems = [err.problem for err in build.problems]
     if collector.messages and not problems:
         problems = [Problem(display_path(settings_file), 1, m) for m in collector.messages]
     return problems
 
 
-def warm_up(settings_file: Path, overrides: dict | None = None) -> None:
+def warm_up(settings_file: Path, memory: BuildMemory, overrides: dict | None = None) -> None:
     """Run the checks once while `publisher serve` waits for the next save: the parsed files
-    and the counts they leave in this process are inherited by the next build's helper,
-    which then checks only what changed at full cost."""
+    they leave in `memory`, and the counts in this process, are inherited by the next
+    build's helper, which then checks only what changed at full cost."""
     settings = load_settings(settings_file, Path("output"), None, overrides)
     with contextlib.suppress(Exception):  # only a head start: the build reports any problem
-        _check_errors(Path(settings["PATH"]).parent)
+        _check_errors(Path(settings["PATH"]).parent, memory.parsed)
 
 
-def _check_errors(project_root: Path) -> list[Problem]:
-    from publisher.content.check import check_tree  # imported late: the helper usually checks
-
-    return [p for p in check_tree(project_root) if p.severity == "error"]
+def _check_errors(project_root: Path, parsed: dict) -> list[Problem]:
+    return [p for p in check_tree(project_root, parsed=parsed) if p.severity == "error"]
 
 
 def _disconnect_plugins() -> None:

@@ -22,7 +22,7 @@ from publisher.content.campaign_reader import load_campaigns
 from publisher.content.campaigns import CalendarPost, Campaign, CampaignEvent
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import to_wib
-from publisher.site import reader
+from publisher.site import run
 
 INDEX_SAVE_AS = "kampanye/index.html"
 INDEX_URL = "kampanye/"
@@ -85,8 +85,10 @@ class CampaignGenerator(Generator):
     def generate_context(self) -> None:
         campaigns, problems = load_campaigns(campaigns_path(self.settings))
         for problem in problems:  # the build refuses to write output with any of these
-            reader.PROBLEMS.append(ContentError(problem.path, problem.line, problem.message))
-        now = reader.build_now(self.settings)
+            run.of(self.settings).problems.append(
+                ContentError(problem.path, problem.line, problem.message)
+            )
+        now = run.build_now(self.settings)
         live = [c for c in campaigns if c.status == "published"]
         slugs = self._targets(live)
         self.views = [self._view(c, now, slugs) for c in order_for_listing(live, now)]

@@ -8,7 +8,6 @@ from the .po files directly (babel.messages.pofile), so there is no compiled fil
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from pelican import signals
 
+from publisher.site import run
+
 LANGUAGES = ("id", "en")
 DOMAIN = "messages"
 
@@ -26,7 +27,6 @@ def catalog_path(translations: Path, lang: str) -> Path:
     return translations / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=8)
 def load_catalog(path: Path) -> Catalog | None:
     if not path.is_file():
         return None
@@ -42,10 +42,8 @@ def context_lang(context: Context | dict[str, Any]) -> str:
     return str(getattr(item, "lang", None) or context.get("DEFAULT_LANG") or "id")
 
 
-@lru_cache(maxsize=8)
-def messages(translations: Path, lang: str) -> dict[str, str]:
+def messages(catalog: Catalog | None) -> dict[str, str]:
     """msgid -> translation, without empty or fuzzy entries: one dict lookup per string."""
-    catalog = load_catalog(catalog_path(translations, lang))
     if catalog is None:
         return {}
     return {
@@ -55,26 +53,38 @@ def messages(translations: Path, lang: str) -> dict[str, str]:
     }
 
 
-def translate(translations: Path, lang: str, message: str) -> str:
-    return messages(translations, lang).get(message, message)
+class Translations:
+    """The theme's catalogues, read once per build (an edited .po shows at the next one)."""
 
+    def __init__(self, folder: Path) -> None:
+        self.catalogs = {lang: load_catalog(catalog_path(folder, lang)) for lang in LANGUAGES}
+        self.strings = {lang: messages(c) for lang, c in self.catalogs.items()}
 
-def install(generator: Any) -> None:
-    """Give the generator's Jinja environment context-aware gettext callables."""
-    translations = Path(generator.settings["THEME"]) / "translations"
+    def gettext(self, lang: str, message: str) -> str:
+        return self.strings.get(lang, {}).get(message, message)
 
-    @pass_context
-    def gettext(context: Context, message: str) -> str:
-        return translate(translations, context_lang(context), message)
-
-    @pass_context
-    def ngettext(context: Context, singular: str, plural: str, n: int) -> str:
-        lang = context_lang(context)
-        catalog = load_catalog(catalog_path(translations, lang))
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        catalog = self.catalogs.get(lang)
         entry = catalog.get(singular) if catalog else None
         if entry is not None and isinstance(entry.string, tuple) and all(entry.string):
             return str(entry.string[0 if n == 1 else 1])
         return singular if n == 1 else plural
+
+
+def install(generator: Any) -> None:
+    """Give the generator's Jinja environment context-aware gettext callables."""
+    data = run.of(generator.settings).data
+    if "translations" not in data:
+        data["translations"] = Translations(Path(generator.settings["THEME"]) / "translations")
+    translations: Translations = data["translations"]
+
+    @pass_context
+    def gettext(context: Context, message: str) -> str:
+        return translations.gettext(context_lang(context), message)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+        return translations.ngettext(context_lang(context), singular, plural, n)
 
     env = generator.env
     env.add_extension("jinja2.ext.i18n")

@@ -9,14 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BytecodeCache
-from jinja2.bccache import Bucket
 from markupsafe import Markup
 from pelican import signals
 
-from publisher.content import hotlines, press
+from publisher.content import press
 from publisher.core.timeutil import format_wib
-from publisher.site import i18n, lang_pages, reader
+from publisher.site import i18n, lang_pages, run
 from publisher.site.fast import build_helper, page_reuse
 from publisher.site.reader import FrontMatterMarkdownReader
 
@@ -80,41 +78,21 @@ def _add_readers(readers: Any) -> None:
 
 def _add_theme_data(pelican: Any) -> None:
     settings = pelican.settings
-    path = Path(settings.get("HOTLINES_FILE") or hotlines.DEFAULT_PATH)
-    settings["HOTLINES"] = hotlines.published(path)
+    settings["HOTLINES"] = run.published_hotlines(settings)
     settings["ORG_JSONLD"] = organization_ld(settings)
-    press_data = press.load(Path(settings.get("PRESS_FILE") or press.DEFAULT_PATH))
-    settings["PRESS"] = press_data
-    settings["PRESS_KIT"] = press.kit_downloads(press_data, Path(settings["PATH"]))
+    data = run.press_data(settings)
+    settings["PRESS"] = data
+    press_file = Path(settings.get("PRESS_FILE") or run.of(settings).project.layout.press_file)
+    settings["PRESS_KIT"] = press.kit_downloads(data, Path(settings["PATH"]), press_file)
     filters = settings.setdefault("JINJA_FILTERS", {})
     filters.update(
         {"date_id": date_id, "json_ld": json_ld, "wib": format_wib, "in_lang": lang_pages.in_lang}
     )
 
 
-class _CompiledTemplates(BytecodeCache):
-    """Jinja's compiled templates, kept for the next build of this process (serve's builder):
-    compiling the theme is a tenth of a preview build. Jinja checks each template's source
-    against its checksum, so an edited template is compiled again."""
-
-    def __init__(self) -> None:
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self.store.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED_TEMPLATES = _CompiledTemplates()
-
-
 def _keep_compiled_templates(pelican: Any) -> None:
     environment = pelican.settings.setdefault("JINJA_ENVIRONMENT", {})
-    environment.setdefault("bytecode_cache", _COMPILED_TEMPLATES)
+    environment.setdefault("bytecode_cache", run.of(pelican.settings).memory.templates)
 
 
 def _sitemap_uses_build_time(pelican: Any) -> None:
@@ -124,13 +102,13 @@ def _sitemap_uses_build_time(pelican: Any) -> None:
         from pelican.plugins.sitemap import sitemap
     except ImportError:  # the plugin is not installed, so not in use
         return
-    sitemap.generator.now = reader.build_now(pelican.settings)
+    sitemap.generator.now = run.build_now(pelican.settings)
 
 
 def _empty_feed_uses_build_time(context: dict[str, Any], feed: Any) -> None:
     """A feed with no entries is `updated` now: the build's now, not the clock's."""
     if not feed.items:
-        feed.latest_post_date = lambda: reader.build_now(context)
+        feed.latest_post_date = lambda: run.build_now(context)
 
 
 _CONTENT_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",

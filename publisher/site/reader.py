@@ -7,7 +7,6 @@ no page, no draft, no feed entry (Pelican would otherwise write future items to 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,15 +17,9 @@ from pelican.readers import BaseReader
 from publisher.content import fields, frontmatter, press
 from publisher.content.fields import ContentMeta, parse_content_meta
 from publisher.core.errors import ContentError
-from publisher.core.timeutil import WIB, utc_now
-from publisher.site.fast import build_helper
-
-# Problems met while Pelican reads; `publisher build` reports them and refuses to write output.
-PROBLEMS: list[ContentError] = []
-# Static files named by items that are not live yet (embargo), and by live items: the build
-# removes the first set minus the second from the output, so no embargoed file leaks.
-HELD_FILES: set[str] = set()
-LIVE_FILES: set[str] = set()
+from publisher.core.timeutil import WIB
+from publisher.site.run import Converted, build_now, press_data
+from publisher.site.run import of as build_run
 
 
 def kind_of(source_path: str | Path, settings: dict[str, Any]) -> str:
@@ -38,10 +31,6 @@ def kind_of(source_path: str | Path, settings: dict[str, Any]) -> str:
     )
 
 
-def build_now(settings: dict[str, Any]) -> dt.datetime:
-    return settings.get("PUBLISHER_NOW") or utc_now()
-
-
 def is_live(meta: ContentMeta, now: dt.datetime) -> bool:
     """Published, not future-dated, not under embargo at `now`."""
     if meta.status != "published":
@@ -51,47 +40,11 @@ def is_live(meta: ContentMeta, now: dt.datetime) -> bool:
     return not (meta.embargo and meta.embargo > now)
 
 
-# Conversions of unchanged files (same text), kept between the builds of one process: `publisher serve`
-# rebuilds on every save, and reading is half of a build. Pelican's own content cache is not
-# used: it pickles to disk on every build (slowing the cold build) and it would remember an
-# embargoed item's `skip` past its go-live time.
-_CONVERTED: dict[tuple[str, str, str], build_helper.Converted] = {}
-_MEMO_LIMIT = 20_000
-
-
-# Keys of this build's files (the helper's share is decided with them, then each is read):
-# emptied when a build starts, by forget_keys().
-_KEYS: dict[str, tuple[str, str, str] | None] = {}
-
-
-def forget_keys() -> None:
-    _KEYS.clear()
-
-
-def _memo_key(path: Path, settings: dict[str, Any]) -> tuple[str, str, str] | None:
-    name = str(path)
-    if name not in _KEYS:
-        try:  # the text itself, not its time stamp: two saves in one tick must not look alike
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-        except OSError:  # gone since Pelican listed it: convert() reports it
-            _KEYS[name] = None
-        else:
-            # The settings that change a conversion (paths decide the kind of item).
-            used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
-                    settings.get("RELEASE_PATHS"))  # fmt: skip
-            _KEYS[name] = (name, digest, repr(used))
-    return _KEYS[name]
-
-
-def text_digest(path: Path, settings: dict[str, Any]) -> str:
-    """The digest of a content file's text in this build (read once per build)."""
-    key = _memo_key(path, settings)
-    return key[1] if key else "missing"
-
-
-def remembered(path: Path, settings: dict[str, Any]) -> bool:
-    key = _memo_key(path, settings)
-    return key is not None and key in _CONVERTED
+# Conversions of unchanged files (same text) are kept between the builds of one process in
+# the build's BuildMemory (publisher/site/run.py): `publisher serve` rebuilds on every save,
+# and reading is half of a build. Pelican's own content cache is not used: it pickles to disk
+# on every build (slowing the cold build) and it would remember an embargoed item's `skip`
+# past its go-live time.
 
 
 class FrontMatterMarkdownReader(BaseReader):
@@ -104,53 +57,52 @@ class FrontMatterMarkdownReader(BaseReader):
         self._taxa: dict[tuple[str, str], Any] = {}  # Category and Tag objects by name
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        run = build_run(self.settings)
         try:
             converted = self._converted(Path(source_path))
         except ContentError as exc:
-            PROBLEMS.append(exc)
+            run.problems.append(exc)
             raise
         meta = converted.meta
         # Decided on every build, also for a remembered conversion: a build --now in the past
         # must not show what was live later.
         if converted.html is None or not is_live(meta, build_now(self.settings)):
-            HELD_FILES.update(press.referenced_files(meta))
+            run.held_files.update(press.referenced_files(meta))
             return "", {"title": meta.title, "status": "skip"}
-        LIVE_FILES.update(press.referenced_files(meta))
+        run.live_files.update(press.referenced_files(meta))
         metadata = self._pelican_metadata(meta)
         if meta.kind == "release":
             metadata.update(self._release_metadata(meta, Path(self.settings["PATH"])))
         return converted.html, metadata
 
-    def _converted(self, path: Path) -> build_helper.Converted:
+    def _converted(self, path: Path) -> Converted:
         """The file's conversion: remembered from an earlier build in this process if the
         file is unchanged, else from the build's helper process, else done here."""
-        key = _memo_key(path, self.settings)
-        found = _CONVERTED.get(key) if key else None
+        run = build_run(self.settings)
+        key = run.memo_key(path, self.settings)
+        found = run.memory.converted.get(key) if key else None
         if found is None:
-            helper = build_helper.ACTIVE
-            found = (helper and helper.take(str(path))) or self.convert(path)
+            found = (run.helper and run.helper.take(str(path))) or self.convert(path)
             # Only live items that read no other file: an embargoed item is converted when
             # it goes live, and a release names contacts and attachments kept elsewhere.
             if key and found.html is not None and found.meta.kind != "release":
-                if len(_CONVERTED) > _MEMO_LIMIT:
-                    _CONVERTED.clear()
-                _CONVERTED[key] = found
+                run.memory.remember(key, found)
         return found
 
-    def convert(self, path: Path) -> build_helper.Converted:
+    def convert(self, path: Path) -> Converted:
         """Front matter checked and Markdown converted: the costly part of reading, which the
         build's helper process does for half of the articles. Raises ContentError."""
-        fm = frontmatter.parse(path)
+        fm = frontmatter.parse(path, memo=build_run(self.settings).memory.parsed)
         meta = parse_content_meta(fm, kind_of(path, self.settings))
         if meta.kind == "release":
             press.validate_release(fm, meta, Path(self.settings["PATH"]), self._press())
         if not is_live(meta, build_now(self.settings)):
             # Nothing of it is converted or kept: it cannot leak into any output file.
-            return build_helper.Converted(meta, None)
+            return Converted(meta, None)
         # One converter per reader: building it costs about as much as converting an article.
         if self._md is None:
             self._md = Markdown(**self.settings["MARKDOWN"])
-        return build_helper.Converted(meta, self._md.reset().convert(fm.body))
+        return Converted(meta, self._md.reset().convert(fm.body))
 
     def _taxon(self, kind: str, name: str) -> Any:
         """One Category or Tag object per name and build: Pelican would make one per article,
@@ -161,7 +113,7 @@ class FrontMatterMarkdownReader(BaseReader):
         return self._taxa[(kind, name)]
 
     def _press(self) -> press.PressData:
-        return press.load(Path(self.settings.get("PRESS_FILE") or press.DEFAULT_PATH))
+        return press_data(self.settings)
 
     def _release_metadata(self, meta: ContentMeta, content_root: Path) -> dict[str, Any]:
         """Releases live at siaran-pers/<id>/: the URL never changes with slug, date or title."""

@@ -15,19 +15,19 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
+from publisher.content import hotlines, press
 from publisher.core.errors import ContentError
 from publisher.core.project import Project
+from publisher.core.timeutil import utc_now
 
 if TYPE_CHECKING:
     from publisher.content.fields import ContentMeta
     from publisher.content.frontmatter import FrontMatter
-    from publisher.site.fast.build_helper import BuildHelper
-    from publisher.site.fast.page_reuse import ReusingWriter
 
 RUN_SETTING = "PUBLISHER_RUN"
 # Conversions remembered by a long-lived builder at most (then it starts again).
@@ -57,6 +57,27 @@ class CompiledTemplates(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+class Helper(Protocol):
+    """The build's helper process (site/fast/build_helper.py), as the reader sees it."""
+
+    def take(self, path: str) -> Converted | None: ...
+
+
+class Renders(Protocol):
+    def finish(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Writer(Protocol):
+    """The build's writer (site/fast/page_reuse.py), as the build sees it."""
+
+    kept: set[str]
+    written: dict[str, str]
+    identities: dict[str, tuple[int, int, int]]
+    renders: Renders
 
 
 @dataclass
@@ -91,8 +112,8 @@ class BuildRun:
     # the first set minus the second from the output, so no embargoed file leaks.
     held_files: set[str] = field(default_factory=set)
     live_files: set[str] = field(default_factory=set)
-    helper: BuildHelper | None = None
-    writers: dict[str, ReusingWriter] = field(default_factory=dict)  # staging folder -> writer
+    helper: Helper | None = None
+    writers: dict[str, Writer] = field(default_factory=dict)  # staging folder -> writer
     data: dict[str, Any] = field(default_factory=dict)  # press and hotline data, read once
     _digests: dict[str, tuple[str, str, str] | None] = field(default_factory=dict)
 
@@ -124,16 +145,30 @@ def of(settings: dict[str, Any]) -> BuildRun:
     """The build run of these Pelican settings (every build through build_site has one)."""
     run = settings.get(RUN_SETTING)
     if run is None:  # Pelican run directly, not through build_site: a cold run of its own
-        run = BuildRun(Project.from_settings_file(_settings_file(settings)), _now(settings))
+        root = Path(settings["PATH"]).parent
+        run = BuildRun(Project(root, root / "pelicanconf.py"), build_now(settings))
         settings[RUN_SETTING] = run
     return run
 
 
-def _settings_file(settings: dict[str, Any]) -> Path:
-    return Path(settings["PATH"]).parent / "pelicanconf.py"
-
-
-def _now(settings: dict[str, Any]) -> dt.datetime:
-    from publisher.core.timeutil import utc_now
-
+def build_now(settings: dict[str, Any]) -> dt.datetime:
+    """The moment the site is built as of (`--now`), else the clock."""
     return settings.get("PUBLISHER_NOW") or utc_now()
+
+
+def press_data(settings: dict[str, Any]) -> press.PressData:
+    """data/press.yaml, read once per build."""
+    run = of(settings)
+    if "press" not in run.data:
+        path = Path(settings.get("PRESS_FILE") or run.project.layout.press_file)
+        run.data["press"] = press.load(path)
+    return run.data["press"]
+
+
+def published_hotlines(settings: dict[str, Any]) -> tuple[hotlines.Hotline, ...]:
+    """The published rows of data/hotlines.yaml, read once per build."""
+    run = of(settings)
+    if "hotlines" not in run.data:
+        path = Path(settings.get("HOTLINES_FILE") or run.project.layout.hotlines_file)
+        run.data["hotlines"] = hotlines.published(path)
+    return run.data["hotlines"]

@@ -24,29 +24,20 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
 from typing import Any
 
 from publisher.core.errors import ContentError, Problem
+from publisher.site import run
+from publisher.site.fast.forking import can_fork, close_inherited
+from publisher.site.run import Converted
 
-# The helper of the build in progress in this process, if any (one build at a time).
-ACTIVE: BuildHelper | None = None
-
-
-@dataclass
-class Converted:
-    """One Markdown file as our reader converts it, without Pelican's objects."""
-
-    meta: Any  # publisher.metadata.ContentMeta
-    html: str | None  # None: the item is not live (embargo, future, draft); nothing converted
-
-
-def can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+# The helper's two jobs, given by the build: convert one file, and check the whole tree.
+Convert = Callable[[Path], Converted]
+Check = Callable[[], list[Problem]]
 
 
 class BuildHelper:
@@ -63,7 +54,7 @@ class BuildHelper:
         self.closed = False
 
     @classmethod
-    def start(cls, project_root: Path, settings: dict[str, Any]) -> BuildHelper | None:
+    def start(cls, convert: Convert, check: Check) -> BuildHelper | None:
         if not can_fork():
             return None
         work_in, work_out = Pipe(duplex=False)
@@ -75,7 +66,7 @@ class BuildHelper:
                 work_out.close()
                 results_in.close()
                 close_inherited(keep={work_in.fileno(), results_out.fileno()})
-                _helper_main(work_in, results_out, project_root, settings)
+                _helper_main(work_in, results_out, convert, check)
                 status = 0
             finally:
                 os._exit(status)
@@ -147,52 +138,34 @@ def share_reading(generator: Any) -> None:
     """At Pelican's first article preread: every other article not in the content cache goes
     to the helper. Pelican's reading order is that of get_files(), which is deterministic in
     one process, so asking it again gives the order of the loop that is running."""
-    from publisher.site import reader  # which imports this module
-
-    helper = ACTIVE
+    settings = generator.settings
+    build = run.of(settings)
+    helper = build.helper
     if helper is None or helper.assigned:
         return
-    settings = generator.settings
     files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
     paths = []
     for name in files:
         path = os.path.abspath(os.path.join(generator.path, name))
         cached = generator.get_cached_data(name, None) or generator.readers.get_cached_data(path)
-        if cached is None and not reader.remembered(Path(path), settings):
+        if cached is None and not build.remembered(Path(path), settings):
             paths.append(path)
     # Two of every three: the main process also makes Pelican's objects of every article.
     # It is about to read the first file itself.
     helper.assign([path for n, path in enumerate(paths) if n % 3])
 
 
-def _helper_main(
-    work: Connection, results: Connection, project_root: Path, settings: dict[str, Any]
-) -> None:
-    from publisher.content.check import check_tree
-    from publisher.site.reader import FrontMatterMarkdownReader
-
+def _helper_main(work: Connection, results: Connection, convert: Convert, check: Check) -> None:
     try:
-        reader = FrontMatterMarkdownReader(settings)
         for path in work.recv():
             try:
-                found: Converted | Problem = reader.convert(Path(path))
+                found: Converted | Problem = convert(Path(path))
             except ContentError as exc:
                 found = exc.problem
             results.send(("converted", path, found))
         results.send(("reading done",))
-        problems = check_tree(project_root)
-        results.send(("problems", [p for p in problems if p.severity == "error"]))
+        results.send(("problems", [p for p in check() if p.severity == "error"]))
     except (EOFError, BrokenPipeError):  # the build ended or was killed: nobody is listening
         return
     except Exception:
         results.send(("failed", traceback.format_exc(limit=3)))
-
-
-def close_inherited(keep: set[int]) -> None:
-    """Close every file the build had open but the pipes, as subprocess does: a helper left
-    behind by a killed build must not hold the ledger's lock or an output file."""
-    low = 3
-    for fd in sorted(keep):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, os.sysconf("SC_OPEN_MAX"))

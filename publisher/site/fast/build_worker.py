@@ -29,6 +29,7 @@ from typing import IO, Any
 from publisher.content import check  # noqa: F401
 from publisher.platforms import common  # noqa: F401
 from publisher.site.build import BuildFailed, build_site, refresh_search_index, warm_up
+from publisher.site.run import BuildMemory
 
 LOG = logging.getLogger("publisher.serve")
 
@@ -38,11 +39,12 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
         answers.write(json.dumps({"event": event, **fields}) + "\n")
         answers.flush()
 
+    memory = BuildMemory()  # what this process remembers between its builds
     for line in requests:
         if line.strip() != "build":
             continue
         try:
-            result = build_site(settings_file, preview=True)
+            result = build_site(settings_file, preview=True, memory=memory)
         except BuildFailed as exc:
             answer("failed", problems=[str(p) for p in exc.problems])
             continue
@@ -57,7 +59,7 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
             answer("search", seconds=round(time.perf_counter() - started, 2))
         else:  # SEARCH_INDEX is off: serve still waits for a second answer
             answer("no search")
-        warm_up(settings_file)
+        warm_up(settings_file, memory)
 
 
 Say = Callable[[str, bool], None]  # (line, is it a problem?)

@@ -31,16 +31,13 @@ from pelican import signals
 from pelican.writers import Writer
 
 from publisher.content import press
+from publisher.site import run
 from publisher.site.fast.parallel_render import DeferredRenders
-from publisher.site.reader import text_digest
+from publisher.site.run import RUN_SETTING, BuildRun
 
-# Site folder -> {page: (inputs fingerprint, (inode, size, mtime) of the page put in place)}
-_RECORDS: dict[str, dict[str, tuple[str, tuple[int, int, int]]]] = {}
-# Staging folder -> the writer of the build writing it (so put_in_place finds what it wrote).
-_WRITERS: dict[str, ReusingWriter] = {}
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 _WRITE_OPTIONS = {"relative_urls", "paginated", "template_name", "override_output", "url"}
-_VOLATILE = {"OUTPUT_PATH", "PUBLISHER_NOW", "PREVIEW_OF"}
+_VOLATILE = {"OUTPUT_PATH", "PUBLISHER_NOW", "PREVIEW_OF", RUN_SETTING}
 
 
 class ReusingWriter(Writer):
@@ -57,7 +54,8 @@ class ReusingWriter(Writer):
         self.renders = DeferredRenders(
             self._render, self._announce_call, settings.get("BUILD_HELPER", True)
         )
-        _WRITERS[str(Path(output_path))] = self
+        self.run = run.of(settings)
+        self.run.writers[str(Path(output_path))] = self
 
     def write_file(self, name: Any, template: Any, context: dict, *args: Any, **kwargs: Any):
         article = kwargs.get("article")
@@ -85,7 +83,7 @@ class ReusingWriter(Writer):
 
     def _unchanged(self, name: str, fingerprint: str) -> bool:
         """Is the served page the one this process wrote from the same inputs?"""
-        record = _RECORDS.get(str(self.served), {}).get(name)
+        record = self.run.memory.pages.get(str(self.served), {}).get(name)
         if record is None or record[0] != fingerprint:
             return False
         try:
@@ -111,7 +109,8 @@ class ReusingWriter(Writer):
             article.source_path,
             *(t.source_path for t in getattr(article, "translations", [])),
         ]
-        parts = [self.site_key, *(f"{p}|{text_digest(Path(p), self.settings)}" for p in sources)]
+        digest = self.run.text_digest
+        parts = [self.site_key, *(f"{p}|{digest(Path(p), self.settings)}" for p in sources)]
         content_root = Path(self.settings["PATH"])
         meta = getattr(article, "meta", None)
         if meta is not None:
@@ -119,14 +118,15 @@ class ReusingWriter(Writer):
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def put_in_place(staging: Path, site: Path, swap: Callable[[Path, Path], None]) -> int:
+def put_in_place(
+    staging: Path, site: Path, swap: Callable[[Path, Path], None], build: BuildRun
+) -> int:
     """Put the build in `staging` in place of `site` and remember its pages.
 
     A build that kept pages moves its new files into the site one by one and deletes the
     files it no longer has (the search index excepted); any other build is swapped in whole
     by `swap`. Returns how many pages were kept."""
-    writer = _WRITERS.pop(str(staging), None)
-    _WRITERS.clear()  # writers of failed builds: their pages were thrown away
+    writer = build.writers.pop(str(staging), None)
     kept = writer.kept if writer else set()
     if kept:
         _sync(staging, site, kept)
@@ -141,7 +141,7 @@ def put_in_place(staging: Path, site: Path, swap: Callable[[Path, Path], None]) 
             except OSError:  # not written after all
                 continue
         record[name] = (fingerprint, identity)
-    _RECORDS[str(site)] = record
+    build.memory.pages[str(site)] = record
     return len(kept)
 
 
@@ -170,22 +170,22 @@ def _sync(staging: Path, site: Path, kept: set[str]) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def finish_renders(output_path: str | Path) -> None:
+def finish_renders(output_path: str | Path, build: BuildRun) -> None:
     """Wait for the article pages rendered in a forked process (idempotent)."""
-    writer = _WRITERS.get(str(Path(output_path)))
+    writer = build.writers.get(str(Path(output_path)))
     if writer is not None:
         writer.renders.finish()
 
 
-def stop_renders(output_path: str | Path) -> None:
+def stop_renders(output_path: str | Path, build: BuildRun) -> None:
     """After a failed or interrupted build: no renderer is left running or unreaped."""
-    writer = _WRITERS.get(str(Path(output_path)))
+    writer = build.writers.get(str(Path(output_path)))
     if writer is not None:
         writer.renders.stop()
 
 
 def _finish_renders(pelican: Any) -> None:  # before other plugins read the written files
-    finish_renders(pelican.output_path)
+    finish_renders(pelican.output_path, run.of(pelican.settings))
 
 
 def _get_writer(pelican: Any) -> type[Writer]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from pelican.plugins.signals import content_written
 
-from publisher.site.fast.build_helper import can_fork, close_inherited
+from publisher.site.fast.forking import can_fork, close_inherited
 
 # Fewer pages than this are rendered in place: a fork costs about as much as a few pages.
 MIN_PAGES = 64
