@@ -22,12 +22,15 @@ build: $(STAMP)
 	$(BIN)/publisher build
 
 lint: $(STAMP)
-	$(BIN)/ruff check publisher tests bench
-	$(BIN)/ruff format --check publisher tests bench
+	$(BIN)/ruff check publisher tests bench scripts
+	$(BIN)/ruff format --check publisher tests bench scripts
+	$(BIN)/lint-imports
 
-$(STAMP): requirements.lock pyproject.toml
+# The locks pin every package with its hashes; pip refuses anything else (--require-hashes).
+# requirements/dev.txt is requirements/runtime.txt (what a server installs) plus the tools.
+$(STAMP): requirements/dev.txt requirements/runtime.txt pyproject.toml
 	@bash scripts/ensure-venv.sh "$(PYTHON)" "$(VENV)"
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
@@ -60,11 +63,13 @@ bench: $(STAMP) system-deps $(NODE_STAMP) ## Run the benchmarks (~45 min) and re
 factsheet: $(STAMP)
 	$(BIN)/python scripts/make_factsheet.py
 
-# Re-pin every dependency after editing pyproject.toml.
+# Re-pin every dependency, with hashes, after editing pyproject.toml.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --strip-extras
 lock: $(STAMP)
 	$(BIN)/pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --extra dev \
-		--strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements/runtime.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -c requirements/runtime.txt \
+		-o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf output .output-* outbox var .pytest_cache node_modules
