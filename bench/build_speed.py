@@ -11,7 +11,7 @@ people use the machine; medians reported. The code measured is bench/synthetic.p
 run_all.py's snapshot, else the working tree.
 
 Cold builds:
-- ours+search / ours: publisher.build.build_site with PATH overridden, SEARCH_INDEX on/off,
+- ours+search / ours: publisher.site.build.build_site with PATH overridden, SEARCH_INDEX on/off,
   as `publisher build` runs it (its helper and renderer processes included);
 - ours one process: the same without the helper and renderer processes (BUILD_HELPER off:
   what a build in a threaded process gets), SEARCH_INDEX off;
@@ -87,7 +87,7 @@ def _timed(module: ModuleType, name: str, phases: dict[str, float], label: str) 
 
 
 class _TimedSubprocess:
-    """Stands in for `subprocess` inside publisher.build: Pagefind runs under GNU time, so its
+    """Stands in for `subprocess` inside publisher.site.build: Pagefind runs under GNU time, so its
     own peak RSS is known (it runs while the build's Python process still holds its memory)."""
 
     def __init__(self, rss_file: Path) -> None:
@@ -369,16 +369,16 @@ AREAS = [  # (area, substrings of "file:function"), first match wins
     ("file system (open, mkdir, write, copy)",
      ("method io.open", "method posix.", "method 'write'", "/shutil.py:")),
     ("YAML (front matter)",
-     ("/yaml/", "_yaml", "publisher/frontmatter.py", "publisher.frontmatter", ":_load",
-      "campaign_reader.py:yaml_lines", "publisher.campaign_reader.yaml_lines")),
+     ("/yaml/", "_yaml", "publisher/content/frontmatter.py", "publisher.content.frontmatter", ":_load",
+      "campaign_reader.py:yaml_lines", "publisher.content.campaign_reader.yaml_lines")),
     ("Markdown", ("/markdown/",)),
     ("Jinja templates", ("/jinja2/", "/theme/templates/", "<template>")),
-    ("theme gettext (i18n.py, babel)", ("publisher/i18n.py", "publisher.i18n", "/babel/")),
-    ("check: social text counting", ("/grapheme/", "publisher/counters.py", "/twitter_text/")),
-    ("check: other rules", ("publisher/check.py", "publisher/check_rules.py")),
-    ("our feeds (feeds.py, feedgenerator)", ("publisher/feeds.py", "/feedgenerator/")),
+    ("theme gettext (i18n.py, babel)", ("publisher/site/i18n.py", "publisher.site.i18n", "/babel/")),
+    ("check: social text counting", ("/grapheme/", "publisher/platforms/counters.py", "/twitter_text/")),
+    ("check: other rules", ("publisher/content/check.py", "publisher/content/check_rules.py")),
+    ("our feeds (feeds.py, feedgenerator)", ("publisher/site/feeds.py", "/feedgenerator/")),
     ("Pelican core", ("/pelican/",)),
-    ("publisher/ plugins and reader (other)", ("/publisher/", "publisher.reader")),
+    ("publisher/ plugins and reader (other)", ("/publisher/", "publisher.site.reader")),
     ("other libraries", ("site-packages",)),
 ]  # fmt: skip
 STDLIB = sysconfig.get_paths()["stdlib"]

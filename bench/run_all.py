@@ -216,7 +216,7 @@ def render_build(fig: dict[str, Any]) -> str:
         "",
         "`bench/build_speed.py`: synthetic sites of Indonesian-like articles (fixed word list and "
         "seed, ~400 words each with a subheading, a list and bold text, 2–4 tags, a lead image; "
-        "`bench/synthetic.py`) built by our theme and plugins (`publisher.build.build_site`, "
+        "`bench/synthetic.py`) built by our theme and plugins (`publisher.site.build.build_site`, "
         "which also runs `publisher check`), by stock Pelican and by Hugo. Every build is its "
         "own process; *time* is that process's wall time, interpreter start and imports "
         "included; *peak RSS* is the largest process of the build (GNU time: for ours the main "
@@ -333,26 +333,26 @@ FINDINGS = [
     "with search, stock Pelican 3.12 s, Hugo 2.33 s (a busier machine than now). Changes, in "
     "the order they were made (each in its own commit, each with tests):",
     "",
-    "1. **YAML and Markdown** (`publisher/frontmatter.py`, `publisher/reader.py`): libyaml's "
+    "1. **YAML and Markdown** (`publisher/content/frontmatter.py`, `publisher/site/reader.py`): libyaml's "
     "parser where it is safe (the hardened pure-Python loader keeps anchors, aliases and deep "
     "nesting, so every refusal and message is unchanged), front matter parsed once per file "
     "and build, one `Markdown` per reader. PyYAML's pure-Python parser had been half the "
     "build.",
-    "2. **`publisher check`** (`publisher/counters.py`, `check_rules.py`, `errors.py`): social "
+    "2. **`publisher check`** (`publisher/platforms/counters.py`, `check_rules.py`, `errors.py`): social "
     "texts in ASCII counted by length (the grapheme walk gives the same answer, a "
     "hypothesis test holds them equal), the phone-number patterns skipped for text without a "
     "digit, display paths cached: 0.98 s → 0.40 s at 1,000 articles.",
-    "3. **A helper process** (`publisher/build_helper.py`): Pelican is single-threaded; "
+    "3. **A helper process** (`publisher/site/fast/build_helper.py`): Pelican is single-threaded; "
     "forked at the start of `publisher build`, the helper converts two of every three "
     "articles (front matter and Markdown) in Pelican's reading order while Pelican reads the "
     "rest, then runs `publisher check` while Pelican writes. The check's problems still stop "
     "the build before anything is swapped in.",
-    "4. **A renderer process** (`publisher/parallel_render.py`): the site's writer defers the "
+    "4. **A renderer process** (`publisher/site/fast/parallel_render.py`): the site's writer defers the "
     "article pages and forks one process to render them while Pelican writes the lists, "
     "feeds and pages; the build waits for it before anything reads the files. Both forks "
     "happen only in a single-threaded process; if one dies the main process does its work "
     "(tested), and the site is byte-identical with and without them (tested).",
-    "5. **Pelican's bookkeeping** (`publisher/pelican_plugin.py`, `reader.py`): each item's "
+    "5. **Pelican's bookkeeping** (`publisher/site/plugin.py`, `reader.py`): each item's "
     "URL fixed once it is read (`override_url`, as Pelican does for a `url` in the metadata; "
     "it formatted the URL from the settings about nine times per article); one Tag or "
     "Category object per name and build instead of one per article, each working out its "
@@ -362,7 +362,7 @@ FINDINGS = [
     "6. **Feeds** hold the newest `FEED_MAX_ITEMS` (100) entries, as the docs already said "
     "(every live item stays in `syndication.json` for the publisher), and the JSON files are "
     "written compact: with `indent`, Python's json module uses its pure-Python encoder.",
-    "7. **Rebuilds in `publisher serve`** (`publisher/build_worker.py`, `page_reuse.py`): "
+    "7. **Rebuilds in `publisher serve`** (`publisher/site/fast/build_worker.py`, `page_reuse.py`): "
     "builds run in a single-threaded builder process that keeps the conversions of unchanged "
     "files (keyed by their text) and Jinja's compiled templates between builds; an article "
     "page whose text, images, translations, theme, data, settings and every URL of the site "

@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/search_index.py [--articles 1000] [--runs 5]
 (bench/run_all.py runs it and writes docs/benchmarks.md.)
 
-- Index time: the very command `publisher build` runs (publisher.build.index_for_search:
+- Index time: the very command `publisher build` runs (publisher.site.build.index_for_search:
   Pagefind's binary), on a site built with our theme, timed `runs` times in its own
   process under GNU time (wall time and peak RSS), median reported.
 - Index size: what the build keeps under pagefind/ (it deletes Pagefind's UI bundles), in

@@ -3,7 +3,7 @@
 One fixed seed and one fixed word list, so every run builds the same bytes:
 
 - ``ours/``: the project's layout (content/berita/*.md with YAML front matter as our reader
-  wants it, content/images/, data/), built by publisher.build.build_site with PATH overridden;
+  wants it, content/images/, data/), built by publisher.site.build.build_site with PATH overridden;
 - ``pelican/``: the same articles with Pelican's own ``Key: value`` Markdown headers, for
   stock Pelican (default theme, no plugins);
 - ``hugo/``: the same articles as a minimal Hugo site with a minimal theme of our own
