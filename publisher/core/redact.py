@@ -87,7 +87,8 @@ def encoded_forms(secret: str) -> set[str]:
         json.dumps(secret, ensure_ascii=False)[1:-1],
         html.escape(secret),
         html.escape(secret, quote=False),
-        secret.encode("unicode_escape").decode("ascii"),  # Python's repr of odd characters
+        secret.encode("unicode_escape").decode("ascii"),  # escapes of odd characters
+        repr(secret)[1:-1],  # Python's repr, as in a dict or an exception's text
     }
     percent = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
     pieces = {re.escape(form) for form in literal}

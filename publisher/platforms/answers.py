@@ -70,7 +70,7 @@ def url_problem(url: Any, allowed: Iterable[str]) -> str | None:
     allowed = tuple(allowed)
     where = " or ".join(allowed) or "the platform"
     if not isinstance(url, str):
-        return f"its post URL is not a URL ({type(url).__name__})"
+        return f"its post URL is missing ({type(url).__name__}; it must be a post on {where})"
     try:
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 from publisher.core.environment import Environment
 from publisher.core.timeutil import utc_now
 from publisher.platforms import counters
-from publisher.platforms.answers import from_epoch, header, on_our_clock
+from publisher.platforms.answers import clip, from_epoch, header, on_our_clock
 from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     DEADLINE,
@@ -50,6 +50,7 @@ from publisher.platforms.common import (
     same_post,
     scrub,
     server_error,
+    unknown,
 )
 from publisher.platforms.counters import HashtagRule, PlatformLimits
 from publisher.platforms.counting.twitter import find_urls
@@ -299,6 +300,9 @@ class BlueskyAdapter(BaseAdapter):
                 self._client = None
                 return retryable(SPEC, f"the session ended ({detail}); logging in again", request)
             return permanent(SPEC, f"refused as invalid ({detail})", request)
+        if posting and isinstance(exc, errors.ModelError):  # a 2xx not shaped as a record
+            why = f"the post was accepted, but its answer could not be read ({clip(str(exc), 200)})"
+            return unknown(SPEC, why, request)
         if isinstance(exc, errors.NetworkError) and response is None:
             return network_failure(SPEC, exc, request, posting=posting)
         if status is not None and status >= 500:
@@ -311,7 +315,16 @@ class BlueskyAdapter(BaseAdapter):
 
     # --- verify and lookup ----------------------------------------------------------
     def verify(self) -> PostResult:
+        """Logs in, or asks the server whether the session we hold is still good (never only
+        the cached client): a check after a revocation must tell the truth."""
         try:
+            if self._client is not None:
+                try:
+                    self._client.com.atproto.server.get_session()
+                except core_errors.AtProtocolError as exc:
+                    self._client = None  # ended or refused: a fresh login says which
+                    if not session_ended(exc) and not isinstance(exc, errors.UnauthorizedError):
+                        raise
             client = self.client()
         except core_errors.AtProtocolError as exc:
             return self._refused(exc, {}, posting=False)

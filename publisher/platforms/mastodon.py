@@ -305,6 +305,9 @@ class MastodonAdapter(BaseAdapter):
         return self._account
 
     def verify(self) -> PostResult:
+        """Asks the server every time (never the cached account): a check after a token was
+        revoked or restored must tell the truth."""
+        self._account = None
         try:
             me = self._whoami()
         except errors.MastodonError as exc:

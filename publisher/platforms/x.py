@@ -301,6 +301,9 @@ class XAdapter(BaseAdapter):
         return self._me
 
     def verify(self) -> PostResult:
+        """Asks X every time (never the cached account): a check after a credential was
+        revoked or restored must tell the truth."""
+        self._me = None
         try:
             me = self._whoami()
         except tweepy.HTTPException as exc:

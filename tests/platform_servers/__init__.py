@@ -3,24 +3,21 @@
 Each runs a ThreadingHTTPServer on 127.0.0.1 (ephemeral port) in a thread, checks the shape
 of the auth header and the required fields, enforces the platform's limits, answers with the
 platform's own error bodies, records every request (path, headers, body) and keeps the posts
-it accepted, so lookups work. Failures are scriptable:
+it accepted, so lookups work. Failures are scriptable (README.md in this folder lists them):
 
     server.fail_next(503)                        # the next request answers 503
     server.fail_next(429, path="/2/tweets", after=2)   # the third post is rate limited
     server.slow_next(2.0, path="/2/tweets")      # accepted, but answered after 2 s
+    server.hang_next(path=server.CREATE)         # no answer until server.release()
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from email.parser import BytesParser
-from email.policy import HTTP
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -28,68 +25,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.platform_servers.recorded import Recorded, Upload
 from tests.platform_servers.scripts import Answer, Script, trickle, write
 
 __all__ = ["Answer", "PlatformServer", "Recorded", "Script", "Upload", "bearer", "next_id"]
 
 # The fixtures module is imported by test modules before pytest loads it as a plugin.
 pytest.register_assert_rewrite("tests.platform_servers.fixtures")
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # names in lower case
-    body: bytes
-    query_string: str = ""
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-    def form(self) -> dict[str, str]:
-        """URL-encoded or multipart text fields (the last value of each name)."""
-        if "multipart/form-data" in self.content_type:
-            return {k: v for k, v in self._parts().items() if isinstance(v, str)}
-        fields = parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
-        return {k: v[-1] for k, v in fields.items()}
-
-    def form_list(self, name: str) -> list[str]:
-        """Every value of a repeated URL-encoded field (`media_ids[]=1&media_ids[]=2`)."""
-        return parse_qs(self.body.decode("utf-8"), keep_blank_values=True).get(name, [])
-
-    def files(self) -> dict[str, Upload]:
-        return {k: v for k, v in self._parts().items() if isinstance(v, Upload)}
-
-    def param(self, name: str) -> str | None:
-        values = self.query.get(name)
-        return values[-1] if values else None
-
-    def _parts(self) -> dict[str, str | Upload]:
-        head = f"Content-Type: {self.content_type}\r\n\r\n".encode()
-        message = BytesParser(policy=HTTP).parsebytes(head + self.body)
-        parts: dict[str, str | Upload] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            data = part.get_payload(decode=True) or b""
-            filename = part.get_filename()
-            if filename is not None:
-                parts[name] = Upload(filename, part.get_content_type(), data)
-            else:
-                parts[name] = data.decode("utf-8")
-        return parts
 
 
 class _Server(ThreadingHTTPServer):

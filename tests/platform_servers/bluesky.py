@@ -139,6 +139,8 @@ class BlueskyServer(PlatformServer):
             return revoked
         if not token or token != self.access:
             return Answer(401, {"error": "AuthenticationRequired", "message": "Invalid token"})
+        if method == "com.atproto.server.getSession":
+            return Answer(200, {"handle": HANDLE, "did": DID, "active": True})
         if method == "app.bsky.actor.getProfile":
             return Answer(
                 200, {"did": DID, "handle": HANDLE, "displayName": "TPPO Bengkulu Tengah"}

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tests.platform_servers import Recorded
+    from tests.platform_servers.recorded import Recorded
 
 
 @dataclass
