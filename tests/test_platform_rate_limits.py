@@ -122,7 +122,11 @@ def epoch(**delta: float) -> str:
             "x-app-limit-24hour-reset",
         ),
         # a 429 that says nothing is spent: the window's reset still holds
-        ({"x-rate-limit-reset": epoch(minutes=9)}, NOW + dt.timedelta(minutes=9), "x-rate-limit-reset"),
+        (
+            {"x-rate-limit-reset": epoch(minutes=9)},
+            NOW + dt.timedelta(minutes=9),
+            "x-rate-limit-reset",
+        ),
         ({}, None, "x-rate-limit-reset"),
     ],
 )
