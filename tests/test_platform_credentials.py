@@ -69,3 +69,13 @@ def test_bluesky_ended_session_and_revoked_password_is_a_credentials_hold(
     result = send(adapter, "Satu.")
     assert not result.ok and result.scope == "platform" and result.renewed_session
     assert "BLUESKY_APP_PASSWORD" in result.error and bluesky_server.posts == []
+
+
+def test_bluesky_lookup_renews_an_ended_session_too(bluesky_server: Any) -> None:
+    adapter = adapter_for("bluesky", bluesky_server)
+    assert send(adapter, "Satu.").ok
+    bluesky_server.expire_sessions()
+
+    found = adapter.lookup(part("bluesky", "Satu.", link=""))
+    assert found is not None and found.ok
+    assert len(bluesky_server.requests_to("createSession")) == 2

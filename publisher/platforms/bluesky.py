@@ -51,6 +51,7 @@ from publisher.platforms.common import (
     scrub,
     server_error,
     unknown,
+    verified,
 )
 from publisher.platforms.counters import HashtagRule, PlatformLimits
 from publisher.platforms.counting.twitter import find_urls
@@ -329,18 +330,23 @@ class BlueskyAdapter(BaseAdapter):
         except core_errors.AtProtocolError as exc:
             return self._refused(exc, {}, posting=False)
         handle = client.me.handle if client.me else self.handle
-        return PostResult(ok=True, remote_id=f"@{handle}", url=f"https://bsky.app/profile/{handle}")
+        return verified(f"@{handle}", f"https://bsky.app/profile/{handle}")
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         """Is the part among the account's latest post records? Read from the repository,
         where a record is as soon as its create has answered."""
-        try:
-            client = self.client()
-            params = atproto.models.ComAtprotoRepoListRecords.Params(
-                repo=self.handle, collection="app.bsky.feed.post", limit=TIMELINE_SIZE
-            )
-            records = client.com.atproto.repo.list_records(params).records
-        except core_errors.AtProtocolError:
+        params = atproto.models.ComAtprotoRepoListRecords.Params(
+            repo=self.handle, collection="app.bsky.feed.post", limit=TIMELINE_SIZE
+        )
+        for _ in range(2):  # a session that ended is renewed once, as for a post
+            try:
+                records = self.client().com.atproto.repo.list_records(params).records
+                break
+            except core_errors.AtProtocolError as exc:
+                if not session_ended(exc):
+                    return None
+                self._client = None
+        else:
             return None
         for record in records:
             if record.uri in taken:

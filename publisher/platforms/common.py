@@ -140,6 +140,15 @@ def accepted(
     return replace(result, renewed_session=renewed_session)
 
 
+def verified(name: Any, url: Any) -> PostResult:
+    """A passed credential check: the account's name and page as the platform says them,
+    as one short line each (shown by `publisher accounts`)."""
+    shown = clip(str(name), 120) if name else ""
+    return PostResult(
+        ok=True, remote_id=shown, url=clip(url, 300) if isinstance(url, str) else None
+    )
+
+
 def found(
     platform: PlatformSpec, remote_id: Any, url: Any, allowed: Iterable[str] | None = None
 ) -> PostResult | None:

@@ -43,6 +43,7 @@ from publisher.platforms.common import (
     scrub,
     server_error,
     unknown,
+    verified,
 )
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import DraftPart, PostResult
@@ -245,7 +246,7 @@ class FacebookAdapter(BaseAdapter):
         if answer.status_code != 200:
             return self._refused(answer, {}, posting=False)
         page = answer.json()
-        return PostResult(ok=True, remote_id=page.get("name") or self.page_id, url=page.get("link"))
+        return verified(page.get("name") or self.page_id, page.get("link"))
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         try:

@@ -53,6 +53,7 @@ from publisher.platforms.common import (
     same_post,
     scrub,
     unknown,
+    verified,
 )
 from publisher.platforms.counters import HashtagRule, PlatformLimits
 from publisher.platforms.counting.mastodon import mastodon_length
@@ -153,6 +154,7 @@ class MastodonAdapter(BaseAdapter):
             (min(timeout[0], PROBE_TIMEOUT[0]), min(timeout[1], PROBE_TIMEOUT[1])),
             min(deadline, PROBE_DEADLINE),
         )
+        self._probe_session.hooks["response"].append(self._remember)
         self._last_headers: Mapping[str, Any] = {}
         self._api: Mastodon | None = None
         self._account: dict[str, Any] | None = None
@@ -312,7 +314,7 @@ class MastodonAdapter(BaseAdapter):
             me = self._whoami()
         except errors.MastodonError as exc:
             return self._refused(exc, {}, posting=False)
-        return PostResult(ok=True, remote_id=f"@{me.get('acct', '')}", url=me.get("url"))
+        return verified(f"@{me.get('acct', '')}", me.get("url"))
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         try:

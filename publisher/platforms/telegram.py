@@ -43,6 +43,7 @@ from publisher.platforms.common import (
     scrub,
     server_error,
     unknown,
+    verified,
 )
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.counting.twitter import find_urls
@@ -236,7 +237,7 @@ class TelegramAdapter(BaseAdapter):
             )
         name = f"@{chat['username']}" if chat.get("username") else str(chat.get("title", ""))
         url = f"https://t.me/{chat['username']}" if chat.get("username") else None
-        return PostResult(ok=True, remote_id=name, url=url)
+        return verified(name, url)
 
     def _ask(self, method: str, fields: dict[str, Any]) -> dict[str, Any]:
         try:

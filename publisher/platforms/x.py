@@ -45,6 +45,7 @@ from publisher.platforms.common import (
     same_post,
     scrub,
     server_error,
+    verified,
 )
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.counting.twitter import x_valid, x_weighted_length
@@ -311,7 +312,7 @@ class XAdapter(BaseAdapter):
         except requests.RequestException as exc:
             return network_failure(SPEC, exc, {}, posting=False)
         username = me.get("username", "")
-        return PostResult(ok=True, remote_id=f"@{username}", url=f"https://x.com/{username}")
+        return verified(f"@{username}", f"https://x.com/{username}")
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         """Is the part among the account's latest posts? t.co hides links, so the link is
