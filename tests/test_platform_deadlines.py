@@ -140,3 +140,16 @@ def test_requests_without_a_deadline_would_wait_far_longer(x_server: Any) -> Non
     answer.raw.read(8)
     assert time.monotonic() - start >= 3.5  # eight bytes at 0.5 s each
     answer.close()
+
+
+def test_the_httpx_transport_keeps_the_environments_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from publisher.platforms.httpx_deadline import env_proxy
+
+    for name in ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    assert env_proxy("https://bsky.social") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    assert env_proxy("https://bsky.social") == "http://proxy.internal:3128"
+    assert env_proxy("http://127.0.0.1:8080") is None
+    DeadlineTransport(proxy=env_proxy("https://bsky.social")).close()  # accepted by httpx

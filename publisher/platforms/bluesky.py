@@ -184,7 +184,9 @@ class BlueskyAdapter(BaseAdapter):
         if self._client is None:
             request = request_module.Request(
                 timeout=httpx.Timeout(self.timeout[1], connect=self.timeout[0]),
-                transport=deadline_module.DeadlineTransport(self.deadline),
+                transport=deadline_module.DeadlineTransport(
+                    self.deadline, proxy=deadline_module.env_proxy(self.base_url)
+                ),
             )
             client = atproto.Client(base_url=self.base_url, request=request)
             client.login(self.handle, self._password)

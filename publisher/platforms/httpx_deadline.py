@@ -15,7 +15,9 @@ import contextvars
 import ssl
 import time
 import typing
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -109,6 +111,15 @@ class _Backend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment sets for `url` (HTTPS_PROXY, NO_PROXY...): httpx reads it
+    itself only when it makes its own transport."""
+    parts = urlsplit(url)
+    if not parts.hostname or urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
 
 
 class DeadlineTransport(httpx.BaseTransport):
