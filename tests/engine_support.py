@@ -138,14 +138,21 @@ def own_site_on_loopback(monkeypatch: pytest.MonkeyPatch, output: Path) -> Itera
     """Serve the build output on 127.0.0.1 and send the adapters' image downloads from
     SITE there: the real adapters fetch article images by URL, as they do in production."""
     fetch = requests.get
+    session_get = requests.Session.get
 
     def get(url: str, *args: Any, **kwargs: Any) -> requests.Response:
         if url.startswith(SITE + "/"):
             url = local + url[len(SITE) :]
         return fetch(url, *args, **kwargs)
 
+    def get_in_session(session: requests.Session, url: str, *args: Any, **kwargs: Any) -> Any:
+        if url.startswith(SITE + "/"):  # the adapters fetch through a deadline session
+            url = local + url[len(SITE) :]
+        return session_get(session, url, *args, **kwargs)
+
     with serve_folder(output) as local:
         monkeypatch.setattr(requests, "get", get)
+        monkeypatch.setattr(requests.Session, "get", get_in_session)
         yield local
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import random
@@ -78,6 +79,23 @@ def test_real_adapter_takes_limits_and_base_urls(tmp_path: Path, all_servers: di
     assert all_servers["facebook"].requests[0].path.startswith("/v21.0/")
     bluesky = real_adapter("bluesky", settings, env)
     assert bluesky.base_url == all_servers["bluesky"].url and bluesky.cards is not None
+
+
+def test_real_adapters_get_the_projects_cache_folder_and_the_engines_clock(
+    tmp_path: Path, all_servers: dict
+) -> None:
+    settings = make_settings(tmp_path)
+    env = environ_for(all_servers)
+    clock = Clock("2027-03-01 08:00")
+    mastodon = real_adapter("mastodon", settings, env, clock=clock)
+    assert mastodon.cache.folder == settings.root / "var" / "cache"
+    assert mastodon.limits.max_text == 500  # read once, then kept there
+    assert list((settings.root / "var" / "cache").glob("mastodon-instance-*.json"))
+    all_servers["telegram"].rate_limit(reset_in=60)
+    telegram = real_adapter("telegram", settings, env, clock=clock)
+    assert telegram.post(part("telegram", "Info.", link=""), "k", None).retry_at == (
+        clock.now + dt.timedelta(seconds=60)
+    )
 
 
 def test_environment_reads_dotenv_and_the_environment_wins(

@@ -277,7 +277,7 @@ def test_timeout_after_sending_is_unknown_and_lookup_finds_it(
     found = adapter.lookup(sent)
     assert found.ok and found.remote_id == bluesky_server.posts[0]["uri"]
     assert adapter.lookup(part("bluesky", "Belum pernah dikirim", link="")).ok is False
-    bluesky_server.fail_next(500, path="getAuthorFeed")
+    bluesky_server.fail_next(500, path="listRecords")
     assert adapter.lookup(sent) is None
 
 
@@ -313,12 +313,25 @@ def test_thread_whose_third_part_fails_resumes_replying_to_the_second(
     engine.ledger.close()
 
 
-def test_an_ended_session_is_retried_with_a_new_login(
+def test_an_ended_session_is_renewed_and_the_same_create_sent_once_more(
     adapter: BlueskyAdapter, bluesky_server: BlueskyServer
 ) -> None:
     expired = {"error": "ExpiredToken", "message": "Token has expired"}
     bluesky_server.fail_next(400, path="createRecord", body=expired)
-    first = adapter.post(part("bluesky", TEXT), "item:a", None)
-    assert first.retryable and "ExpiredToken" in first.error
-    assert adapter.post(part("bluesky", TEXT), "item:a", None).ok
+    result = adapter.post(part("bluesky", TEXT), "item:a", None)
+
+    assert result.ok and result.renewed_session  # not a new attempt for the engine
     assert len(bluesky_server.requests_to("createSession")) == 2
+    assert len(bluesky_server.requests_to("createRecord")) == 2 and len(bluesky_server.posts) == 1
+    assert not adapter.post(part("bluesky", "Dua", link=""), "item:b", None).renewed_session
+
+
+def test_a_session_that_ends_twice_in_a_row_is_retryable_not_a_loop(
+    adapter: BlueskyAdapter, bluesky_server: BlueskyServer
+) -> None:
+    expired = {"error": "ExpiredToken", "message": "Token has expired"}
+    bluesky_server.fail_next(400, path="createRecord", body=expired, times=2)
+    result = adapter.post(part("bluesky", TEXT), "item:a", None)
+
+    assert result.retryable and result.renewed_session and "ExpiredToken" in result.error
+    assert len(bluesky_server.requests_to("createRecord")) == 2 and bluesky_server.posts == []

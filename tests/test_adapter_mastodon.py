@@ -256,3 +256,40 @@ def test_thread_whose_third_part_fails_resumes_replying_to_the_second(
     keys = [r.headers["idempotency-key"] for r in posts_to(mastodon_server)]
     assert keys == ["item:thread/1", "item:thread/2", "item:thread/3", "item:thread/3"]
     engine.ledger.close()
+
+
+def test_instance_information_is_read_once_a_day_across_processes(tmp_path: Path) -> None:
+    from tests.engine_support import Clock
+
+    clock = Clock("2027-03-01 08:00")
+    cache = tmp_path / "var" / "cache"
+    with MastodonServer(max_characters=700) as server:
+
+        def tick() -> MastodonAdapter:  # each `publisher tick` builds a new adapter
+            adapter = MastodonAdapter(
+                server.url, srv.TOKEN, timeout=TEST_TIMEOUT, cache_dir=cache, clock=clock
+            )
+            assert adapter.post(part("mastodon", f"Info {clock.now}", link=""), "k", None).ok
+            return adapter
+
+        for _ in range(30):
+            assert tick().limits.max_text == 700
+            clock.advance(minutes=1)
+        assert server.instance_reads == 1
+        server.max_characters = 900  # the server was upgraded
+        clock.advance(hours=24)
+        assert tick().limits.max_text == 900 and server.instance_reads == 2
+
+
+def test_without_a_cache_folder_or_with_a_broken_file_it_reads_the_server(tmp_path: Path) -> None:
+    with MastodonServer() as server:
+        for _ in range(2):
+            assert MastodonAdapter(server.url, srv.TOKEN, timeout=TEST_TIMEOUT).limits.max_text
+        assert server.instance_reads == 2
+        cache = tmp_path / "cache"
+        adapter = MastodonAdapter(server.url, srv.TOKEN, timeout=TEST_TIMEOUT, cache_dir=cache)
+        assert adapter.limits.max_text == 500 and server.instance_reads == 3
+        for path in cache.iterdir():
+            path.write_text("{not json", encoding="utf-8")
+        again = MastodonAdapter(server.url, srv.TOKEN, timeout=TEST_TIMEOUT, cache_dir=cache)
+        assert again.limits.max_text == 500 and server.instance_reads == 4

@@ -11,12 +11,13 @@ A platform module declares `SPEC` (publisher.platforms.spec) and one adapter cla
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from publisher.core.environment import Environment
+from publisher.core.timeutil import utc_now
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import Draft, DraftPart, PostResult, PreviewPart
 from publisher.platforms.spec import PlatformSpec
@@ -29,6 +30,11 @@ class AdapterContext:
     limits: PlatformLimits  # the documented limits with the settings' overrides
     site_url: str = ""  # the site's public origin
     site_folder: Path | None = None  # the built site on this machine (link cards), if any
+    # Where an adapter may keep what does not change per tick (Mastodon's instance
+    # information), as files that outlive the process; None: nothing is kept.
+    cache_dir: Path | None = None
+    # The engine's clock: a reset given in seconds from now is turned into a time with it.
+    clock: Callable[[], dt.datetime] = utc_now
 
 
 class Adapter(Protocol):
@@ -73,6 +79,22 @@ class BaseAdapter:
     @property
     def idempotent_for(self) -> dt.timedelta | None:
         return self.spec.idempotent_for
+
+    @property
+    def visible_within(self) -> dt.timedelta:
+        """How long after a send ends its post may take to show where `lookup` reads."""
+        return self.spec.visible_within
+
+    @property
+    def lookup_window(self) -> dt.timedelta:
+        """How long after a send ends the engine keeps looking before it asks a person (or,
+        on an idempotent platform, resends)."""
+        return self.spec.lookup_window
+
+    @property
+    def read_after_write(self) -> bool:
+        """Does `lookup` see every post whose create has finished on the server?"""
+        return self.spec.read_after_write
 
     def preview(self, draft: Draft) -> list[PreviewPart]:
         out = []

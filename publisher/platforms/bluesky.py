@@ -6,11 +6,20 @@ so those are ours: 300 graphemes checked before sending, facets from the same UR
 finders as `publisher check`. Images are uploaded here rather than through `send_images`, so
 a failed upload (nothing posted) is told apart from a failed post (maybe posted).
 The session is made on first use and kept: createSession is limited to 30 per 5 minutes.
+When the server ends it early (`ExpiredToken`), the adapter logs in again and sends the same
+request once more (nothing was made: the token was refused before the write), and says so in
+`PostResult.renewed_session`.
+Every request has an overall deadline and a size cap (publisher.platforms.httpx_deadline).
+`lookup` reads the repository itself (com.atproto.repo.listRecords on the account's PDS), not
+the AppView's author feed, which shows a new post only once the AppView has indexed it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,14 +27,19 @@ if TYPE_CHECKING:
     from atproto_core.exceptions import AtProtocolError
 
 from publisher.core.environment import Environment
+from publisher.core.timeutil import utc_now
 from publisher.platforms import counters
+from publisher.platforms.answers import clip, from_epoch, header, on_our_clock
 from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
+    DEADLINE,
     TIMEOUT,
     MediaProblem,
     Stop,
+    accepted,
     check_text,
     credentials,
+    found,
     guard_logs,
     load_media,
     media_request,
@@ -36,6 +50,8 @@ from publisher.platforms.common import (
     same_post,
     scrub,
     server_error,
+    unknown,
+    verified,
 )
 from publisher.platforms.counters import HashtagRule, PlatformLimits
 from publisher.platforms.counting.twitter import find_urls
@@ -50,6 +66,7 @@ atproto = lazy("atproto")
 errors = lazy("atproto_client.exceptions")
 core_errors = lazy("atproto_core.exceptions")
 request_module = lazy("atproto_client.request")
+deadline_module = lazy("publisher.platforms.httpx_deadline")
 
 DEFAULT_BASE_URL = "https://bsky.social"
 
@@ -71,9 +88,24 @@ SPEC = PlatformSpec(
     secrets=("BLUESKY_APP_PASSWORD",),
     optional=("BLUESKY_BASE_URL",),  # a self-hosted PDS, or the local test server
     can_lookup=True,
+    lookup_reads="the account's last 50 post records in its repository "
+    "(com.atproto.repo.listRecords on its PDS)",
+    # createRecord answers after the record is committed to the repository, and
+    # listRecords reads that repository (bluesky-social/atproto, packages/pds: createRecord,
+    # listRecords): read-after-write. The half minute is for a create the PDS is still
+    # working on after our client gave up.
+    visible_within=dt.timedelta(seconds=30),
+    lookup_window=dt.timedelta(minutes=10),
+    read_after_write=True,
+    # at://<did>/app.bsky.feed.post/<record key>
+    id_format=re.compile(
+        r"at://did:[a-z]+:[A-Za-z0-9._:%-]{1,2048}/app\.bsky\.feed\.post/[A-Za-z0-9._:~-]{1,512}"
+    ),
+    post_hosts=("bsky.app",),
 )
 VARIABLES = SPEC.credentials
 TIMELINE_SIZE = 50
+ENDED = ("ExpiredToken", "InvalidToken")  # the session is over: log in again
 CardSource = Callable[..., LinkCard | None]
 
 
@@ -122,6 +154,7 @@ class BlueskyAdapter(BaseAdapter):
             context.limits,
             base_url=env.get("BLUESKY_BASE_URL") or DEFAULT_BASE_URL,
             cards=cards,
+            clock=context.clock,
         )
 
     def __init__(
@@ -132,7 +165,9 @@ class BlueskyAdapter(BaseAdapter):
         *,
         base_url: str = DEFAULT_BASE_URL,
         timeout: tuple[float, float] = TIMEOUT,
+        deadline: float = DEADLINE,
         cards: CardSource | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(limits)
         self.handle = handle.lstrip("@")
@@ -140,13 +175,18 @@ class BlueskyAdapter(BaseAdapter):
         guard_logs([app_password])
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.deadline = deadline
         self.cards = cards
+        self.clock = clock
         self._client: Client | None = None
 
     def client(self) -> Client:
         if self._client is None:
             request = request_module.Request(
-                timeout=httpx.Timeout(self.timeout[1], connect=self.timeout[0])
+                timeout=httpx.Timeout(self.timeout[1], connect=self.timeout[0]),
+                transport=deadline_module.DeadlineTransport(
+                    self.deadline, proxy=deadline_module.env_proxy(self.base_url)
+                ),
             )
             client = atproto.Client(base_url=self.base_url, request=request)
             client.login(self.handle, self._password)
@@ -173,20 +213,28 @@ class BlueskyAdapter(BaseAdapter):
             return permanent(SPEC, problem, request)
         if preview:
             return PostResult(ok=True, request=request)
-        try:
-            client = self.client()
-            embed = self._images(client, part, request) if part.media else None
-            if with_card:
-                embed = self._card(client, part.link, request)
-            reply = self._reply_ref(client, reply_to, request) if reply_to else None
-            created = client.send_post(builder, reply_to=reply, embed=embed, langs=request["langs"])
-        except Stop as stop:
-            return stop.result
-        except core_errors.AtProtocolError as exc:
-            return self._refused(exc, request, posting=True)
-        return PostResult(
-            ok=True, remote_id=created.uri, url=self.post_url(created.uri), request=request
-        )
+        renewed = False
+        while True:
+            try:
+                client = self.client()
+                embed = self._images(client, part, request) if part.media else None
+                if with_card:
+                    embed = self._card(client, part.link, request)
+                reply = self._reply_ref(client, reply_to, request) if reply_to else None
+                created = client.send_post(
+                    builder, reply_to=reply, embed=embed, langs=request["langs"]
+                )
+            except Stop as stop:
+                return replace(stop.result, renewed_session=renewed)
+            except core_errors.AtProtocolError as exc:
+                if session_ended(exc) and not renewed:
+                    # Refused before anything was written: a new session, the same request.
+                    self._client, renewed = None, True
+                    continue
+                return replace(self._refused(exc, request, posting=True), renewed_session=renewed)
+            uri = getattr(created, "uri", None)
+            url = self.post_url(uri) if isinstance(uri, str) else None
+            return accepted(SPEC, uri, url, request, renewed_session=renewed)
 
     def _images(self, client: Client, part: DraftPart, request: dict[str, Any]) -> Any:
         images = []
@@ -216,6 +264,8 @@ class BlueskyAdapter(BaseAdapter):
         try:
             return client.upload_blob(data).blob
         except core_errors.AtProtocolError as exc:
+            if session_ended(exc):
+                raise  # _send logs in again
             raise Stop(self._refused(exc, request, posting=False)) from None
 
     def _reply_ref(self, client: Client, parent_uri: str, request: dict[str, Any]) -> Any:
@@ -223,6 +273,8 @@ class BlueskyAdapter(BaseAdapter):
         try:
             parent = client.get_post(rkey(parent_uri), parent_uri.split("/")[2])
         except core_errors.AtProtocolError as exc:
+            if session_ended(exc):
+                raise  # _send logs in again
             raise Stop(self._refused(exc, request, posting=False)) from None
         parent_ref = atproto.models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
         root = parent.value.reply.root if parent.value.reply else parent_ref
@@ -239,15 +291,21 @@ class BlueskyAdapter(BaseAdapter):
         status = getattr(response, "status_code", None)
         detail = scrub(str(exc) if response is not None else type(exc).__name__, [self._password])
         if isinstance(exc, errors.RateLimitExceededError):
-            return rate_limited(SPEC, exc.reset_at, "ratelimit-reset", request)
+            headers = response.headers if response is not None else {}
+            reset = from_epoch(header(headers, "ratelimit-reset"))
+            reset = on_our_clock(reset, headers, self.clock())
+            return rate_limited(SPEC, reset, "ratelimit-reset", request)
         if isinstance(exc, (errors.UnauthorizedError, errors.LoginRequiredError)):
             self._client = None  # log in again next time
             return credentials(SPEC, f"the login was refused ({detail})", VARIABLES, request)
         if isinstance(exc, errors.BadRequestError):
-            if "ExpiredToken" in detail or "InvalidToken" in detail:
+            if session_ended(exc):  # ended again right after a new login
                 self._client = None
                 return retryable(SPEC, f"the session ended ({detail}); logging in again", request)
             return permanent(SPEC, f"refused as invalid ({detail})", request)
+        if posting and isinstance(exc, errors.ModelError):  # a 2xx not shaped as a record
+            why = f"the post was accepted, but its answer could not be read ({clip(str(exc), 200)})"
+            return unknown(SPEC, why, request)
         if isinstance(exc, errors.NetworkError) and response is None:
             return network_failure(SPEC, exc, request, posting=posting)
         if status is not None and status >= 500:
@@ -260,36 +318,72 @@ class BlueskyAdapter(BaseAdapter):
 
     # --- verify and lookup ----------------------------------------------------------
     def verify(self) -> PostResult:
+        """Logs in, or asks the server whether the session we hold is still good (never only
+        the cached client): a check after a revocation must tell the truth."""
         try:
+            if self._client is not None:
+                try:
+                    self._client.com.atproto.server.get_session()
+                except core_errors.AtProtocolError as exc:
+                    self._client = None  # ended or refused: a fresh login says which
+                    if not session_ended(exc) and not isinstance(exc, errors.UnauthorizedError):
+                        raise
             client = self.client()
         except core_errors.AtProtocolError as exc:
             return self._refused(exc, {}, posting=False)
         handle = client.me.handle if client.me else self.handle
-        return PostResult(ok=True, remote_id=f"@{handle}", url=f"https://bsky.app/profile/{handle}")
+        return verified(f"@{handle}", f"https://bsky.app/profile/{handle}")
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
-        try:
-            client = self.client()
-            feed = client.get_author_feed(actor=self.handle, limit=TIMELINE_SIZE).feed
-        except core_errors.AtProtocolError:
+        """Is the part among the account's latest post records? Read from the repository,
+        where a record is as soon as its create has answered."""
+        params = atproto.models.ComAtprotoRepoListRecords.Params(
+            repo=self.handle, collection="app.bsky.feed.post", limit=TIMELINE_SIZE
+        )
+        for _ in range(2):  # a session that ended is renewed once, as for a post
+            try:
+                records = self.client().com.atproto.repo.list_records(params).records
+                break
+            except core_errors.AtProtocolError as exc:
+                if not session_ended(exc):
+                    return None
+                self._client = None
+        else:
             return None
-        for item in feed:
-            post = item.post
-            if post.uri in taken:
+        for record in records:
+            if record.uri in taken:
                 continue
-            record = post.record
+            value = record.value
             links = [
-                feature.uri
-                for facet in getattr(record, "facets", None) or []
-                for feature in facet.features
-                if getattr(feature, "uri", None)
+                _field(feature, "uri")
+                for facet in _field(value, "facets") or []
+                for feature in _field(facet, "features") or []
+                if _field(feature, "uri")
             ]
-            external = getattr(getattr(record, "embed", None), "external", None)
-            if external is not None:
-                links.append(external.uri)
-            if same_post(part, getattr(record, "text", ""), links):
-                return PostResult(ok=True, remote_id=post.uri, url=self.post_url(post.uri))
+            external = _field(_field(value, "embed"), "external")
+            if external is not None and _field(external, "uri"):
+                links.append(_field(external, "uri"))
+            if same_post(part, _field(value, "text") or "", links):
+                return found(SPEC, record.uri, self.post_url(record.uri))
         return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on Bluesky")
+
+
+def _field(value: Any, name: str) -> Any:
+    """A field of a record as atproto gives it: a model, or a dict for what it left raw."""
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
+def session_ended(exc: BaseException) -> bool:
+    """Is this the server ending our session (ExpiredToken), not refusing the request?"""
+    if not isinstance(exc, errors.BadRequestError):
+        return False
+    content = getattr(getattr(exc, "response", None), "content", None)
+    name = getattr(content, "error", None) or (
+        content.get("error") if isinstance(content, dict) else None
+    )
+    return name in ENDED if name else any(word in str(exc) for word in ENDED)
 
 
 ADAPTER = BlueskyAdapter

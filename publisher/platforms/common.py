@@ -1,41 +1,73 @@
-"""What the five real adapters share: answer classes, rate-limit times, media, matching.
+"""What the five real adapters share: answer classes, untrusted answers, redaction, matching.
 
 Every platform answer ends as one of three kinds of PostResult:
 - retryable: nothing was posted and a later try may work (429, 500/503, no connection);
 - permanent: it will never work as it is (400-class validation, 401/403 credentials);
 - unknown: the post may exist (timeout after the request went out, 502/504, a duplicate
-  refusal): never retried blindly, the ledger keeps it for a lookup or a human.
+  refusal, a success answer without a usable id or URL): never retried blindly, the ledger
+  keeps it for a lookup or a human.
 Messages name the platform and, for credentials, the environment variable to fix; they never
-carry a secret (`scrub` removes any that a library put into an exception text).
+carry a secret (`scrub` removes any that a library put into an exception text), and the
+platform's own words are cut to a few KB (answers.clip) before they reach a PostResult.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import mimetypes
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from email.utils import parsedate_to_datetime
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from publisher.core.errors import PublisherError
+from publisher.core.redact import Redactor
+from publisher.platforms.answers import (
+    MAX_DETAIL,
+    clip,
+    from_epoch,
+    id_problem,
+    origins,
+    retry_after,
+    url_problem,
+)
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.counting.twitter import find_urls
-from publisher.platforms.draft import DraftPart, Media, PostResult
+from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
+from publisher.platforms.media import (
+    MediaFile,
+    MediaProblem,
+    is_url,
+    load_media,
+    media_request,
+    sniff,
+)
 from publisher.platforms.spec import PlatformSpec
+from publisher.platforms.transport import DEADLINE, TIMEOUT, deadline_session, past_deadline
+
+__all__ = [
+    "DEADLINE",
+    "TIMEOUT",
+    "MediaFile",
+    "MediaProblem",
+    "deadline_session",
+    "from_epoch",
+    "is_url",
+    "load_media",
+    "media_request",
+    "retry_after",
+    "sniff",
+]
 
 httpx = lazy("httpx")  # the Bluesky client's; imported when first needed
 
-# (connect, read) seconds. A read timeout after the request went out is "unknown".
-TIMEOUT = (10.0, 30.0)
 DOCS = "docs/platforms.md"
+# Before redaction a text is cut to this much (a secret cut in two at this edge is beyond
+# what `clip` keeps afterwards), so a 5 MB answer is not searched whole.
+_PRE_CLIP = 16 * MAX_DETAIL
 
 
 class Stop(Exception):  # not an error: it carries the result out of a step
@@ -50,8 +82,14 @@ def label(platform: PlatformSpec) -> str:
     return platform.label
 
 
+def _why(why: str) -> str:
+    return clip(why)
+
+
 def retryable(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
-    return PostResult(ok=False, retryable=True, error=f"{label(platform)}: {why}", request=request)
+    return PostResult(
+        ok=False, retryable=True, error=f"{label(platform)}: {_why(why)}", request=request
+    )
 
 
 def outage(
@@ -66,17 +104,57 @@ def outage(
 
 
 def permanent(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
-    return PostResult(ok=False, error=f"{label(platform)}: {why}", request=request)
+    return PostResult(ok=False, error=f"{label(platform)}: {_why(why)}", request=request)
 
 
 def unknown(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
     return PostResult(
         ok=False,
         unknown=True,
-        error=f"{label(platform)}: {why}; it may have been posted: check the account, then "
-        "`publisher resolve`",
+        error=f"{label(platform)}: {_why(why)}; it may have been posted: check the account, "
+        "then `publisher resolve`",
         request=request,
     )
+
+
+def accepted(
+    platform: PlatformSpec,
+    remote_id: Any,
+    url: Any,
+    request: Mapping[str, Any],
+    *,
+    allowed: Iterable[str] | None = None,
+    url_required: bool = True,
+    renewed_session: bool = False,
+) -> PostResult:
+    """A success answer, kept only when its id has the platform's format and its URL is
+    https on the platform's own host (`allowed` origins; the SPEC's hosts by default).
+    Otherwise the post may exist but we cannot name it: `unknown`, with the reason."""
+    problem = id_problem(platform, remote_id)
+    if problem is None and (url is not None or url_required):
+        problem = url_problem(url, origins(platform.post_hosts) if allowed is None else allowed)
+    if problem is not None:
+        result = unknown(platform, f"the post was accepted, but {problem}", request)
+    else:
+        result = PostResult(ok=True, remote_id=str(remote_id), url=url, request=request)
+    return replace(result, renewed_session=renewed_session)
+
+
+def verified(name: Any, url: Any) -> PostResult:
+    """A passed credential check: the account's name and page as the platform says them,
+    as one short line each (shown by `publisher accounts`)."""
+    shown = clip(str(name), 120) if name else ""
+    return PostResult(
+        ok=True, remote_id=shown, url=clip(url, 300) if isinstance(url, str) else None
+    )
+
+
+def found(
+    platform: PlatformSpec, remote_id: Any, url: Any, allowed: Iterable[str] | None = None
+) -> PostResult | None:
+    """A lookup's match, or None (cannot tell) when its id or URL is not usable."""
+    result = accepted(platform, remote_id, url, {}, allowed=allowed)
+    return result if result.ok else None
 
 
 def duplicate(platform: PlatformSpec, why: str, request: Mapping[str, Any]) -> PostResult:
@@ -108,29 +186,6 @@ def rate_limited(
         else "(no reset time given)"
     )
     return outage(platform, f"rate limited {when}", request, retry_at=reset)
-
-
-def from_epoch(value: Any) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromtimestamp(int(float(value)), dt.UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-
-
-def retry_after(value: Any, now: dt.datetime | None = None) -> dt.datetime | None:
-    """A Retry-After value: seconds, or an HTTP date."""
-    if value is None:
-        return None
-    now = now or dt.datetime.now(dt.UTC)
-    try:
-        return now + dt.timedelta(seconds=max(float(value), 0))
-    except (TypeError, ValueError):
-        pass
-    try:
-        when = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def reached_platform(exc: BaseException) -> bool:
@@ -169,7 +224,12 @@ def network_failure(
     platform: PlatformSpec, exc: BaseException, request: Mapping[str, Any], *, posting: bool
 ) -> PostResult:
     """No answer. While posting, an answer lost after sending leaves the post unknown."""
-    why = f"no answer ({_innermost(exc)})"
+    seconds = past_deadline(exc)
+    why = (
+        f"no complete answer within {seconds:g} s (deadline)"
+        if seconds is not None
+        else f"no answer ({_innermost(exc)})"
+    )
     if posting and reached_platform(exc):
         return unknown(platform, why, request)
     return outage(platform, why, request)
@@ -185,10 +245,11 @@ def server_error(
     return outage(platform, why, request)
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, "[secret]")
-    return text
+def scrub(text: str, secrets: Iterable[str] | Redactor) -> str:
+    """`text` without the secrets (in any encoded form) or Authorization values, cut to a
+    size worth keeping. A thin wrapper of publisher.core.redact.Redactor."""
+    redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
+    return redactor(text[:_PRE_CLIP])
 
 
 # Libraries that log request lines or signing details at DEBUG: the Bot API token is in every
@@ -204,13 +265,16 @@ CHATTY_LOGGERS = (
 
 
 class _Redact(logging.Filter):
+    """Loggers are process-wide, so this filter is too: it holds the union of the secrets
+    of every adapter built in this process."""
+
     def __init__(self) -> None:
         super().__init__("redact-secrets")
-        self.secrets: set[str] = set()
+        self.redactor = Redactor()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = scrub(message, self.secrets)
+        cleaned = self.redactor(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
         return True
@@ -220,8 +284,9 @@ _REDACT = _Redact()
 
 
 def guard_logs(secrets: Iterable[str]) -> None:
-    """Keep these values out of what the client libraries log, at any log level."""
-    _REDACT.secrets.update(s for s in secrets if s and len(s) >= 4)
+    """Keep these values (in any encoded form) and every Authorization header value out of
+    what the client libraries log, at any log level."""
+    _REDACT.redactor = _REDACT.redactor.with_secrets(secrets)
     for name in CHATTY_LOGGERS:
         logger = logging.getLogger(name)
         if _REDACT not in logger.filters:
@@ -243,83 +308,6 @@ def check_text(platform: PlatformSpec, part: DraftPart, limits: PlatformLimits) 
         if not media.alt.strip():
             return f"the image {media.path_or_url} has no alt text"
     return None
-
-
-# --- media -------------------------------------------------------------------------------
-
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    name: str
-    data: bytes
-    mime: str
-    alt: str
-
-
-class MediaProblem(PublisherError):
-    """The image cannot be sent. `retryable` when our own site did not answer."""
-
-    def __init__(self, message: str, retryable: bool = False) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-
-
-def sniff(data: bytes) -> str | None:
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def is_url(path_or_url: str) -> bool:
-    return path_or_url.startswith(("http://", "https://"))
-
-
-def load_media(
-    media: Media,
-    max_bytes: int,
-    session: requests.Session | None = None,
-    timeout: tuple[float, float] = TIMEOUT,
-) -> MediaFile:
-    """The image's bytes, from a local file or our own site; checked to be an image that fits."""
-    where = media.path_or_url
-    if is_url(where):
-        try:
-            with (session or requests).get(where, timeout=timeout, stream=True) as answer:
-                answer.raise_for_status()
-                data = answer.raw.read(max_bytes + 1, decode_content=True)
-        except requests.RequestException as exc:
-            raise MediaProblem(f"the image {where} could not be fetched ({exc})", True) from None
-        name = Path(where.split("?", 1)[0]).name or "image"
-    else:
-        path = Path(where)
-        try:
-            with path.open("rb") as handle:
-                data = handle.read(max_bytes + 1)
-        except OSError as exc:
-            raise MediaProblem(f"the image {where} cannot be read ({exc.strerror})") from None
-        name = path.name
-    if len(data) > max_bytes:
-        raise MediaProblem(f"the image {where} is larger than {max_bytes:,} bytes")
-    mime = sniff(data)
-    if mime is None:
-        raise MediaProblem(f"{where} is not a PNG, JPEG, GIF or WebP image")
-    if "." not in name:
-        name += mimetypes.guess_extension(mime) or ""
-    return MediaFile(name, data, mime, media.alt.strip())
-
-
-def media_request(part: DraftPart) -> list[dict[str, str]]:
-    return [{"path_or_url": m.path_or_url, "alt": m.alt} for m in part.media]
 
 
 # --- matching our own posts (lookup) -----------------------------------------------------

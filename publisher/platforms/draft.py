@@ -74,6 +74,9 @@ class PostResult:
     # The platform refused it as a copy of a post it already has (X 403, Facebook 506): it
     # is there, even if a lookup cannot find it; never sent again without a person.
     duplicate: bool = False
+    # The platform ended our session (Bluesky's ExpiredToken) and the adapter logged in
+    # again and sent the same request once more: that second send is not a new attempt.
+    renewed_session: bool = False
 
 
 @dataclass(frozen=True)

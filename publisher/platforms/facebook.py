@@ -10,20 +10,27 @@ Graph errors are told apart by their code, not only the HTTP status: a rate limi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Collection
+import re
+from collections.abc import Callable, Collection
 from typing import Any
 
 import requests
 
 from publisher.core.environment import Environment
+from publisher.core.timeutil import utc_now
 from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
+    DEADLINE,
     TIMEOUT,
     MediaProblem,
+    accepted,
     check_text,
     credentials,
+    deadline_session,
     duplicate,
+    found,
     guard_logs,
     load_media,
     media_request,
@@ -36,6 +43,7 @@ from publisher.platforms.common import (
     scrub,
     server_error,
     unknown,
+    verified,
 )
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import DraftPart, PostResult
@@ -52,6 +60,15 @@ SPEC = PlatformSpec(
     optional=("FACEBOOK_BASE_URL", "FACEBOOK_API_VERSION"),
     link_policy="field",  # the link goes in its own field: Facebook makes the card
     can_lookup=True,
+    lookup_reads="the Page's last 25 posts (GET /{page-id}/feed)",
+    # Meta says "the post is published immediately" (Pages API, Publish a Page Post) but
+    # promises nothing about when /feed shows it: not proven read-after-write, and two
+    # minutes of margin, our own conservative choice.
+    visible_within=dt.timedelta(minutes=2),
+    lookup_window=dt.timedelta(minutes=30),
+    read_after_write=False,
+    id_format=re.compile(r"[0-9]{1,20}(_[0-9]{1,20})?"),  # {page-id}_{post-id}, or a photo id
+    post_hosts=("facebook.com", "www.facebook.com", "m.facebook.com", "web.facebook.com"),
 )
 VARIABLES = SPEC.credentials
 RATE_CODES = {4, 17, 32, 613, 80001}
@@ -97,6 +114,7 @@ class FacebookAdapter(BaseAdapter):
             context.limits,
             base_url=env.get("FACEBOOK_BASE_URL") or DEFAULT_BASE_URL,
             version=env.get("FACEBOOK_API_VERSION") or DEFAULT_VERSION,
+            clock=context.clock,
         )
 
     def __init__(
@@ -108,16 +126,19 @@ class FacebookAdapter(BaseAdapter):
         base_url: str = DEFAULT_BASE_URL,
         version: str = DEFAULT_VERSION,
         timeout: tuple[float, float] = TIMEOUT,
+        deadline: float = DEADLINE,
         session: requests.Session | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(limits)
+        self.clock = clock
         self.page_id = page_id
         self._token = page_token
         guard_logs([page_token])
         self.base_url = base_url.rstrip("/")
         self.version = version.strip("/")
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = deadline_session(timeout, deadline, session=session)
 
     def _url(self, edge: str = "") -> str:
         path = f"{self.page_id}/{edge}" if edge else self.page_id
@@ -177,10 +198,11 @@ class FacebookAdapter(BaseAdapter):
             return self._refused(answer, request, posting=True)
         try:
             body = answer.json()
-            post_id = str(body.get("post_id") or body["id"])
-        except (ValueError, KeyError, AttributeError):
+        except ValueError:
             return unknown(SPEC, "the answer to the post could not be read", request)
-        return PostResult(ok=True, remote_id=post_id, url=post_url(post_id), request=request)
+        body = body if isinstance(body, dict) else {}
+        post_id = body.get("post_id") or body.get("id")
+        return accepted(SPEC, post_id, post_url(str(post_id)), request)
 
     # --- answers ---------------------------------------------------------------------
     def _refused(
@@ -196,7 +218,7 @@ class FacebookAdapter(BaseAdapter):
         detail = f"{status}, code {code}: {message}" if code is not None else f"{status}: {message}"
         if status == 429 or code in RATE_CODES:
             minutes = regain_minutes(answer.headers)
-            reset = retry_after(minutes * 60) if minutes else None
+            reset = retry_after(minutes * 60, self.clock()) if minutes else None
             return rate_limited(SPEC, reset, "estimated_time_to_regain_access", request)
         if code in DUPLICATE_CODES:
             return duplicate(SPEC, f"refused as a duplicate ({detail})", request)
@@ -224,7 +246,7 @@ class FacebookAdapter(BaseAdapter):
         if answer.status_code != 200:
             return self._refused(answer, {}, posting=False)
         page = answer.json()
-        return PostResult(ok=True, remote_id=page.get("name") or self.page_id, url=page.get("link"))
+        return verified(page.get("name") or self.page_id, page.get("link"))
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         try:
@@ -240,10 +262,8 @@ class FacebookAdapter(BaseAdapter):
             if str(post.get("id")) in taken:
                 continue
             if same_post(part, post.get("message") or ""):
-                post_id = str(post["id"])
-                return PostResult(
-                    ok=True, remote_id=post_id, url=post.get("permalink_url") or post_url(post_id)
-                )
+                post_id = post.get("id")
+                return found(SPEC, post_id, post.get("permalink_url") or post_url(str(post_id)))
         return PostResult(ok=False, error=f"not among the last {FEED_SIZE} posts of the Page")
 
 

@@ -5,7 +5,10 @@
 library upload media to /api/v2/media (assuming 1.0.0 it would use the old v1 path), and
 `ratelimit_method="throw"` keeps a rate limit from sleeping inside the tick. The client is
 made on first use, not in the constructor: building adapters (for `plan`, `accounts`) must not
-touch the network. The limits are the instance's own (its API says them), read once.
+touch the network. The limits are the instance's own (its API says them), read once a day
+(publisher.platforms.mastodon_instance). Its requests go through a session with timeouts, an
+overall deadline and a size cap (publisher.platforms.transport), which also keeps the last
+answer's headers: Mastodon.py's rate-limit error does not carry them.
 """
 
 from __future__ import annotations
@@ -14,24 +17,31 @@ import datetime as dt
 import io
 import re
 import time
-import warnings
-from collections.abc import Callable, Collection
-from dataclasses import replace
+from collections.abc import Callable, Collection, Mapping
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import requests
 
 if TYPE_CHECKING:
     from mastodon import Mastodon
 
 from publisher.core.environment import Environment
+from publisher.core.timeutil import utc_now
+from publisher.platforms.answers import header, iso_or_epoch, on_our_clock, origin_of
 from publisher.platforms.base import AdapterContext, BaseAdapter
+from publisher.platforms.cache import DiskCache
 from publisher.platforms.common import (
+    DEADLINE,
     TIMEOUT,
     MediaProblem,
     Stop,
+    accepted,
     check_text,
     credentials,
-    from_epoch,
+    deadline_session,
+    found,
     guard_logs,
     load_media,
     media_request,
@@ -43,11 +53,13 @@ from publisher.platforms.common import (
     same_post,
     scrub,
     unknown,
+    verified,
 )
 from publisher.platforms.counters import HashtagRule, PlatformLimits
 from publisher.platforms.counting.mastodon import mastodon_length
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
+from publisher.platforms.mastodon_instance import limits_from, read_instance, server_version
 from publisher.platforms.spec import PlatformSpec
 
 mastodon_lib = lazy("mastodon")  # imported when first used
@@ -71,6 +83,16 @@ SPEC = PlatformSpec(
     # Mastodon keeps an Idempotency-Key for an hour; ten minutes of margin for clocks and
     # for the time between our request and the server storing the key.
     idempotent_for=dt.timedelta(minutes=50),
+    lookup_reads="the account's last 40 statuses (GET /api/v1/accounts/:id/statuses)",
+    # The status is saved before the create answers, and the account's statuses are read
+    # from the same database (Api::V1::Accounts::StatusesController, AccountStatusesFilter):
+    # read-after-write. The half minute is for a create the server is still working on
+    # after our client gave up.
+    visible_within=dt.timedelta(seconds=30),
+    lookup_window=dt.timedelta(minutes=10),  # then a resend with the same key, within the hour
+    read_after_write=True,
+    # Mastodon's ids are numbers as strings; Pleroma and GoToSocial use letters too.
+    id_format=re.compile(r"[0-9A-Za-z]{1,40}"),
 )
 VARIABLES = SPEC.credentials
 SCOPE_FIX = (
@@ -79,12 +101,9 @@ SCOPE_FIX = (
 )
 TIMELINE_SIZE = 40
 LIMITS_RETRY_SECONDS = 600.0
-
-
-def server_version(text: str) -> str:
-    """ "4.3.2", "4.2.10+glitch", "2.7.2 (compatible; Pleroma 2.5.0)" -> "x.y.z" for the library."""
-    found = re.search(r"\d+\.\d+\.\d+", text.split(" ")[0])
-    return found.group(0) if found else "4.0.0"
+# The first read of the instance can happen while the scheduler holds the ledger's lock.
+PROBE_TIMEOUT = (5.0, 10.0)
+PROBE_DEADLINE = 15.0
 
 
 def idempotency_key(key: str, part: DraftPart) -> str:
@@ -97,7 +116,13 @@ class MastodonAdapter(BaseAdapter):
 
     @classmethod
     def from_environment(cls, env: Environment, context: AdapterContext) -> MastodonAdapter:
-        return cls(env.get("MASTODON_BASE_URL"), env.get("MASTODON_ACCESS_TOKEN"), context.limits)
+        return cls(
+            env.get("MASTODON_BASE_URL"),
+            env.get("MASTODON_ACCESS_TOKEN"),
+            context.limits,
+            cache_dir=context.cache_dir,
+            clock=context.clock,
+        )
 
     def __init__(
         self,
@@ -106,7 +131,10 @@ class MastodonAdapter(BaseAdapter):
         limits: PlatformLimits | None = None,
         *,
         timeout: tuple[float, float] = TIMEOUT,
+        deadline: float = DEADLINE,
         monotonic: Callable[[], float] = time.monotonic,
+        cache_dir: Path | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         self._configured = limits or SPEC.limits
         self._instance: PlatformLimits | None = None
@@ -114,11 +142,25 @@ class MastodonAdapter(BaseAdapter):
         self._monotonic = monotonic
         super().__init__(self._configured)
         self.base_url = base_url.rstrip("/")
+        self.origin = origin_of(self.base_url)  # where its post URLs must be
         self._token = access_token
         guard_logs([access_token])
         self.timeout = timeout
+        self.clock = clock
+        self.cache = DiskCache(cache_dir, clock)
+        self.session = deadline_session(timeout, deadline)
+        self.session.hooks["response"].append(self._remember)
+        self._probe_session = deadline_session(
+            (min(timeout[0], PROBE_TIMEOUT[0]), min(timeout[1], PROBE_TIMEOUT[1])),
+            min(deadline, PROBE_DEADLINE),
+        )
+        self._probe_session.hooks["response"].append(self._remember)
+        self._last_headers: Mapping[str, Any] = {}
         self._api: Mastodon | None = None
         self._account: dict[str, Any] | None = None
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._last_headers = response.headers
 
     # The instance decides the length, URL weight and media limits; until it answers, the
     # configured ones (Mastodon's defaults) hold, and it is asked again ten minutes later.
@@ -143,55 +185,24 @@ class MastodonAdapter(BaseAdapter):
         unreachable server costs about a thousand requests and a RecursionError (2.3.3).
         """
         if self._api is None:
-            info = self._read_instance()
-            self._instance = self._limits_from(info)
+            info = read_instance(
+                self.base_url,
+                self._token,
+                self._probe_session,
+                self.cache,
+                (min(self.timeout[0], PROBE_TIMEOUT[0]), min(self.timeout[1], PROBE_TIMEOUT[1])),
+            )
+            self._instance = limits_from(info, self._configured)
             self._api = mastodon_lib.Mastodon(
                 access_token=self._token,
                 api_base_url=self.base_url,
                 mastodon_version=server_version(str(info.get("version") or "")),
                 version_check_mode="created",
                 ratelimit_method="throw",
+                session=self.session,
                 request_timeout=self.timeout,
             )
         return self._api
-
-    def _read_instance(self) -> dict[str, Any]:
-        probe = mastodon_lib.Mastodon(
-            access_token=self._token,
-            api_base_url=self.base_url,
-            version_check_mode="none",  # one plain request, no version logic
-            ratelimit_method="throw",
-            # short: the first read can happen while the scheduler holds the ledger's lock
-            request_timeout=(min(self.timeout[0], 5.0), min(self.timeout[1], 10.0)),
-        )
-        try:
-            return dict(probe.instance_v2())
-        except errors.MastodonNotFoundError:  # a server older than 4.0
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return dict(probe.instance_v1())
-
-    def _limits_from(self, info: dict[str, Any]) -> PlatformLimits:
-        conf = info.get("configuration") or {}
-        statuses = conf.get("statuses") or {}
-        media = conf.get("media_attachments") or {}
-        base = self._configured
-
-        def number(value: Any, default: int) -> int:
-            try:
-                return int(value) if value else default
-            except (TypeError, ValueError):
-                return default
-
-        return replace(
-            base,
-            max_text=number(
-                statuses.get("max_characters") or info.get("max_toot_chars"), base.max_text
-            ),
-            url_weight=number(statuses.get("characters_reserved_per_url"), base.url_weight or 23),
-            max_media=number(statuses.get("max_media_attachments"), base.max_media),
-            max_media_bytes=number(media.get("image_size_limit"), base.max_media_bytes),
-        )
 
     # --- post ------------------------------------------------------------------------
     def _send(self, part: DraftPart, key: str, reply_to: str | None, preview: bool) -> PostResult:
@@ -227,11 +238,13 @@ class MastodonAdapter(BaseAdapter):
             return stop.result
         except errors.MastodonError as exc:
             return self._refused(exc, request, posting=True)
-        return PostResult(
-            ok=True,
-            remote_id=str(status["id"]),
-            url=status.get("url") or status.get("uri"),
-            request={**request, "media_ids": media_ids},
+        status = status if isinstance(status, dict) else {}
+        return accepted(
+            SPEC,
+            status.get("id"),
+            status.get("url") or status.get("uri"),
+            {**request, "media_ids": media_ids},
+            allowed=(self.origin,),
         )
 
     def _upload(self, api: Mastodon, part: DraftPart, index: int, request: dict[str, Any]) -> str:
@@ -261,7 +274,8 @@ class MastodonAdapter(BaseAdapter):
             why = "the answer could not be read"
             return unknown(SPEC, why, request) if posting else outage(SPEC, why, request)
         if isinstance(exc, errors.MastodonRatelimitError):
-            reset = from_epoch(getattr(self._api, "ratelimit_reset", None))
+            reset = iso_or_epoch(header(self._last_headers, "X-RateLimit-Reset"))
+            reset = on_our_clock(reset, self._last_headers, self.clock())
             return rate_limited(SPEC, reset, "X-RateLimit-Reset", request)
         if isinstance(exc, errors.MastodonNetworkError):
             # The Idempotency-Key makes a retry within the hour safe, but only the server knows
@@ -293,11 +307,14 @@ class MastodonAdapter(BaseAdapter):
         return self._account
 
     def verify(self) -> PostResult:
+        """Asks the server every time (never the cached account): a check after a token was
+        revoked or restored must tell the truth."""
+        self._account = None
         try:
             me = self._whoami()
         except errors.MastodonError as exc:
             return self._refused(exc, {}, posting=False)
-        return PostResult(ok=True, remote_id=f"@{me.get('acct', '')}", url=me.get("url"))
+        return verified(f"@{me.get('acct', '')}", me.get("url"))
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         try:
@@ -316,7 +333,7 @@ class MastodonAdapter(BaseAdapter):
                 links.append(card["url"])
             if same_post(part, text, links):
                 url = status.get("url") or status.get("uri")
-                return PostResult(ok=True, remote_id=str(status["id"]), url=url)
+                return found(SPEC, status.get("id"), url, allowed=(self.origin,))
         return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on Mastodon")
 
 

@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
-from publisher.platforms.common import TIMEOUT, sniff
+from publisher.platforms.media import sniff
+from publisher.platforms.transport import TIMEOUT, deadline_session
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 
@@ -70,7 +71,9 @@ class OpenGraphReader:
         self.folder = folder
         self.max_thumb_bytes = max_thumb_bytes
         self.timeout = timeout
-        self.session = session or requests.Session()
+        # Our own site, but still a network: an overall deadline and a cap on what is read.
+        cap = max(MAX_PAGE_BYTES, max_thumb_bytes) + 1
+        self.session = session or deadline_session(timeout, deadline=20.0, max_body=cap)
 
     def __call__(self, link: str, *, with_thumb: bool = True) -> LinkCard | None:
         page = without_utm(link)
@@ -108,10 +111,10 @@ class OpenGraphReader:
             data = local.read_bytes()
             return data if len(data) <= limit else None
         try:
-            with self.session.get(url, timeout=self.timeout, stream=True) as answer:
-                if answer.status_code != 200:
-                    return None
-                data = answer.raw.read(limit + 1, decode_content=True)
-        except requests.RequestException:
+            answer = self.session.get(url, timeout=self.timeout)
+        except requests.RequestException:  # includes an answer over the cap
             return None
+        if answer.status_code != 200:
+            return None
+        data = answer.content
         return data if len(data) <= limit else None

@@ -32,6 +32,10 @@ class OutboxAdapter(BaseAdapter):
     mode = "outbox"
     can_lookup = True  # the folder is read back
     idempotent_for = None
+    # The file is renamed into place before the send returns: the next read sees it.
+    visible_within = dt.timedelta(0)
+    lookup_window = dt.timedelta(0)
+    read_after_write = True
 
     def __init__(
         self,

@@ -121,9 +121,14 @@ def configured(env: Environment) -> list[str]:
     return [name for name in PLATFORMS if not missing(name, env)]
 
 
-def context(settings: PublisherSettings, limits: PlatformLimits) -> AdapterContext:
+def context(
+    settings: PublisherSettings,
+    limits: PlatformLimits,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> AdapterContext:
     folder = None if settings.feed_is_url else Path(settings.feed)
-    return AdapterContext(limits, settings.site_url, folder)
+    cache = settings.root / "var" / "cache"  # beside the ledger's default place, git-ignored
+    return AdapterContext(limits, settings.site_url, folder, cache_dir=cache, clock=clock)
 
 
 def real_adapter(
@@ -131,6 +136,7 @@ def real_adapter(
     settings: PublisherSettings,
     env: Environment | Mapping[str, str],
     limits: PlatformLimits | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
 ) -> BaseAdapter | None:
     """The platform's real adapter when all its credentials are set, else None (outbox)."""
     env = env if isinstance(env, Environment) else Environment(env)
@@ -138,7 +144,7 @@ def real_adapter(
     if cls is None or missing(platform, env):
         return None
     limits = limits or platform_limits(settings)[platform]
-    return cls.from_environment(env, context(settings, limits))
+    return cls.from_environment(env, context(settings, limits, clock))
 
 
 # --- choosing --------------------------------------------------------------------------------
@@ -163,7 +169,7 @@ def choose_adapters(
     limits = platform_limits(settings)
     choices = []
     for platform in settings.platforms:
-        adapter = real_adapter(platform, settings, env, limits[platform])
+        adapter = real_adapter(platform, settings, env, limits[platform], clock)
         if adapter is not None:
             choices.append(AdapterChoice(platform, adapter, "real", "credentials configured"))
             continue
@@ -186,6 +192,15 @@ def build_adapters(
     return {c.platform: c.adapter for c in choose_adapters(settings, env, clock, outbox)}
 
 
+def _duration(value: dt.timedelta | None) -> str:
+    if not value:
+        return "no"
+    seconds = int(value.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
 def docs_table() -> list[dict[str, Any]]:
     """One row per platform for docs/platforms.md (a test keeps the page in step)."""
     return [
@@ -193,11 +208,21 @@ def docs_table() -> list[dict[str, Any]]:
             "platform": s.label,
             "text limit": s.limits.max_text,
             "threads": "yes" if s.threads else "no",
-            "lookup": "yes" if s.can_lookup else "no",
-            "idempotency": f"{int(s.idempotent_for.total_seconds() // 60)} min"
-            if s.idempotent_for
-            else "no",
-            "credentials": ", ".join(s.credentials),
+            "lookup reads": s.lookup_reads if s.can_lookup else "no lookup",
+            "shows within": _duration(s.visible_within) if s.can_lookup else "n/a",
+            "looks for": _duration(s.lookup_window) if s.can_lookup else "n/a",
+            "read-after-write": "yes" if s.read_after_write else "no",
+            "idempotent create": _duration(s.idempotent_for),
+            "credentials": ", ".join(f"`{name}`" for name in s.credentials),
         }
         for s in SPECS.values()
     ]
+
+
+def docs_markdown() -> str:
+    """docs_table() as the Markdown table docs/platforms.md holds."""
+    rows = docs_table()
+    names = list(rows[0])
+    lines = ["| " + " | ".join(names) + " |", "|" + " --- |" * len(names)]
+    lines += ["| " + " | ".join(str(row[n]) for n in names) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,11 +43,19 @@ class PlatformSpec:
     # How long the platform refuses a second post for a repeated create of the same part
     # (Mastodon's Idempotency-Key): within it, resending after an unknown outcome is safe.
     idempotent_for: dt.timedelta | None = None
-    # Reconciliation after an unknown outcome (docs/platforms.md has the figures for each):
-    # how long a new post may take to show where `lookup` reads, and how long the engine
-    # keeps looking (with backoff) before it resends (idempotent platforms) or asks a person.
+    # Reconciliation after an unknown outcome (docs/platforms.md has the figures for each,
+    # and where they come from): what `lookup` reads, how long a new post may take to show
+    # there, how long the engine keeps looking (with backoff) before it resends (idempotent
+    # platforms) or asks a person, and whether a post whose create has finished on the
+    # server is always in what `lookup` reads (read-after-write).
+    lookup_reads: str = ""
     visible_within: dt.timedelta = dt.timedelta(seconds=30)
     lookup_window: dt.timedelta = dt.timedelta(minutes=10)
+    read_after_write: bool = False
+    # Answers are untrusted: a remote id is kept only if it matches this (the whole id), a
+    # post URL only if it is https on one of these hosts (Mastodon: its configured server).
+    id_format: re.Pattern[str] = re.compile(r"[1-9][0-9]{0,19}")
+    post_hosts: tuple[str, ...] = ()
     alt_text: bool = True  # does it carry an image description?
     docs: str = DOCS  # where the account set-up is explained
     # How its own software counts a text against the limits (publisher.platforms.counters).

@@ -10,21 +10,28 @@ cannot tell (None).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import requests
 
 from publisher.core.environment import Environment
+from publisher.core.timeutil import utc_now
 from publisher.platforms import counters
 from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
+    DEADLINE,
     TIMEOUT,
     MediaProblem,
     Stop,
+    accepted,
     check_text,
     credentials,
+    deadline_session,
     guard_logs,
     load_media,
     media_request,
@@ -36,6 +43,7 @@ from publisher.platforms.common import (
     scrub,
     server_error,
     unknown,
+    verified,
 )
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.counting.twitter import find_urls
@@ -58,6 +66,13 @@ SPEC = PlatformSpec(
     secrets=("TELEGRAM_BOT_TOKEN",),
     optional=("TELEGRAM_BASE_URL",),
     can_lookup=False,  # the Bot API cannot read a channel's history
+    lookup_reads="nothing: the Bot API cannot read a channel's history",
+    # No lookup, so no wait: an unknown outcome goes to a person at once.
+    visible_within=dt.timedelta(0),
+    lookup_window=dt.timedelta(0),
+    read_after_write=False,
+    id_format=re.compile(r"[1-9][0-9]{0,15}"),  # a message id: a positive integer
+    post_hosts=("t.me",),
 )
 VARIABLES = SPEC.credentials
 ADMIN_FIX = (
@@ -96,6 +111,7 @@ class TelegramAdapter(BaseAdapter):
             env.get("TELEGRAM_CHAT_ID"),
             context.limits,
             base_url=env.get("TELEGRAM_BASE_URL") or DEFAULT_BASE_URL,
+            clock=context.clock,
         )
 
     def __init__(
@@ -106,15 +122,18 @@ class TelegramAdapter(BaseAdapter):
         *,
         base_url: str = DEFAULT_BASE_URL,
         timeout: tuple[float, float] = TIMEOUT,
+        deadline: float = DEADLINE,
         session: requests.Session | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(limits)
+        self.clock = clock
         self._token = bot_token
         guard_logs([bot_token])
         self.chat_id = chat_id
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = deadline_session(timeout, deadline, session=session)
 
     def _url(self, method: str) -> str:
         return f"{self.base_url}/bot{self._token}/{method}"
@@ -158,13 +177,13 @@ class TelegramAdapter(BaseAdapter):
             return unknown(SPEC, "the answer to the post could not be read", request)
         if answer.status_code != 200 or not body.get("ok"):
             return self._refused(answer, body, request, posting=True)
-        try:
-            message = body["result"]
-            message_id = str(message["message_id"])
-        except (KeyError, TypeError):
-            return unknown(SPEC, "the answer to the post could not be read", request)
-        url = message_url(message.get("chat") or {}, message_id)
-        return PostResult(ok=True, remote_id=message_id, url=url, request=request)
+        message = body.get("result")
+        message = message if isinstance(message, dict) else {}
+        message_id = message.get("message_id")
+        chat = message.get("chat")
+        url = message_url(chat if isinstance(chat, dict) else {}, str(message_id))
+        # A group's messages have no public link: the id alone is enough there.
+        return accepted(SPEC, message_id, url, request, url_required=False)
 
     # --- answers ---------------------------------------------------------------------
     def _refused(
@@ -181,7 +200,7 @@ class TelegramAdapter(BaseAdapter):
         parameters = body.get("parameters") or {}
         if status == 429:
             wait = parameters.get("retry_after") or answer.headers.get("Retry-After")
-            return rate_limited(SPEC, retry_after(wait), "retry_after", request)
+            return rate_limited(SPEC, retry_after(wait, self.clock()), "retry_after", request)
         if status >= 500:
             return server_error(SPEC, status, description, request, posting=posting)
         if status in (401, 404):  # the Bot API answers 404 to a malformed token
@@ -218,7 +237,7 @@ class TelegramAdapter(BaseAdapter):
             )
         name = f"@{chat['username']}" if chat.get("username") else str(chat.get("title", ""))
         url = f"https://t.me/{chat['username']}" if chat.get("username") else None
-        return PostResult(ok=True, remote_id=name, url=url)
+        return verified(name, url)
 
     def _ask(self, method: str, fields: dict[str, Any]) -> dict[str, Any]:
         try:

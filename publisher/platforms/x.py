@@ -3,30 +3,38 @@
 tweepy has no v2 media upload (its v1.1 one is retired), so the upload and the alt text are
 written here, on tweepy's own session with its OAuth 1.0a signing. tweepy's host is
 hard-coded in Client.request; a transport adapter mounted on the session gives every request
-a timeout (tweepy sets none) and, in tests, sends it to a local server instead.
-Rate limits: never `wait_on_rate_limit` (it sleeps until the reset, blocking the loop);
-a 429 comes back as a retryable result with the reset time read from `x-rate-limit-reset`.
+timeouts and an overall deadline (tweepy sets none) and, in tests, sends it to a local
+server instead.
+Rate limits: never `wait_on_rate_limit` (it sleeps until the reset, blocking the loop); a 429
+comes back as a platform-wide hold until the reset X announces: the 15-minute window
+(`x-rate-limit-*`) or the 24-hour caps (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`),
+whichever is spent; the later one when several are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
+import re
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from publisher.core.environment import Environment
+from publisher.core.timeutil import utc_now
+from publisher.platforms.answers import from_epoch, header, on_our_clock
 from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
+    DEADLINE,
     TIMEOUT,
     MediaProblem,
     Stop,
+    accepted,
     check_text,
     credentials,
     duplicate,
-    from_epoch,
+    found,
     guard_logs,
     load_media,
     media_request,
@@ -37,12 +45,14 @@ from publisher.platforms.common import (
     same_post,
     scrub,
     server_error,
+    verified,
 )
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.counting.twitter import x_valid, x_weighted_length
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
 from publisher.platforms.spec import PlatformSpec
+from publisher.platforms.transport import DeadlineAdapter
 
 tweepy = lazy("tweepy")  # imported when first used
 
@@ -70,6 +80,14 @@ SPEC = PlatformSpec(
     secrets=("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"),
     optional=("X_BASE_URL",),  # the local test server
     can_lookup=True,
+    lookup_reads=f"the account's last {TIMELINE_SIZE} posts (GET /2/users/:id/tweets)",
+    # X documents no delay; a user saw its v2 user timeline 8-9 s behind the v1.1 one
+    # (github.com/redouane59/twittered discussion 176). A minute, for margin.
+    visible_within=dt.timedelta(minutes=1),
+    lookup_window=dt.timedelta(minutes=30),
+    read_after_write=False,
+    id_format=re.compile(r"[1-9][0-9]{0,19}"),  # a snowflake
+    post_hosts=("x.com",),
 )
 VARIABLES = SPEC.credentials
 PERMISSION_FIX = (
@@ -89,20 +107,42 @@ class XCredentials:
         return (self.api_key, self.api_secret, self.access_token, self.access_token_secret)
 
 
-class Transport(HTTPAdapter):
-    """Gives tweepy's requests a timeout and, when `base_url` is not X, a local host."""
+# The windows X announces, each with `-remaining` and `-reset` (Unix seconds).
+RATE_WINDOWS = ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour")
 
-    def __init__(self, base_url: str, timeout: tuple[float, float]) -> None:
-        super().__init__()
+
+class Transport(DeadlineAdapter):
+    """Gives tweepy's requests timeouts and a deadline and, when `base_url` is not X, a
+    local host."""
+
+    def __init__(
+        self, base_url: str, timeout: tuple[float, float], deadline: float = DEADLINE
+    ) -> None:
+        super().__init__(timeout, deadline)
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if self.base_url != API_HOST and request.url and request.url.startswith(API_HOST):
             request.url = self.base_url + request.url[len(API_HOST) :]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
         return super().send(request, **kwargs)
+
+
+def rate_reset(headers: Mapping[str, Any], now: dt.datetime) -> tuple[dt.datetime | None, str]:
+    """When X takes posts again, and the header that says so: the reset of every window
+    whose `-remaining` is 0, the latest of them (a spent 24-hour cap outlasts the 15-minute
+    window); `x-rate-limit-reset` when no window says it is spent."""
+    spent = []
+    for window in RATE_WINDOWS:
+        reset = from_epoch(header(headers, f"{window}-reset"))
+        if reset is not None and str(header(headers, f"{window}-remaining")).strip() == "0":
+            spent.append((reset, f"{window}-reset"))
+    if not spent:
+        reset = from_epoch(header(headers, "x-rate-limit-reset"))
+        spent = [(reset, "x-rate-limit-reset")] if reset else []
+    if not spent:
+        return None, "x-rate-limit-reset"
+    reset, name = max(spent)
+    return on_our_clock(reset, headers, now), name
 
 
 def alt_text_body(media_id: str, alt: str, path: str) -> dict[str, Any]:
@@ -118,7 +158,8 @@ class XAdapter(BaseAdapter):
     @classmethod
     def from_environment(cls, env: Environment, context: AdapterContext) -> XAdapter:
         creds = XCredentials(*(env.get(name) for name in SPEC.credentials))
-        return cls(creds, context.limits, base_url=env.get("X_BASE_URL") or API_HOST)
+        base_url = env.get("X_BASE_URL") or API_HOST
+        return cls(creds, context.limits, base_url=base_url, clock=context.clock)
 
     def __init__(
         self,
@@ -127,11 +168,15 @@ class XAdapter(BaseAdapter):
         *,
         base_url: str = API_HOST,
         timeout: tuple[float, float] = TIMEOUT,
+        deadline: float = DEADLINE,
+        clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(limits)
         self.creds = creds
         guard_logs(creds.values())
         self.timeout = timeout
+        self.deadline = deadline
+        self.clock = clock
         self.client = tweepy.Client(
             consumer_key=creds.api_key,
             consumer_secret=creds.api_secret,
@@ -140,7 +185,7 @@ class XAdapter(BaseAdapter):
             return_type=dict,
             wait_on_rate_limit=False,
         )
-        self.client.session.mount(API_HOST, Transport(base_url, timeout))
+        self.client.session.mount(API_HOST, Transport(base_url, timeout, deadline))
         self._me: dict[str, Any] | None = None
 
     # --- post ------------------------------------------------------------------------
@@ -179,8 +224,9 @@ class XAdapter(BaseAdapter):
             return self._refused(exc.response, _messages(exc), request, posting=True)
         except requests.RequestException as exc:
             return network_failure(SPEC, exc, request, posting=True)
-        tweet_id = str(answer["data"]["id"])
-        return PostResult(ok=True, remote_id=tweet_id, url=tweet_url(tweet_id), request=request)
+        data = answer.get("data") if isinstance(answer, dict) else None
+        tweet_id = data.get("id") if isinstance(data, dict) else None
+        return accepted(SPEC, tweet_id, tweet_url(str(tweet_id)), request)
 
     def _upload(self, part: DraftPart, index: int, request: dict[str, Any]) -> str:
         """One image through X's v2 simple upload, then its alt text; returns the media id."""
@@ -232,8 +278,8 @@ class XAdapter(BaseAdapter):
         status = int(response.status_code)
         message = scrub(message, self.creds.values())
         if status == 429:
-            reset = from_epoch(response.headers.get("x-rate-limit-reset"))
-            return rate_limited(SPEC, reset, "x-rate-limit-reset", request)
+            reset, name = rate_reset(response.headers, self.clock())
+            return rate_limited(SPEC, reset, name, request)
         if status >= 500:
             return server_error(SPEC, status, message, request, posting=posting)
         if status == 401:
@@ -256,6 +302,9 @@ class XAdapter(BaseAdapter):
         return self._me
 
     def verify(self) -> PostResult:
+        """Asks X every time (never the cached account): a check after a credential was
+        revoked or restored must tell the truth."""
+        self._me = None
         try:
             me = self._whoami()
         except tweepy.HTTPException as exc:
@@ -263,7 +312,7 @@ class XAdapter(BaseAdapter):
         except requests.RequestException as exc:
             return network_failure(SPEC, exc, {}, posting=False)
         username = me.get("username", "")
-        return PostResult(ok=True, remote_id=f"@{username}", url=f"https://x.com/{username}")
+        return verified(f"@{username}", f"https://x.com/{username}")
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         """Is the part among the account's latest posts? t.co hides links, so the link is
@@ -280,8 +329,7 @@ class XAdapter(BaseAdapter):
                 continue
             links = [u.get("expanded_url", "") for u in tweet.get("entities", {}).get("urls", [])]
             if same_post(part, tweet.get("text", ""), links):
-                tweet_id = str(tweet["id"])
-                return PostResult(ok=True, remote_id=tweet_id, url=tweet_url(tweet_id))
+                return found(SPEC, tweet.get("id"), tweet_url(str(tweet.get("id"))))
         return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on X")
 
 

@@ -62,7 +62,12 @@ def tid(number: int) -> str:
 
 
 class BlueskyServer(PlatformServer):
+    """Late indexing (`index_after`) delays the AppView's getAuthorFeed only: the repository
+    itself (getRecord, listRecords) has a record as soon as createRecord answered, as a PDS
+    does."""
+
     name = "bluesky"
+    CREATE = r"createRecord$"
 
     def __init__(self, access_lifetime: int = 7200) -> None:
         super().__init__()
@@ -71,6 +76,22 @@ class BlueskyServer(PlatformServer):
         self.access = ""
         self.refresh = ""
         self.sessions = 0
+        self.ended: set[str] = set()  # tokens of sessions that expired early
+        self.rate_window = 3600.0
+
+    def expire_sessions(self) -> None:
+        """End the current session early: its tokens answer 400 ExpiredToken, as a PDS
+        answers a token past its time, and a new login is needed."""
+        with self.lock:
+            self.ended |= {self.access, self.refresh}
+
+    def without_id(self, answer: Answer, how: str) -> Answer:
+        body = dict(answer.body or {})
+        if how == "missing":
+            body.pop("uri", None)
+        else:
+            body["uri"] = self.broken_id(body.get("uri"), how)
+        return Answer(answer.status, body, answer.headers)
 
     def error(self, status: int, message: str = "") -> Answer:
         names = {
@@ -88,7 +109,7 @@ class BlueskyServer(PlatformServer):
             headers = {
                 "ratelimit-limit": "5000",
                 "ratelimit-remaining": "0",
-                "ratelimit-reset": str(int(time.time()) + 3600),
+                "ratelimit-reset": str(int(self.now() + self.rate_window)),
                 "ratelimit-policy": "5000;w=3600",
             }
         return Answer(status, {"error": error, "message": message or default}, headers)
@@ -99,15 +120,27 @@ class BlueskyServer(PlatformServer):
     # --- routes ------------------------------------------------------------------------
     def route(self, request: Recorded) -> Answer:
         method = request.path.removeprefix("/xrpc/")
+        expired = Answer(400, {"error": "ExpiredToken", "message": "Token has expired"})
+        revoked = Answer(
+            401, {"error": "AuthenticationRequired", "message": "Token has been revoked"}
+        )
         if method == "com.atproto.server.createSession":
             return self.create_session(request.json() or {})
-        if method == "com.atproto.server.refreshSession":
-            if bearer(request) != self.refresh or not self.refresh:
-                return Answer(400, {"error": "ExpiredToken", "message": "Token has expired"})
-            return Answer(200, self.new_session())
         token = bearer(request)
+        if method == "com.atproto.server.refreshSession":
+            if self.revoked:
+                return revoked
+            if token != self.refresh or not self.refresh or token in self.ended:
+                return expired
+            return Answer(200, self.new_session())
+        if token and token in self.ended:
+            return expired
+        if token and token == self.access and self.revoked:
+            return revoked
         if not token or token != self.access:
             return Answer(401, {"error": "AuthenticationRequired", "message": "Invalid token"})
+        if method == "com.atproto.server.getSession":
+            return Answer(200, {"handle": HANDLE, "did": DID, "active": True})
         if method == "app.bsky.actor.getProfile":
             return Answer(
                 200, {"did": DID, "handle": HANDLE, "displayName": "TPPO Bengkulu Tengah"}
@@ -118,10 +151,12 @@ class BlueskyServer(PlatformServer):
             return self.create_record(request.json() or {})
         if method == "com.atproto.repo.getRecord":
             return self.get_record(request)
+        if method == "com.atproto.repo.listRecords":
+            return self.list_records(request)
         if method == "app.bsky.feed.getAuthorFeed":
             limit = int(request.param("limit") or 50)
             with self.lock:
-                latest = list(reversed(self.posts))[:limit]
+                latest = [p for p in reversed(self.posts) if self.visible(p)][:limit]
             return Answer(200, {"feed": [{"post": self.view(p)} for p in latest]})
         return self.error(400, f"Method not implemented: {method}")
 
@@ -139,6 +174,8 @@ class BlueskyServer(PlatformServer):
 
     def create_session(self, body: dict[str, Any]) -> Answer:
         if body.get("identifier") not in (HANDLE, DID) or body.get("password") != APP_PASSWORD:
+            return self.error(401)
+        if self.revoked:  # the app password was deleted
             return self.error(401)
         return Answer(200, self.new_session())
 
@@ -178,7 +215,7 @@ class BlueskyServer(PlatformServer):
                 "cid": cid(json.dumps(record, sort_keys=True).encode()),
                 "record": record,
             }
-            self.posts.append(post)
+            self.keep(post)
         return Answer(200, {"uri": post["uri"], "cid": post["cid"], "validationStatus": "valid"})
 
     def record_problem(self, record: dict[str, Any]) -> str | None:
@@ -214,6 +251,20 @@ class BlueskyServer(PlatformServer):
                 if not any(p["uri"] == ref["uri"] and p["cid"] == ref["cid"] for p in self.posts):
                     return "Record/reply: could not find the post to reply to"
         return None
+
+    def list_records(self, request: Recorded) -> Answer:
+        """The repository's records of a collection, newest first (`reverse` for oldest)."""
+        if request.param("repo") not in (DID, HANDLE):
+            return self.error(400, f"Could not find repo: {request.param('repo')}")
+        limit = int(request.param("limit") or 50)
+        if not 1 <= limit <= 100:
+            return self.error(400, "limit must be between 1 and 100")
+        with self.lock:
+            found = [p for p in self.posts if request.param("collection") in p["uri"]]
+        if request.param("reverse") != "true":
+            found.reverse()
+        records = [{"uri": p["uri"], "cid": p["cid"], "value": p["record"]} for p in found]
+        return Answer(200, {"records": records[:limit]})
 
     def get_record(self, request: Recorded) -> Answer:
         uri = f"at://{request.param('repo')}/{request.param('collection')}/{request.param('rkey')}"

@@ -36,10 +36,27 @@ def graph_error(status: int, code: int, message: str, **extra: Any) -> Answer:
 
 class FacebookServer(PlatformServer):
     name = "facebook"
+    CREATE = r"/(feed|photos)$"
 
     def __init__(self) -> None:
         super().__init__()
         self.photos: list[dict[str, Any]] = []
+        self.rate_window = REGAIN_MINUTES * 60.0
+
+    def without_id(self, answer: Answer, how: str) -> Answer:
+        body = dict(answer.body or {})
+        for key in [k for k in ("id", "post_id") if k in body]:
+            if how == "missing":
+                body.pop(key)
+            else:
+                body[key] = self.broken_id(body[key], how)
+        return Answer(answer.status, body, answer.headers)
+
+    def answer_permalink(self, url: str) -> None:
+        """Every post's `permalink_url` in the feed becomes `url` (e.g. another host's)."""
+        with self.lock:
+            for post in self.posts:
+                post["permalink_url"] = url
 
     def error(self, status: int, message: str = "") -> Answer:
         if status == 429:
@@ -51,7 +68,7 @@ class FacebookServer(PlatformServer):
                         "call_count": 100,
                         "total_cputime": 20,
                         "total_time": 30,
-                        "estimated_time_to_regain_access": REGAIN_MINUTES,
+                        "estimated_time_to_regain_access": round(self.rate_window / 60),
                     }
                 ]
             }
@@ -80,6 +97,15 @@ class FacebookServer(PlatformServer):
         )
         if token != PAGE_TOKEN:
             return graph_error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        if self.revoked:
+            return graph_error(
+                400,
+                190,
+                "Error validating access token: The session has been invalidated because the "
+                "user changed their password or Facebook has changed the session for security "
+                "reasons.",
+                error_subcode=460,
+            )
         match = re.fullmatch(r"/(v\d+\.\d+)/(\w+)(?:/(\w+))?", request.path)
         if not match:
             return graph_error(400, 2500, "Unknown path components")
@@ -100,7 +126,7 @@ class FacebookServer(PlatformServer):
         if request.method == "GET" and edge == "feed":
             limit = int(request.param("limit") or 25)
             with self.lock:
-                latest = list(reversed(self.posts))[:limit]
+                latest = [p for p in reversed(self.posts) if self.visible(p)][:limit]
             data = [
                 {k: p[k] for k in ("id", "message", "permalink_url", "created_time") if k in p}
                 for p in latest
@@ -134,7 +160,7 @@ class FacebookServer(PlatformServer):
                 "created_time": "2027-03-01T03:00:00+0000",
                 "photo": photo,
             }
-            self.posts.append(post)
+            self.keep(post)
             if photo is not None:
                 photo_id = str(700000000000 + len(self.photos))
                 self.photos.append({"id": photo_id, "post_id": post_id, "upload": photo})

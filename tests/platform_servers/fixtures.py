@@ -109,6 +109,46 @@ def telegram_server() -> Iterator[TelegramServer]:
     yield from _serve(TelegramServer())
 
 
+PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "telegram")
+SERVERS = {
+    "x": XServer,
+    "mastodon": MastodonServer,
+    "bluesky": BlueskyServer,
+    "facebook": FacebookServer,
+    "telegram": TelegramServer,
+}
+
+
+def adapter_for(platform: str, server: Any, **options: Any) -> BaseAdapter:
+    """The platform's real adapter pointed at `server`, with the test timeouts unless
+    `options` say otherwise (deadline, clock, cache_dir...)."""
+    from publisher.platforms.bluesky import BlueskyAdapter
+    from publisher.platforms.facebook import FacebookAdapter
+    from publisher.platforms.mastodon import MastodonAdapter
+    from publisher.platforms.telegram import TelegramAdapter
+    from publisher.platforms.x import XAdapter, XCredentials
+
+    options.setdefault("timeout", TEST_TIMEOUT)
+    if platform == "x":
+        creds = XCredentials(x.CONSUMER_KEY, x.CONSUMER_SECRET, x.ACCESS_TOKEN, x.ACCESS_SECRET)
+        return XAdapter(creds, base_url=server.url, **options)
+    if platform == "mastodon":
+        return MastodonAdapter(server.url, mastodon.TOKEN, **options)
+    if platform == "bluesky":
+        return BlueskyAdapter(bluesky.HANDLE, bluesky.APP_PASSWORD, base_url=server.url, **options)
+    if platform == "facebook":
+        return FacebookAdapter(
+            facebook.PAGE_ID, facebook.PAGE_TOKEN, base_url=server.url, **options
+        )
+    return TelegramAdapter(telegram.BOT_TOKEN, "@tppo_bteng", base_url=server.url, **options)
+
+
+@pytest.fixture(params=PLATFORMS)
+def any_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Each platform's server in turn (its `name` says which)."""
+    yield from _serve(SERVERS[request.param]())
+
+
 def environ_for(servers: dict[str, Any]) -> dict[str, str]:
     """The environment `real_adapter` reads, pointing each platform at its local server."""
     env: dict[str, str] = {}

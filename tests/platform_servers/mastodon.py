@@ -62,6 +62,7 @@ def _tags(escaped: str) -> str:
 
 class MastodonServer(PlatformServer):
     name = "mastodon"
+    CREATE = r"^/api/v1/statuses$"
 
     def __init__(self, max_characters: int = 500, per_url: int = 23) -> None:
         super().__init__()
@@ -69,7 +70,25 @@ class MastodonServer(PlatformServer):
         self.per_url = per_url
         self.media: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[str, dict[str, Any]] = {}
-        self.reset_at = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+        self.rate_window = 300.0  # Mastodon's API limits count in 5-minute windows
+        self.reset_at = self.clock() + dt.timedelta(seconds=self.rate_window)
+        self.instance_reads = 0
+
+    def without_id(self, answer: Answer, how: str) -> Answer:
+        body = dict(answer.body or {})
+        if how == "missing":
+            body.pop("id", None)
+        else:
+            body["id"] = self.broken_id(body.get("id"), how)
+        return Answer(answer.status, body, answer.headers)
+
+    def answer_url(self, url: str | None, *, times: int = 1) -> None:
+        """The next create answers with this `url` (and `uri`), e.g. another host's."""
+
+        def change(answer: Answer) -> Answer:
+            return Answer(answer.status, {**answer.body, "url": url, "uri": url}, answer.headers)
+
+        self.mangle_next(change, path=self.CREATE, times=times)
 
     def error(self, status: int, message: str = "") -> Answer:
         texts = {
@@ -82,6 +101,7 @@ class MastodonServer(PlatformServer):
         }
         headers = {}
         if status == 429:
+            self.reset_at = self.clock() + dt.timedelta(seconds=self.rate_window)
             headers = {
                 "X-RateLimit-Limit": "300",
                 "X-RateLimit-Remaining": "0",
@@ -130,8 +150,11 @@ class MastodonServer(PlatformServer):
     def route(self, request: Recorded) -> Answer:
         path = request.path.rstrip("/")
         if request.method == "GET" and path in ("/api/v1/instance", "/api/v2/instance"):
+            self.instance_reads += 1
             return Answer(200, self.instance(path.startswith("/api/v2")))
         token = bearer(request)
+        if self.revoked and token in (TOKEN, READ_ONLY_TOKEN):
+            return self.error(401, "The access token was revoked")
         if token not in (TOKEN, READ_ONLY_TOKEN):
             return self.error(401)
         if request.method == "GET" and path == "/api/v1/accounts/verify_credentials":
@@ -140,7 +163,8 @@ class MastodonServer(PlatformServer):
         if request.method == "GET" and match:
             limit = int(request.param("limit") or 20)
             with self.lock:
-                latest = list(reversed(self.posts))[:limit] if match.group(1) == ACCOUNT_ID else []
+                mine = match.group(1) == ACCOUNT_ID
+                latest = [s for s in reversed(self.posts) if mine and self.visible(s)][:limit]
             return Answer(200, [self.public(s) for s in latest])
         if request.method != "POST":
             return self.error(404)
@@ -200,7 +224,7 @@ class MastodonServer(PlatformServer):
                 "media_ids": media_ids,
                 "idempotency_key": key,
             }
-            self.posts.append(status)
+            self.keep(status)
             if key:
                 self.idempotency[key] = status
         return Answer(200, self.public(status))

@@ -91,10 +91,21 @@ def utf16(text: str) -> int:
 
 class TelegramServer(PlatformServer):
     name = "telegram"
+    CREATE = r"/send(Message|Photo)$"
 
     def __init__(self, bot_is_admin: bool = True) -> None:
         super().__init__()
         self.bot_is_admin = bot_is_admin
+        self.rate_window = 17.0
+
+    def without_id(self, answer: Answer, how: str) -> Answer:
+        body = dict(answer.body or {})
+        result = dict(body.get("result") or {})
+        if how == "missing":
+            result.pop("message_id", None)
+        else:
+            result["message_id"] = self.broken_id(result.get("message_id"), how)
+        return Answer(answer.status, {**body, "result": result}, answer.headers)
 
     def error(self, status: int, message: str = "") -> Answer:
         texts = {
@@ -102,7 +113,7 @@ class TelegramServer(PlatformServer):
             401: "Unauthorized",
             403: "Forbidden: bot is not a member of the channel chat",
             404: "Not Found",
-            429: "Too Many Requests: retry after 17",
+            429: f"Too Many Requests: retry after {round(self.rate_window)}",
             500: "Internal Server Error",
         }
         body: dict[str, Any] = {
@@ -111,7 +122,7 @@ class TelegramServer(PlatformServer):
             "description": message or texts.get(status, "Error"),
         }
         if status == 429:
-            body["parameters"] = {"retry_after": 17}
+            body["parameters"] = {"retry_after": round(self.rate_window)}
         if status in (502, 503, 504):  # nginx in front of the Bot API
             return Answer(
                 status,
@@ -128,7 +139,7 @@ class TelegramServer(PlatformServer):
         match = re.fullmatch(r"/bot([^/]+)/(\w+)", request.path)
         if not match or not re.fullmatch(r"\d+:[\w-]{30,}", match.group(1)):
             return self.error(404)
-        if match.group(1) != BOT_TOKEN:
+        if match.group(1) != BOT_TOKEN or self.revoked:
             return self.error(401)
         fields = self.fields(request)
         method = match.group(2)
@@ -205,6 +216,7 @@ class TelegramServer(PlatformServer):
                     {"file_id": f"photo{len(self.posts)}", "file_size": len(photo.data)}
                 ]
                 message["upload"] = photo
-            self.posts.append(message)
-        public = {k: v for k, v in message.items() if k not in ("html", "upload", "reply_to")}
+            self.keep(message)
+        hidden = ("html", "upload", "reply_to", "_created")
+        public = {k: v for k, v in message.items() if k not in hidden}
         return self.ok(public)

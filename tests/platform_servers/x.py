@@ -9,7 +9,6 @@ with the real target in `entities.urls`).
 from __future__ import annotations
 
 import re
-import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -48,13 +47,54 @@ PROBLEMS = {
 }
 
 
+DAY = 86400.0
+
+
 class XServer(PlatformServer):
     name = "x"
+    CREATE = r"^/2/tweets$"
 
     def __init__(self) -> None:
         super().__init__()
         self.media: dict[str, dict[str, Any]] = {}
-        self.rate_reset = int(time.time()) + 900
+        self.rate_window = 900.0  # X's windows are 15 minutes
+        self._fixed_reset: int | None = None  # a reset a test set by hand
+        self._last_reset = int(self.now() + self.rate_window)
+        self.daily_cap: int | None = None  # posts per 24 hours per user (cap_24h)
+
+    @property
+    def rate_reset(self) -> int:
+        """The `x-rate-limit-reset` of the last 429 (or the one a test set)."""
+        return self._fixed_reset if self._fixed_reset is not None else self._last_reset
+
+    @rate_reset.setter
+    def rate_reset(self, value: int) -> None:
+        self._fixed_reset = value
+
+    def cap_24h(self, limit: int) -> None:
+        """X's 24-hour cap on posts per user, counted on the server's clock: past `limit`
+        posts in the last 24 hours, a create answers 429 with `x-user-limit-24hour-*`."""
+        self.daily_cap = limit
+
+    def _day_headers(self) -> dict[str, str]:
+        if self.daily_cap is None:
+            return {}
+        now = self.now()
+        recent = [p["_created"] for p in self.posts if p["_created"] > now - DAY]
+        reset = (min(recent) if recent else now) + DAY
+        return {
+            "x-user-limit-24hour-limit": str(self.daily_cap),
+            "x-user-limit-24hour-remaining": str(max(self.daily_cap - len(recent), 0)),
+            "x-user-limit-24hour-reset": str(int(reset)),
+        }
+
+    def without_id(self, answer: Answer, how: str) -> Answer:
+        data = dict((answer.body or {}).get("data") or {})
+        if how == "missing":
+            data.pop("id", None)
+        else:
+            data["id"] = self.broken_id(data.get("id"), how)
+        return Answer(answer.status, {**(answer.body or {}), "data": data}, answer.headers)
 
     def error(self, status: int, message: str = "") -> Answer:
         title, detail = PROBLEMS.get(status, ("Error", "Error"))
@@ -66,6 +106,8 @@ class XServer(PlatformServer):
         }
         headers = {}
         if status == 429:
+            if self._fixed_reset is None:
+                self._last_reset = int(self.now() + self.rate_window)
             headers = {
                 "x-rate-limit-limit": "100",
                 "x-rate-limit-remaining": "0",
@@ -88,6 +130,8 @@ class XServer(PlatformServer):
     # --- auth --------------------------------------------------------------------------
     def auth_problem(self, request: Recorded) -> str | None:
         header = request.headers.get("authorization", "")
+        if self.revoked:
+            return "the access token was revoked"
         if not header.startswith("OAuth "):
             return "no OAuth 1.0a Authorization header"
         params = dict(utils.parse_authorization_header(header))
@@ -153,9 +197,12 @@ class XServer(PlatformServer):
                 return self.invalid("The tweet you are replying to does not exist.", "reply")
             if any(t["sent_text"] == text for t in self.posts):
                 return self.error(403)  # duplicate content
+            day = self._day_headers()
+            if day and day["x-user-limit-24hour-remaining"] == "0":
+                return self.over_daily_cap(day)
             tweet_id = next_id(len(self.posts))
             stored, urls = self.as_x_stores(text, media_ids)
-            self.posts.append(
+            self.keep(
                 {
                     "id": tweet_id,
                     "sent_text": text,
@@ -166,9 +213,20 @@ class XServer(PlatformServer):
                     "alt": [self.media[m].get("alt") for m in media_ids],
                 }
             )
+            day = self._day_headers()
         return Answer(
-            201, {"data": {"id": tweet_id, "text": stored, "edit_history_tweet_ids": [tweet_id]}}
+            201,
+            {"data": {"id": tweet_id, "text": stored, "edit_history_tweet_ids": [tweet_id]}},
+            day,
         )
+
+    def over_daily_cap(self, day: dict[str, str]) -> Answer:
+        """The 24-hour cap: 429, the 15-minute window still open, the day's one spent."""
+        answer = self.error(429)
+        answer.headers["x-rate-limit-remaining"] = "99"
+        answer.headers["x-rate-limit-reset"] = str(int(self.now() + self.rate_window))
+        answer.headers.update(day)
+        return answer
 
     def as_x_stores(self, text: str, media_ids: list[str]) -> tuple[str, list[dict[str, Any]]]:
         out, urls, position = [], [], 0
@@ -236,7 +294,7 @@ class XServer(PlatformServer):
         if not 5 <= limit <= 100:
             return self.invalid("max_results must be between 5 and 100", "max_results")
         with self.lock:
-            latest = list(reversed(self.posts))[:limit]
+            latest = [p for p in reversed(self.posts) if self.visible(p)][:limit]
         fields = (request.param("tweet.fields") or "").split(",")
         data = []
         for tweet in latest:
