@@ -28,6 +28,7 @@ from publisher.content.campaigns import (
 )
 from publisher.content.fields import ImageRef, parse_image
 from publisher.content.frontmatter import FrontMatter
+from publisher.content.paths import path_problem
 from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.timeutil import WIB, TimeFormatError, parse_time
 from publisher.core.words import did_you_mean
@@ -158,7 +159,17 @@ class CampaignReader:
         name = ".".join(str(p) for p in where)
         # parse_image locates by key; give it a front matter that knows this nested key's line.
         shim = FrontMatter(self.path, {}, "", 1, {name: self.line(*where)})
-        return parse_image(shim, name, value)
+        image = parse_image(shim, name, value)
+        for key in ("src", "hires"):
+            self.safe_path(getattr(image, key), (*where, key), f"{name}.{key}", segment=False)
+        return image
+
+    def safe_path(self, value: str | None, where: Path_, label: str, segment: bool) -> None:
+        """The paths rule of content/paths.py: nothing that leaves the site's folders."""
+        why = path_problem(value, segment=segment) if value else None
+        if why:
+            line = self.line(*where) if where in self.keys else self.line(*where[:-1])
+            raise _Invalid(line, f"{label} '{value}': {why}")
 
     # --- the campaign ---
 
@@ -235,6 +246,7 @@ class CampaignReader:
         self.unknown(value, CTA_FIELDS, ("cta",), "cta")
         text = self.text(value, "text", ("cta",), True)
         link = self.text(value, "link", ("cta",), True).strip("/")
+        self.safe_path(link, ("cta", "link"), "cta.link", segment=True)
         return CallToAction(text, link, self.line("cta", "link"))
 
     def items(self, key: str, read: Any) -> list:
@@ -285,6 +297,8 @@ class CampaignReader:
         thread = item.get("thread", False)
         if not isinstance(thread, bool):
             raise _Invalid(self.line(*where, "thread"), "'thread' must be true or false")
+        link = self.text(item, "link", where).strip("/")
+        self.safe_path(link, (*where, "link"), "link", segment=True)
         names = ["id", "at", "platforms", "text", "image", "link", "thread", "status"]
         texts = ["text", *[f"wording.{p}" for p in wording]]
         paths = {n: (*where, *n.split(".")) for n in names + texts}
