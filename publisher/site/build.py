@@ -97,7 +97,7 @@ def build_site(
     base = load_settings(settings_file, Path("output"), now, overrides)
     project_root = Path(base["PATH"]).parent
     future = golive.is_future(now, utc_now())
-    target = Path(output or outputs.default_output(base["OUTPUT_PATH"], future)).resolve()
+    target = Path(output or outputs.default_output(project.layout.output, future)).resolve()
     refusal = outputs.refusals(project, target, settings_file, base)
     if refusal:  # before anything is read or written
         raise BuildFailed(refusal)
