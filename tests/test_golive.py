@@ -10,6 +10,7 @@ compressed twins and Pagefind's index decompressed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -154,10 +155,8 @@ def every_byte(output: Path) -> dict[str, bytes]:
             or path.parent.name.startswith("pagefind")
             or "pagefind" in path.parts
         ):
-            try:
+            with contextlib.suppress(OSError, EOFError):
                 data = gzip.decompress(data)
-            except (OSError, EOFError):
-                pass
         elif path.suffix == ".br":
             data = brotli.decompress(data)
         found[path.relative_to(output).as_posix()] = data
