@@ -270,12 +270,21 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def system_folder_problem(folder: Path | str, project_root: Path | None = None) -> str | None:
+def system_folder_problem(
+    folder: Path | str, project_root: Path | None = None, *, local: bool = True
+) -> str | None:
     """Why `folder` must never be replaced or filled by a build or a deploy, or None.
 
     Refused: the file system's root and system folders (/proc, /etc...), folders that hold
     other people's things (/home, /srv, a home folder itself), the project's folder and the
-    folders above it, and anything that exists and is not a folder."""
+    folders above it, and anything that exists and is not a folder. A folder on another
+    machine (`local=False`) is judged by its name alone."""
+    if not local:
+        real = Path(posixpath.normpath("/" + str(folder).lstrip("/")))
+        if str(real) in SYSTEM_ROOTS:
+            return f"{real} is a system or home folder, not a site's own folder"
+        tree = next((t for t in SYSTEM_TREES if _within(real, Path(t))), None)
+        return f"{real} is inside the system folder {tree}" if tree else None
     real = _real(folder)
     if str(real) in SYSTEM_ROOTS or real == _real("~"):
         return f"{real} is a system or home folder, not a site's own folder"

@@ -81,6 +81,7 @@ def build_site(
     overrides: dict | None = None,
     preview: bool = False,
     memory: BuildMemory | None = None,
+    future: bool | None = None,
 ) -> BuildResult:
     """Build the site into `output` atomically. Raises BuildFailed with located problems.
 
@@ -88,7 +89,9 @@ def build_site(
     unchanged articles stay as they are in the site it updates (site/fast/page_reuse.py),
     and the previous search index stays until the caller runs refresh_search_index().
     `memory` is what the caller keeps between its builds (serve's builder); without it the
-    build starts cold.
+    build starts cold. `future`: is this a preview of the future (marked with
+    golive.FUTURE_MARKER, default folder output-future/)? By default, when `now` is ahead of
+    the clock; a caller whose own clock is the authority (the scheduler) may say.
     """
     started = time.perf_counter()
     project = Project.from_settings_file(settings_file) if settings_file else Project.find()
@@ -96,7 +99,7 @@ def build_site(
     project.require_theme()
     base = load_settings(settings_file, Path("output"), now, overrides)
     project_root = Path(base["PATH"]).parent
-    future = golive.is_future(now, utc_now())
+    future = golive.is_future(now, utc_now()) if future is None else future
     target = Path(output or outputs.default_output(project.layout.output, future)).resolve()
     refusal = outputs.refusals(project, target, settings_file, base)
     if refusal:  # before anything is read or written
