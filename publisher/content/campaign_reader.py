@@ -49,7 +49,9 @@ def yaml_lines(text: str) -> tuple[dict[Path_, int], dict[Path_, tuple[int, bool
     """Line of every key and list item in the front matter, and where each text value starts."""
     lines = text.split("\n")
     end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == frontmatter.DELIMITER)
-    root = frontmatter.compose("\n".join(lines[1:end]))
+    block = "\n".join(lines[1:end])
+    root = frontmatter.compose(block)
+    line_of = frontmatter.line_finder(block)
     keys: dict[Path_, int] = {}
     values: dict[Path_, tuple[int, bool]] = {}
 
@@ -57,15 +59,15 @@ def yaml_lines(text: str) -> tuple[dict[Path_, int], dict[Path_, tuple[int, bool
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 sub = (*path, str(key_node.value))
-                keys[sub] = key_node.start_mark.line + 2
+                keys[sub] = line_of(key_node.start_mark)
                 walk(value_node, sub)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                keys[(*path, index)] = item.start_mark.line + 2
+                keys[(*path, index)] = line_of(item.start_mark)
                 walk(item, (*path, index))
         elif isinstance(node, yaml.ScalarNode):
             literal = node.style == "|"
-            values[path] = (node.start_mark.line + 2 + (1 if literal else 0), literal)
+            values[path] = (line_of(node.start_mark) + (1 if literal else 0), literal)
 
     if root is not None:
         walk(root, ())

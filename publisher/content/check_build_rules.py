@@ -17,8 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from publisher.content import frontmatter, paths, press, scaffold
 from publisher.content.campaigns import Campaign
 from publisher.content.check_rules import ContentFile, Target
@@ -39,6 +37,12 @@ _PLACEHOLDER_HOST = re.compile(r"(^|\.)(example\.(org|com|net)|[^.]+\.example|[^
 # The theme's own links to pages: `{{ SITEURL }}/{{ prefix }}bantuan/`, ("tentang", _(...)).
 _THEME_LINK = re.compile(r"\{\{\s*SITEURL\s*\}\}/(?:\{\{\s*prefix\s*\}\})?([a-z0-9-]+)/")
 _THEME_SLUG = re.compile(r"\(\s*\"([a-z0-9-]+)\"\s*,\s*_\(")
+
+
+# A missing-file message (check_rules and press), not repeated for a path refused as unsafe.
+_MISSING = re.compile(
+    r"^the (image|attachment|file) '.*' does not exist|^the link .* points at a file that does not"
+)
 
 
 def is_placeholder_url(url: str) -> bool:
@@ -111,6 +115,7 @@ class BuildRules:
     def check_build_rules(self, loaded: list[ContentFile]) -> None:
         conf = self._settings()
         layout = self.project.layout
+        self.refused_paths: set[tuple[str, int]] = set()
         sources = [layout.content, layout.campaigns, layout.theme, layout.data]
         self.problems.extend(paths.outside_links(self.root, sources))
         self.check_extensions()
@@ -125,11 +130,21 @@ class BuildRules:
             self.guarded(item.path, self.check_text, item.path, item.meta.status)
         for campaign in self.campaigns.values():
             self.guarded(campaign.path, self.check_campaign_builds, campaign, pages)
+        self._drop_shadowed()
         if self.production:
             prod = self.project.production_settings_file
             problem = site_url_problem(prod, _conf(Project.from_settings_file(prod)))
             if problem is not None:
                 self.problems.append(problem)
+
+    def _drop_shadowed(self) -> None:
+        """A path refused by the paths rule is not also reported as a missing file."""
+        refused = self.refused_paths
+        self.problems[:] = [
+            p
+            for p in self.problems
+            if not ((p.path, p.line) in refused and _MISSING.search(p.message))
+        ]
 
     def _settings(self) -> dict[str, Any]:
         return _conf(self.project)
@@ -197,8 +212,9 @@ class BuildRules:
         fm, meta = item.fm, item.meta
         where = item.path.parent.relative_to(self.content).as_posix()
         folder = "" if where == "." else where
-        self.problems.extend(paths.meta_problems(fm, meta, static))
-        self.problems.extend(paths.body_problems(fm, folder))
+        unsafe = paths.meta_problems(fm, meta, static) + paths.body_problems(fm, folder)
+        self.problems.extend(unsafe)
+        self.refused_paths |= {(p.path, p.line) for p in unsafe}
         if meta.kind == "release" and data is not None:
             for kind, error in press.release_problems(fm, meta, self.content, data):
                 if kind != "image" or _is_hires(error.problem.message, meta):
@@ -314,11 +330,9 @@ class BuildRules:
             return press.PressData({}, {})
         try:
             return press.load(path)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            self.add(path, line, f"not valid YAML ({exc.problem}); check the indentation")
-        except (yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError) as exc:
+        except ContentError as exc:
+            self.problems.append(exc.problem)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
             self.add(path, 1, f"the press data cannot be read ({exc}); fix it first")
         return None
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.numbers import format_decimal
 
 from publisher.content.fields import ContentMeta
 from publisher.content.frontmatter import FrontMatter
+from publisher.content.hotlines import load_yaml
 from publisher.core.errors import ContentError
 from publisher.core.words import did_you_mean
 
@@ -61,7 +61,8 @@ class PressData:
 
 
 def load(path: Path) -> PressData:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """data/press.yaml; a YAML error is a ContentError at its line in the file."""
+    data = load_yaml(path, path.read_text(encoding="utf-8"))
     contacts = {}
     for item in data.get("contacts", []):
         contact = Contact(

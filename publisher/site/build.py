@@ -22,6 +22,7 @@ from pelican.settings import read_settings
 
 from publisher.content import golive
 from publisher.content.check import check_tree
+from publisher.content.check_build_rules import READERS_OFF
 from publisher.content.paths import ignore_patterns
 from publisher.core.errors import Problem, ProblemsError, display_path
 from publisher.core.project import Project
@@ -111,7 +112,10 @@ def build_site(
         project, now or utc_now(), memory or BuildMemory(), target if preview else None
     )
     extra = {**(overrides or {}), **preview_of, RUN_SETTING: build, "PUBLISHER_NOW": build.now,
-             "IGNORE_FILES": ignore_patterns(base.get("IGNORE_FILES") or [])}  # fmt: skip
+             "IGNORE_FILES": ignore_patterns(base.get("IGNORE_FILES") or []),
+             # Only our reader reads content: a .markdown or .html file is a check error,
+             # never an article read without our checks (embargo, paths, hotlines).
+             "READERS": {**(base.get("READERS") or {}), **dict.fromkeys(READERS_OFF)}}  # fmt: skip
     settings = load_settings(settings_file, staging, now, extra)
     try:
         problems = _run_pelican(settings, settings_file, project_root, build)
