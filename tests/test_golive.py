@@ -336,3 +336,23 @@ def test_a_future_build_is_marked_and_goes_to_output_future(tmp_path: Path) -> N
     assert future_marker(result.output) == GO_LIVE
     present = build_site(settings, tmp_path / "now-site")
     assert future_marker(present.output) is None
+
+
+def test_serve_publish_refuses_a_preview_of_the_future(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from publisher.cli.main import cli
+    from tests.test_check_build_agree import NOW, make_project
+
+    site = make_project(tmp_path, monkeypatch)
+    build_site(site / "pelicanconf.py", site / "output", now=NOW)  # ahead of the clock
+    assert future_marker(site / "output") == NOW
+    # The rebuild with the clock fails, so the preview of the future is what is there.
+    (site / "content/berita/rusak.md").write_text("---\ntitle: [rusak\n---\n")
+    result = CliRunner().invoke(cli, ["serve", "--publish", "--no-watch", "--port", "0"])
+    assert result.exit_code == 1, result.output
+    assert "serve --publish: output is a preview of the future" in result.output
+    assert "Traceback" not in result.output
+    assert not (site / "outbox").exists()  # the scheduler never started
