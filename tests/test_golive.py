@@ -356,3 +356,15 @@ def test_serve_publish_refuses_a_preview_of_the_future(
     assert "serve --publish: output is a preview of the future" in result.output
     assert "Traceback" not in result.output
     assert not (site / "outbox").exists()  # the scheduler never started
+
+
+def test_embargoes_list_a_translation_dated_after_its_original(tmp_path: Path) -> None:
+    from publisher.content.golive import scan
+
+    make_site(tmp_path)
+    later = TRANSLATION.replace("date: 2027-07-28 09:00", "date: 2027-07-31 09:00")
+    (tmp_path / "content/siaran-pers/en/rahasia.md").write_text(later)
+    times, problems = scan(tmp_path / "content")
+    assert problems == []
+    mine = [(g.why, g.at) for g in times if g.uid == UID]
+    assert mine == [("embargo", GO_LIVE), ("translation", GO_LIVE + dt.timedelta(days=1))]

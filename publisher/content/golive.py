@@ -204,7 +204,7 @@ class GoLive:
     uid: str
     title: str
     at: dt.datetime  # UTC
-    why: str  # "embargo" | "date"
+    why: str  # "embargo" | "date" | "translation" (dated after its original)
     path: Path
 
 
@@ -225,9 +225,16 @@ def scan(content: Path, layout: Layout | None = None) -> tuple[list[GoLive], lis
             items.append((path, parse_content_meta(frontmatter.parse(path), kind)))
         except ContentError as exc:
             problems.append(str(exc.problem))
+    rule = GoLiveRule(items)
     for path, meta in items:
-        if meta.status != "published" or not meta.uid or meta.translation:
-            continue  # a translation goes live with its original: one rebuild is enough
+        if meta.status != "published" or not meta.uid:
+            continue
+        original = rule.original_of(meta)
+        if original is not None:  # goes live with its original: one rebuild is enough...
+            at, theirs = rule.at(meta), rule.at(original)
+            if at is not None and at != theirs:  # ...unless it is dated after it
+                found.append(GoLive(meta.uid, meta.title, at, "translation", path))
+            continue
         if meta.embargo is not None:
             found.append(GoLive(meta.uid, meta.title, meta.embargo, "embargo", path))
         if meta.date is not None and (meta.embargo is None or meta.date > meta.embargo):
