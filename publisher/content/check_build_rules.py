@@ -45,6 +45,11 @@ _MISSING = re.compile(
 )
 
 
+def _suspect(text: str) -> bool:
+    """Could `text` hold a control character or a template's words? (a quick first look)"""
+    return bool(_CONTROL.search(text)) or any(words in text for words in scaffold.PLACEHOLDERS)
+
+
 def is_placeholder_url(url: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return not host or bool(_PLACEHOLDER_HOST.search(host))
@@ -124,10 +129,14 @@ class BuildRules:
         top, english = site_paths(conf)
         pages = theme_pages(layout.theme)
         static = tuple(conf.get("STATIC_PATHS") or paths.DEFAULT_SITE_DIRS)
+        self.site_urls: set[str] | None = None  # made when a body links /a/page/
+        self.sections = (top, english)
         for item in loaded:
             self.guarded(item.path, self.check_item_builds, item, data, rule, static)
             self.guarded(item.path, self.check_reserved, item, top, english, pages)
-            self.guarded(item.path, self.check_text, item.path, item.meta.status)
+            # Most files hold neither: look at the file's lines only when one may be there.
+            if _suspect(item.fm.body) or _suspect(repr(item.fm.meta)):
+                self.guarded(item.path, self.check_text, item.path, item.meta.status)
         for campaign in self.campaigns.values():
             self.guarded(campaign.path, self.check_campaign_builds, campaign, pages)
         self._drop_shadowed()
@@ -237,11 +246,13 @@ class BuildRules:
         """Links written as the site's own addresses (/files/x.pdf, /bantuan/) must lead
         somewhere: a file in content/ or a page the site writes."""
         fm = item.fm
-        urls = {t.url.strip("/") for t in self.targets.values()}
-        top, english = site_paths(self._settings())
+        top, english = self.sections
         for index, target in paths.body_targets(fm.body):
             if not target.startswith("/") or target.startswith("//"):
                 continue
+            if self.site_urls is None:
+                self.site_urls = {t.url.strip("/") for t in self.targets.values()}
+            urls = self.site_urls
             name = paths.site_file(target)
             line = fm.body_line + fm.body[:index].count("\n")
             if name is None:

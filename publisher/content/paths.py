@@ -14,6 +14,7 @@ itself, so the two can never disagree:
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import posixpath
 import re
@@ -92,14 +93,14 @@ def meta_problems(
 ) -> list[Problem]:
     """Every path field of a page, article or release that `path_problem` refuses."""
     found: list[Problem] = []
-    path = display_path(fm.path)
 
     def check(value: object, key: str, index: int | None, segment: bool, label: str) -> None:
         if value in (None, ""):
             return
         why = path_problem(str(value), segment=segment, site_dirs=site_dirs)
         if why:
-            found.append(Problem(path, fm.line_of(key, index), f"{label} '{value}': {why}"))
+            line = fm.line_of(key, index)
+            found.append(Problem(display_path(fm.path), line, f"{label} '{value}': {why}"))
 
     check(meta.slug, "slug", None, True, "slug")
     check(meta.uid, "id", None, True, "id")
@@ -117,12 +118,19 @@ def meta_problems(
     return found
 
 
-def body_targets(body: str) -> list[tuple[int, str]]:
+def body_targets(body: str) -> tuple[tuple[int, str], ...]:
     """Every link and image target written in a Markdown body: (index, target)."""
+    return _targets(body)
+
+
+@functools.lru_cache(maxsize=64)  # the reader and the checker both ask, for one body
+def _targets(body: str) -> tuple[tuple[int, str], ...]:
     found = []
-    for pattern in _TARGETS:
-        found += [(m.start(1), m.group(1)) for m in pattern.finditer(body)]
-    return sorted(found)
+    # Each pattern only where its syntax can occur: most bodies have no HTML or references.
+    for pattern, marker in zip(_TARGETS, ("](", "]:", "="), strict=True):
+        if marker in body:
+            found += [(m.start(1), m.group(1)) for m in pattern.finditer(body)]
+    return tuple(sorted(found))
 
 
 def site_file(target: str, source_dir: str = "") -> str | None:
@@ -259,7 +267,9 @@ SYSTEM_TREES = ("/proc", "/sys", "/dev", "/etc", "/boot", "/run", "/bin", "/sbin
                 "/snap", "/lost+found")  # fmt: skip
 # Folders that hold others' things: a site may live inside them, never be them.
 SYSTEM_ROOTS = ("/", "/usr", "/usr/local", "/usr/share", "/var", "/var/www", "/home", "/root",
-                "/srv", "/opt", "/tmp", "/var/tmp", "/mnt", "/media")  # fmt: skip
+                "/srv", "/opt", "/tmp", "/var/tmp", "/mnt", "/media", "/dev/shm")  # fmt: skip
+# Inside a system tree, but a place for anyone's files (a RAM disk).
+SHARED_TREES = ("/dev/shm",)
 
 
 def _real(path: Path | str) -> Path:
@@ -268,6 +278,13 @@ def _real(path: Path | str) -> Path:
 
 def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def _in_system_tree(real: Path) -> str | None:
+    if any(_within(real, Path(shared)) for shared in SHARED_TREES):
+        return None
+    tree = next((t for t in SYSTEM_TREES if _within(real, Path(t))), None)
+    return f"{real} is inside the system folder {tree}" if tree else None
 
 
 def system_folder_problem(
@@ -283,14 +300,13 @@ def system_folder_problem(
         real = Path(posixpath.normpath("/" + str(folder).lstrip("/")))
         if str(real) in SYSTEM_ROOTS:
             return f"{real} is a system or home folder, not a site's own folder"
-        tree = next((t for t in SYSTEM_TREES if _within(real, Path(t))), None)
-        return f"{real} is inside the system folder {tree}" if tree else None
+        return _in_system_tree(real)
     real = _real(folder)
     if str(real) in SYSTEM_ROOTS or real == _real("~"):
         return f"{real} is a system or home folder, not a site's own folder"
-    for tree in SYSTEM_TREES:
-        if _within(real, Path(tree)):
-            return f"{real} is inside the system folder {tree}"
+    why = _in_system_tree(real)
+    if why:
+        return why
     if project_root is not None and _within(_real(project_root), real):
         return f"{real} holds the project itself ({_real(project_root)})"
     if real.exists() and not real.is_dir():

@@ -6,6 +6,7 @@ no page, no draft, no feed entry (Pelican would otherwise write future items to 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -87,7 +88,7 @@ class FrontMatterMarkdownReader(BaseReader):
         fm = frontmatter.parse(path, memo=build_run(self.settings).memory.parsed)
         meta = parse_content_meta(fm, kind_of(path, self.settings))
         folder = Path(self.settings["PATH"])
-        where = path.parent.resolve().relative_to(folder.resolve()).as_posix()
+        where = os.path.relpath(path.parent, folder).replace(os.sep, "/")
         unsafe = paths.meta_problems(fm, meta, self.settings["STATIC_PATHS"])
         unsafe += paths.body_problems(fm, "" if where == "." else where)
         if unsafe:  # never handed to Pelican, which would follow the path
