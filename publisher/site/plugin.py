@@ -103,6 +103,10 @@ def _sitemap_uses_build_time(pelican: Any) -> None:
     except ImportError:  # the plugin is not installed, so not in use
         return
     sitemap.generator.now = run.build_now(pelican.settings)
+    # Its queue lives for the process: a build that failed mid-way would leave its pages
+    # queued (for the next sitemap) and itself as the build to wait for (so no sitemap).
+    sitemap.generator.page_queue = []
+    sitemap.generator._main_pelican = None
 
 
 def _empty_feed_uses_build_time(context: dict[str, Any], feed: Any) -> None:
