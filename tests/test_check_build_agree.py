@@ -193,3 +193,14 @@ def test_colliding_slugs_are_refused_by_both(
     assert both(site) == ([], None)
     sitemap = (site / "output/sitemap.xml").read_text()
     assert sitemap.count("berita/2027/contoh-berita/") == 1
+
+
+def test_a_campaign_may_not_take_the_help_page_s_slug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_project(tmp_path, monkeypatch)
+    shutil.copy(site / "campaigns/kampanye-contoh.md", site / "campaigns/bantuan.md")
+    errors, refused = both(site)
+    assert [e.split(": error: ")[0] for e in errors] == ["campaigns/bantuan.md:1"]
+    assert "belongs to the page the theme links to (/bantuan/)" in errors[0]
+    assert refused == errors
