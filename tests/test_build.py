@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,10 +28,11 @@ def make_project(tmp_path: Path, files: dict[str, str]) -> Path:
         path = content / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    # Copies, not links: a build refuses links that lead outside its project.
     for shared in ("images", "files"):  # the press kit and sample images live here
         if not (content / shared).exists():
-            (content / shared).symlink_to(ROOT / "content" / shared)
-    (tmp_path / "data").symlink_to(ROOT / "data")
+            shutil.copytree(ROOT / "content" / shared, content / shared)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
     settings = tmp_path / "siteconf.py"
     settings.write_text(
         f"__file__ = {str(ROOT / 'pelicanconf.py')!r}\n"

@@ -235,7 +235,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     tmp = tmp_path_factory.mktemp("campaign-site")
     shutil.copytree(ROOT / "content", tmp / "content")
-    (tmp / "data").symlink_to(ROOT / "data")
+    shutil.copytree(ROOT / "data", tmp / "data")
     (tmp / "content" / "berita" / "berita-kampanye.md").write_text(
         "---\nid: berita-kampanye-uji\ntitle: Berita untuk kampanye\ndate: 2027-07-25 09:00\n"
         "summary: Berita yang ikut kampanye.\ncampaign: hari-dunia-anti-perdagangan-orang-2027\n"

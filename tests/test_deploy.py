@@ -285,8 +285,9 @@ def test_publishconf_takes_the_address_and_target_from_the_environment(
 
 def test_cli_deploys_lists_and_rolls_back(tmp_path: Path, builds) -> None:
     settings = tmp_path / "conf.py"
+    web = tmp_path.with_name(tmp_path.name + "-web")  # a target outside the project
     settings.write_text(
-        f"OUTPUT_PATH = 'build-A'\nDEPLOY = {{'target': {str(tmp_path / 'site')!r}, 'keep': 2}}\n"
+        f"OUTPUT_PATH = 'build-A'\nDEPLOY = {{'target': {str(web / 'site')!r}, 'keep': 2}}\n"
     )
     runner = CliRunner()
 
@@ -304,10 +305,10 @@ def test_cli_deploys_lists_and_rolls_back(tmp_path: Path, builds) -> None:
     lines = out.splitlines()
     assert len(lines) == 2
     assert lines[1].startswith("* ")
-    assert live(tmp_path / "site") == "B"
+    assert live(web / "site") == "B"
     code, out = run("--rollback")
     assert code == 0, out
-    assert live(tmp_path / "site") == "A"
+    assert live(web / "site") == "A"
     code, out = run("--rollback")
     assert code == 1
     assert out.startswith("deploy: error: ") and "oldest release" in out
@@ -343,3 +344,66 @@ def test_environment_example_holds_no_values() -> None:
     assignments = [line for line in lines if "=" in line and not line.startswith("#")]
     assert assignments == []
     assert any("0600" in line for line in lines)
+
+
+# --- what deploy refuses (issue 15: paths and future builds) ----------------------------------
+
+
+def test_deploy_refuses_a_preview_of_the_future(tmp_path: Path, builds) -> None:
+    from publisher.content.golive import write_future_marker
+
+    write_future_marker(builds["A"], T0 + dt.timedelta(days=30))
+    with pytest.raises(DeployError, match=r"preview of the future .*--now 2026-12-28"):
+        deploy(builds["A"], str(tmp_path / "site"), 3)
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("/", "system or home folder"),
+        ("/proc", "inside the system folder /proc"),
+        ("/proc/self", "inside the system folder /proc"),
+        ("/etc/nginx", "inside the system folder /etc"),
+        ("/home", "system or home folder"),
+        ("/srv", "system or home folder"),
+        ("~", "system or home folder"),
+        ("web@host:/", "system or home folder"),
+        ("web@host:/etc/x", "inside the system folder /etc"),
+    ],
+)
+def test_deploy_target_refuses_system_folders(target: str, words: str) -> None:
+    from publisher.ops.deploy import check_target
+
+    with pytest.raises(DeployError, match=words):
+        check_target(target)
+
+
+def test_cli_deploy_target_refusals_are_one_line_without_traceback(tmp_path: Path, builds) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    settings = project / "conf.py"
+    settings.write_text(f"OUTPUT_PATH = {str(builds['A'])!r}\n")
+    (tmp_path / "a-file").write_text("not a folder")
+    cases = {
+        "/": "system or home folder",
+        "/proc": "/proc",
+        str(project): "holds the project itself",
+        str(project / "site"): "inside the project",
+        str(builds["A"]): "build folder",
+        str(builds["A"] / "sub"): "build folder",
+        str(tmp_path / "a-file"): "not a folder",
+        str(tmp_path): "holds the project itself",
+    }
+    for target, words in cases.items():
+        result = CliRunner().invoke(
+            cli, ["deploy", "--settings", str(settings), "--target", target]
+        )
+        assert result.exit_code == 1, (target, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("deploy: error: refusing the target"), lines
+        assert words in lines[0], (target, lines)
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert (tmp_path / "a-file").read_text() == "not a folder"
+    assert sorted(p.name for p in project.iterdir()) == ["conf.py"]

@@ -9,7 +9,14 @@ import click
 from publisher.cli.context import current_project
 from publisher.core.errors import display_path
 from publisher.core.project import Project
-from publisher.ops.deploy import DeployConfig, DeployError, deploy, list_releases, rollback
+from publisher.ops.deploy import (
+    DeployConfig,
+    DeployError,
+    check_target,
+    deploy,
+    list_releases,
+    rollback,
+)
 
 
 @click.command("deploy")
@@ -52,6 +59,8 @@ def deploy_command(
     try:
         config = DeployConfig.from_settings(project.conf())
         spec = config.resolve(target)
+        source = Path(output or project.layout.output)
+        check_target(spec, project.root, source)
         tools = {"ssh": config.ssh, "rsync": config.rsync}
         if list_only:
             state = list_releases(spec, **tools)
@@ -64,8 +73,7 @@ def deploy_command(
             return
         if to_release:
             raise DeployError("--to needs --rollback")
-        source = Path(output or project.layout.output)
-        path = deploy(source, spec, keep or config.keep, **tools)
+        path = deploy(source, spec, keep or config.keep, project_root=project.root, **tools)
     except DeployError as exc:
         raise DeployError(f"deploy: error: {exc}") from None
     click.echo(f"Deployed {display_path(source)} to {spec}: live release {path.name}")

@@ -11,8 +11,9 @@ import click
 from publisher.cli.context import cli_settings, current_project, parse_now_option
 from publisher.cli.output import make_console, setup_logging
 from publisher.content.check import Checker, wanted
+from publisher.content.golive import FUTURE_MARKER, future_marker
 from publisher.content.scaffold import FOLDERS, create
-from publisher.core.errors import display_path
+from publisher.core.errors import PublisherError, display_path
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib
 from publisher.engine.rehearse import rehearse
@@ -46,14 +47,22 @@ def build_command(
     click.echo(
         f"Built {result.pages} pages into {display_path(result.output)}{when} in {result.seconds:.1f}s"
     )
+    if future_marker(result.output) is not None:
+        click.echo(
+            "This is a preview of the future: deploy, `serve --publish` and the scheduler "
+            f"refuse {display_path(result.output)} ({FUTURE_MARKER})."
+        )
 
 
 @click.command("check")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--production", is_flag=True, help="Also what a production build refuses (its address)."
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def check_command(strict: bool, paths: tuple[Path, ...]) -> None:
+def check_command(strict: bool, production: bool, paths: tuple[Path, ...]) -> None:
     """Check content/ and campaigns/ for mistakes without building the site."""
-    checker = Checker(current_project())
+    checker = Checker(current_project(), production=production)
     problems = [p for p in checker.run() if wanted(p, paths)]
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
@@ -125,6 +134,13 @@ def serve_command(
     if not builder.rebuild() and not output.exists():
         builder.close()
         raise SystemExit(1)
+    as_of = future_marker(output)
+    if publish and as_of is not None:  # a failed rebuild left a preview of the future there
+        builder.close()
+        raise PublisherError(
+            f"serve --publish: {display_path(output)} is a preview of the future "
+            f"(built as of {format_wib(as_of)}, {FUTURE_MARKER}); fix the build and try again"
+        )
     server = start_server(output, host, port)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
     stop = threading.Event()

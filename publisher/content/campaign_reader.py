@@ -28,6 +28,7 @@ from publisher.content.campaigns import (
 )
 from publisher.content.fields import ImageRef, parse_image
 from publisher.content.frontmatter import FrontMatter
+from publisher.content.paths import path_problem
 from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.timeutil import WIB, TimeFormatError, parse_time
 from publisher.core.words import did_you_mean
@@ -48,7 +49,9 @@ def yaml_lines(text: str) -> tuple[dict[Path_, int], dict[Path_, tuple[int, bool
     """Line of every key and list item in the front matter, and where each text value starts."""
     lines = text.split("\n")
     end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == frontmatter.DELIMITER)
-    root = frontmatter.compose("\n".join(lines[1:end]))
+    block = "\n".join(lines[1:end])
+    root = frontmatter.compose(block)
+    line_of = frontmatter.line_finder(block)
     keys: dict[Path_, int] = {}
     values: dict[Path_, tuple[int, bool]] = {}
 
@@ -56,15 +59,15 @@ def yaml_lines(text: str) -> tuple[dict[Path_, int], dict[Path_, tuple[int, bool
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 sub = (*path, str(key_node.value))
-                keys[sub] = key_node.start_mark.line + 2
+                keys[sub] = line_of(key_node.start_mark)
                 walk(value_node, sub)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                keys[(*path, index)] = item.start_mark.line + 2
+                keys[(*path, index)] = line_of(item.start_mark)
                 walk(item, (*path, index))
         elif isinstance(node, yaml.ScalarNode):
             literal = node.style == "|"
-            values[path] = (node.start_mark.line + 2 + (1 if literal else 0), literal)
+            values[path] = (line_of(node.start_mark) + (1 if literal else 0), literal)
 
     if root is not None:
         walk(root, ())
@@ -158,7 +161,17 @@ class CampaignReader:
         name = ".".join(str(p) for p in where)
         # parse_image locates by key; give it a front matter that knows this nested key's line.
         shim = FrontMatter(self.path, {}, "", 1, {name: self.line(*where)})
-        return parse_image(shim, name, value)
+        image = parse_image(shim, name, value)
+        for key in ("src", "hires"):
+            self.safe_path(getattr(image, key), (*where, key), f"{name}.{key}", segment=False)
+        return image
+
+    def safe_path(self, value: str | None, where: Path_, label: str, segment: bool) -> None:
+        """The paths rule of content/paths.py: nothing that leaves the site's folders."""
+        why = path_problem(value, segment=segment) if value else None
+        if why:
+            line = self.line(*where) if where in self.keys else self.line(*where[:-1])
+            raise _Invalid(line, f"{label} '{value}': {why}")
 
     # --- the campaign ---
 
@@ -235,6 +248,7 @@ class CampaignReader:
         self.unknown(value, CTA_FIELDS, ("cta",), "cta")
         text = self.text(value, "text", ("cta",), True)
         link = self.text(value, "link", ("cta",), True).strip("/")
+        self.safe_path(link, ("cta", "link"), "cta.link", segment=True)
         return CallToAction(text, link, self.line("cta", "link"))
 
     def items(self, key: str, read: Any) -> list:
@@ -285,6 +299,8 @@ class CampaignReader:
         thread = item.get("thread", False)
         if not isinstance(thread, bool):
             raise _Invalid(self.line(*where, "thread"), "'thread' must be true or false")
+        link = self.text(item, "link", where).strip("/")
+        self.safe_path(link, (*where, "link"), "link", segment=True)
         names = ["id", "at", "platforms", "text", "image", "link", "thread", "status"]
         texts = ["text", *[f"wording.{p}" for p in wording]]
         paths = {n: (*where, *n.split(".")) for n in names + texts}

@@ -18,6 +18,7 @@ from typing import Any
 from publisher.content import frontmatter, hotlines
 from publisher.content.campaign_reader import campaign_files, read_campaign
 from publisher.content.campaigns import Campaign
+from publisher.content.check_build_rules import BuildRules
 from publisher.content.check_rules import ContentFile, Rules, Target
 from publisher.content.fields import allowed_fields, parse_content_meta
 from publisher.content.frontmatter import FrontMatter
@@ -34,17 +35,20 @@ DEFAULT_SITE_URL = "https://example-site-address-for-length.go.id"
 
 
 @dataclass
-class Checker(Rules):
+class Checker(Rules, BuildRules):
     root: Path | Project
     limits: dict[str, PlatformLimits] | None = None  # None: DEFAULT_LIMITS with PUBLISHER's
     site_url: str | None = None
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     parsed: dict[tuple[str, str], FrontMatter] | None = None  # a memo shared with a build
+    production: bool = False  # also what only a production build refuses (its address)
+    now: dt.datetime | None = None  # the clock, unless a test gives one
 
     def __post_init__(self) -> None:
         project = self.root if isinstance(self.root, Project) else _project(self.root)
         self.root = project.root
+        self.project = project
         conf = _conf(project)
         layout = project.layout
         self.content = layout.content
@@ -121,6 +125,7 @@ class Checker(Rules):
             self.guarded(item.path, self.check_content, item)
         for campaign in self.campaigns.values():
             self.guarded(campaign.path, self.check_campaign, campaign)
+        self.guarded(self.root, self.check_build_rules, loaded)  # what the build refuses
         return sorted(self.problems, key=lambda p: (p.path, p.line, p.message))
 
     def read_content(self, path: Path) -> ContentFile | None:

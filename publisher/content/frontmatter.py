@@ -7,6 +7,8 @@ no line numbers. We parse a `---` YAML block ourselves so every error can say `f
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +145,19 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
+# YAML also ends a line at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; a file's lines end at
+# '\n' only. When a block holds one, a YAML mark's line is not the file's: count from its index.
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def line_finder(block: str, first_line: int = 2) -> Callable[[yaml.Mark], int]:
+    """mark -> the line in the file of a YAML mark in `block` (which starts at `first_line`)."""
+    if not any(ch in block for ch in _YAML_ONLY_BREAKS):
+        return lambda mark: mark.line + first_line
+    ends = [i for i, ch in enumerate(block) if ch == "\n"]
+    return lambda mark: bisect.bisect_left(ends, mark.index) + first_line
+
+
 def compose(block: str) -> yaml.Node | None:
     """The YAML node tree of a front matter block, with the same refusals as `parse`."""
     node = _fast_compose(block)
@@ -222,12 +237,13 @@ def _parse(path: Path, text: str) -> FrontMatter:
             f"the front matter has {len(block):,} characters, more than {MAX_FRONT_MATTER:,}; "
             "is a '---' line missing after the fields?",
         )
+    line_of = line_finder(block)
     try:
         node = compose(block)
         meta = _construct(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 2) if mark else 1
+        line = line_of(mark) if mark else 1
         what = exc.problem or "invalid YAML"
         raise ContentError(
             path,
@@ -244,9 +260,9 @@ def _parse(path: Path, text: str) -> FrontMatter:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            key_lines[key] = key_node.start_mark.line + 2
+            key_lines[key] = line_of(key_node.start_mark)
             if isinstance(value_node, yaml.SequenceNode):
-                item_lines[key] = [item.start_mark.line + 2 for item in value_node.value]
+                item_lines[key] = [line_of(item.start_mark) for item in value_node.value]
     for key in meta:
         if not isinstance(key, str):
             raise ContentError(path, key_lines.get(str(key), 2), f"'{key}' is not a field name")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from publisher.content.frontmatter import line_finder
 from publisher.core.errors import ContentError
 
 LINK_KINDS = {"tel": "tel:", "sms": "sms:", "whatsapp": "https://wa.me/", "web": "https://"}
@@ -57,9 +58,26 @@ def _line_of(raw: str, row_id: str) -> int:
     return 1
 
 
+def load_yaml(path: Path, raw: str) -> dict:
+    """A data file's YAML, or a ContentError at the line of the file that breaks it."""
+    try:
+        data = yaml.safe_load(raw) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = line_finder(raw, 1)(mark) if mark else 1
+        raise ContentError(
+            path, line, f"not valid YAML ({exc.problem}); check the indentation and quotes"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, 1, f"not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ContentError(path, 1, "the file must be 'field: value' lines")
+    return data
+
+
 def load(path: Path) -> list[Hotline]:
     raw = path.read_text(encoding="utf-8")
-    data = yaml.safe_load(raw) or {}
+    data = load_yaml(path, raw)
     rows: list[Hotline] = []
     seen: set[str] = set()
     for item in data.get("hotlines", []):

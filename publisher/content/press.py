@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.numbers import format_decimal
 
 from publisher.content.fields import ContentMeta
 from publisher.content.frontmatter import FrontMatter
+from publisher.content.hotlines import load_yaml
 from publisher.core.errors import ContentError
 from publisher.core.words import did_you_mean
 
@@ -61,7 +61,8 @@ class PressData:
 
 
 def load(path: Path) -> PressData:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """data/press.yaml; a YAML error is a ContentError at its line in the file."""
+    data = load_yaml(path, path.read_text(encoding="utf-8"))
     contacts = {}
     for item in data.get("contacts", []):
         contact = Contact(
@@ -125,38 +126,39 @@ def validate_release(
     fm: FrontMatter, meta: ContentMeta, content_root: Path, press: PressData
 ) -> None:
     """Contacts exist and are published, images have credits, every file exists."""
+    problems = release_problems(fm, meta, content_root, press)
+    if problems:
+        raise problems[0][1]
+
+
+def release_problems(
+    fm: FrontMatter, meta: ContentMeta, content_root: Path, press: PressData
+) -> list[tuple[str, ContentError]]:
+    """Every reason a release cannot be built, each as (kind, located error); the kinds are
+    "contact", "credit", "image" (a missing image file) and "attachment"."""
+    found: list[tuple[str, ContentError]] = []
     for index, contact_id in enumerate(meta.contacts):
         contact = press.contacts.get(contact_id)
         if contact is None:
             hint = did_you_mean(contact_id, list(press.contacts))
-            raise fm.error(
-                "contacts",
-                f"contact '{contact_id}' is not in data/press.yaml{hint}; add it there or fix the name",
-                index,
-            )
-        if contact.status != "publish":
-            raise fm.error(
-                "contacts",
-                f"contact '{contact_id}' is on hold in data/press.yaml; pick another",
-                index,
-            )
+            message = f"contact '{contact_id}' is not in data/press.yaml{hint}; add it there or fix the name"
+            found.append(("contact", fm.error("contacts", message, index)))
+        elif contact.status != "publish":
+            message = f"contact '{contact_id}' is on hold in data/press.yaml; pick another"
+            found.append(("contact", fm.error("contacts", message, index)))
     for index, image in enumerate(meta.images):
         if not image.credit:
-            raise fm.error(
-                "images",
-                f"images[{index + 1}] has no credit; add 'credit:' (who made the photo)",
-                index,
-            )
+            message = f"images[{index + 1}] has no credit; add 'credit:' (who made the photo)"
+            found.append(("credit", fm.error("images", message, index)))
     for key, files in (("image", [meta.image] if meta.image else []), ("images", meta.images)):
         for index, image in enumerate(files):
             for src in filter(None, (image.src, image.hires)):
                 if not (content_root / static_path(src)).is_file():
                     where = index if key == "images" else None
-                    raise fm.error(key, f"the file '{src}' does not exist under content/", where)
+                    message = f"the file '{src}' does not exist under content/"
+                    found.append(("image", fm.error(key, message, where)))
     for index, item in enumerate(meta.attachments):
         if not (content_root / static_path(str(item["file"]))).is_file():
-            raise fm.error(
-                "attachments",
-                f"the attachment '{item['file']}' does not exist under content/",
-                index,
-            )
+            message = f"the attachment '{item['file']}' does not exist under content/"
+            found.append(("attachment", fm.error("attachments", message, index)))
+    return found

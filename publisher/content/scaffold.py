@@ -18,6 +18,18 @@ from publisher.core.timeutil import to_wib, utc_now
 
 FOLDERS = {"post": "content/berita", "release": "content/siaran-pers", "campaign": "campaigns"}
 ID_PREFIX = {"post": "berita", "release": "sp"}
+# Words of the templates below that a writer must replace: `publisher check` refuses a
+# published item or campaign that still holds one (check_build_rules.placeholder_problems).
+SUMMARY = "Tulis ringkasan satu atau dua kalimat di sini."
+BODY = "Tulis isi di sini."
+CAMPAIGN_SUMMARY = "Tulis ringkasan kampanye dalam satu atau dua kalimat."
+CAMPAIGN_BODY = "Tulis isi halaman kampanye di sini."
+POST_TEXT = "Tulis pesan di sini."
+IMAGE_SRC = "images/nama-gambar.png"
+IMAGE_ALT = "Apa yang terlihat di gambar"
+CAMPAIGN_ALT = "Ilustrasi tiga orang yang saling terhubung di samping baris teks."
+PLACEHOLDERS = (SUMMARY, BODY, CAMPAIGN_SUMMARY, CAMPAIGN_BODY, POST_TEXT, IMAGE_SRC, IMAGE_ALT,
+                CAMPAIGN_ALT)  # fmt: skip
 
 
 class NewFileError(PublisherError):
@@ -56,12 +68,12 @@ def article_text(kind: str, title: str, slug: str, when: dt.datetime) -> str:
         "status: draft  # draft while you write; change to 'published' when it may go live",
         "lang: id  # id (Indonesian) or en (English)",
         "translation: false  # true when this is the other-language version of an item with the same slug",
-        f"summary: {_q('Tulis ringkasan satu atau dua kalimat di sini.')}  # for lists, search and sharing",
+        f"summary: {_q(SUMMARY)}  # for lists, search and sharing",
         "author: ''  # optional: who wrote it",
         "tags: []  # e.g. [sosialisasi, desa]",
         "# image:  # optional: remove the '# ' of these three lines to add a picture",
-        "#   src: images/nama-gambar.png  # the file goes in content/images/",
-        "#   alt: Apa yang terlihat di gambar  # for people who cannot see it",
+        f"#   src: {IMAGE_SRC}  # the file goes in content/images/",
+        f"#   alt: {IMAGE_ALT}  # for people who cannot see it",
         "campaign: ''  # optional: the slug of a campaign in campaigns/",
         "platforms: []  # where the publisher posts it: x, mastodon, bluesky, facebook, telegram",
         "social: ''  # the text posted there (the link is added after it); or one text per platform",
@@ -76,7 +88,7 @@ def article_text(kind: str, title: str, slug: str, when: dt.datetime) -> str:
             "attachments: []  # files for the press, each with file and title",
             "correction: ''  # optional: what was corrected (needs 'modified')",
         ]
-    lines += ["---", "", "Tulis isi di sini.", ""]
+    lines += ["---", "", BODY, ""]
     return "\n".join(lines)
 
 
@@ -91,12 +103,12 @@ def campaign_text(title: str, slug: str, when: dt.datetime) -> str:
         f"slug: {slug}  # the web address /kampanye/{slug}/; must be the file name",
         f"start: {_wib(when)}  # the campaign begins (WIB)",
         f"end: {end}  # the campaign ends; a date alone means the end of that day",
-        f"summary: {_q('Tulis ringkasan kampanye dalam satu atau dua kalimat.')}  # for lists and sharing",
+        f"summary: {_q(CAMPAIGN_SUMMARY)}  # for lists and sharing",
         "hashtags: [CegahTPPO]  # without '#'; they are not added to posts: write them in the text",
         "platforms: [x, mastodon, bluesky, facebook, telegram]  # where its posts may go",
         "image:  # shown when the campaign page is shared: PNG or JPEG, 1200 x 630",
         "  src: images/og-default.png  # replace with the campaign's own image in content/images/kampanye/",
-        f"  alt: {_q('Ilustrasi tiga orang yang saling terhubung di samping baris teks.')}",
+        f"  alt: {_q(CAMPAIGN_ALT)}",
         "cta:  # the call to action on the landing page",
         f"  text: {_q('Butuh bantuan? Lihat saluran pengaduan resmi')}",
         "  link: bantuan  # slug of a page, article or campaign",
@@ -108,17 +120,17 @@ def campaign_text(title: str, slug: str, when: dt.datetime) -> str:
         f"    at: {_wib(first)}  # when it is posted (WIB), inside start..end",
         "    platforms: [x, mastodon, bluesky]  # optional: default is the campaign's platforms",
         "    text: |  # what is posted; keep the text indented under 'text: |'",
-        "      Tulis pesan di sini. #CegahTPPO",
+        f"      {POST_TEXT} #CegahTPPO",
         "    # wording:  # optional: other words for one platform, e.g.",
         "    #   x: Teks yang lebih pendek untuk X. #CegahTPPO",
         "    # image:  # optional: PNG or JPEG with alt text",
         "    #   src: images/kampanye/nama-gambar.png",
-        "    #   alt: Apa yang terlihat di gambar",
+        f"    #   alt: {IMAGE_ALT}",
         "    link: bantuan  # optional: slug of a page or article; its address is added to the text",
         "    thread: false  # true: a text too long for X, Mastodon or Bluesky becomes a thread",
         "---",
         "",
-        "Tulis isi halaman kampanye di sini.",
+        CAMPAIGN_BODY,
         "",
     ]
     return "\n".join(lines)

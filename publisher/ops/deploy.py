@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.core.timeutil import utc_now
+from publisher.content.check_build_rules import is_placeholder_url
+from publisher.content.golive import FUTURE_MARKER, future_marker
+from publisher.content.paths import system_folder_problem
+from publisher.core.timeutil import format_wib, utc_now
 from publisher.ops.deploy_sites import (
     DeployError,
     LocalSite,
@@ -50,11 +54,34 @@ DEFAULTS: dict = {
 # publishconf.py's default SITE_URL: a build made with it must never go live.
 PLACEHOLDER_SITE_URL = "https://tppo.example.org"
 _SUFFIX = re.compile(r"^(?P<stamp>.+?)(?:-(?P<n>\d{3}))?$")
+_CANONICAL = re.compile(r'<link rel="?canonical"? href="?([^" >]+)')
+
+
+def check_target(target: str, project_root: Path | None = None, output: Path | None = None) -> None:
+    """Refuse a deploy target that is not a site's own folder, with a one-line reason: the
+    file system's root and system folders, the project and anything inside it (output/ too),
+    and anything that is not a folder."""
+    host, path = parse_target(target)
+    why = system_folder_problem(path, project_root, local=host is None)
+    if why is None and host is None:
+        real = Path(os.path.realpath(path))
+        if project_root is not None:
+            root = Path(os.path.realpath(project_root))
+            if real == root or root in real.parents:
+                why = f"{real} is inside the project ({root}); deploy outside it"
+        if output is not None and why is None:
+            built = Path(os.path.realpath(output))
+            if real == built or built in real.parents or real in built.parents:
+                why = f"{real} is, holds or is inside the build folder {built}"
+    if why:
+        raise DeployError(f"refusing the target {target}: {why}")
+
 
 __all__ = [
     "PLACEHOLDER_SITE_URL",
     "DeployConfig",
     "DeployError",
+    "check_target",
     "deploy",
     "list_releases",
     "rollback",
@@ -119,6 +146,12 @@ def release_name(now: dt.datetime, existing: Sequence[str]) -> str:
 
 
 def check_output(output: Path) -> None:
+    as_of = future_marker(output)
+    if as_of is not None:
+        raise DeployError(
+            f"{output} is a preview of the future (built with --now {format_wib(as_of)}, "
+            f"{FUTURE_MARKER}): deploy only a build made without --now"
+        )
     if not (output / "index.html").is_file():
         raise DeployError(f"{output} has no index.html: build the site first")
     if not (output / MANIFEST).is_file():
@@ -127,7 +160,9 @@ def check_output(output: Path) -> None:
             f"{output} is not a production build (no {MANIFEST}): "
             "run `publisher build --production` first"
         )
-    if PLACEHOLDER_SITE_URL.encode() in (output / "index.html").read_bytes():
+    page = (output / "index.html").read_text("utf-8", errors="replace")
+    canonical = _CANONICAL.search(page)
+    if PLACEHOLDER_SITE_URL in page or (canonical and is_placeholder_url(canonical.group(1))):
         raise DeployError(
             f"{output} was built for the placeholder address {PLACEHOLDER_SITE_URL}: "
             "set SITE_URL to the site's real address and build again"
@@ -142,11 +177,13 @@ def deploy(
     ssh: Sequence[str] = DEFAULT_SSH,
     rsync: Sequence[str] = DEFAULT_RSYNC,
     now: dt.datetime | None = None,
+    project_root: Path | None = None,
 ) -> Path:
     """Publish `output` to `target` as a new live release; returns its folder (on the target)."""
     if keep < 1:
         raise DeployError("keep must be at least 1")
     output = Path(output).resolve()
+    check_target(target, project_root, output)
     check_output(output)
     site = open_site(target, ssh, rsync)
     with site.locked():
@@ -180,6 +217,7 @@ def rollback(
     rsync: Sequence[str] = DEFAULT_RSYNC,
 ) -> Path:
     """Switch `target` back to the release before the live one (or to release `to`)."""
+    check_target(target)
     site = open_site(target, ssh, rsync)
     with site.locked():
         state = site.state()

@@ -20,10 +20,14 @@ import blinker
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from publisher.content import golive
 from publisher.content.check import check_tree
+from publisher.content.check_build_rules import READERS_OFF
+from publisher.content.paths import ignore_patterns
 from publisher.core.errors import Problem, ProblemsError, display_path
 from publisher.core.project import Project
 from publisher.core.timeutil import utc_now
+from publisher.site import golive_files, outputs
 from publisher.site.fast import page_reuse
 from publisher.site.fast.build_helper import BuildHelper
 from publisher.site.precompress import precompress_output
@@ -78,6 +82,7 @@ def build_site(
     overrides: dict | None = None,
     preview: bool = False,
     memory: BuildMemory | None = None,
+    future: bool | None = None,
 ) -> BuildResult:
     """Build the site into `output` atomically. Raises BuildFailed with located problems.
 
@@ -85,7 +90,9 @@ def build_site(
     unchanged articles stay as they are in the site it updates (site/fast/page_reuse.py),
     and the previous search index stays until the caller runs refresh_search_index().
     `memory` is what the caller keeps between its builds (serve's builder); without it the
-    build starts cold.
+    build starts cold. `future`: is this a preview of the future (marked with
+    golive.FUTURE_MARKER, default folder output-future/)? By default, when `now` is ahead of
+    the clock; a caller whose own clock is the authority (the scheduler) may say.
     """
     started = time.perf_counter()
     project = Project.from_settings_file(settings_file) if settings_file else Project.find()
@@ -93,14 +100,22 @@ def build_site(
     project.require_theme()
     base = load_settings(settings_file, Path("output"), now, overrides)
     project_root = Path(base["PATH"]).parent
-    target = Path(output or base["OUTPUT_PATH"]).resolve()
+    future = golive.is_future(now, utc_now()) if future is None else future
+    target = Path(output or outputs.default_output(project.layout.output, future)).resolve()
+    refusal = outputs.refusals(project, target, settings_file, base)
+    if refusal:  # before anything is read or written
+        raise BuildFailed(refusal)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
     preview_of = {"PREVIEW_OF": str(target)} if preview else {}
     build = BuildRun(
         project, now or utc_now(), memory or BuildMemory(), target if preview else None
     )
-    extra = {**(overrides or {}), **preview_of, RUN_SETTING: build, "PUBLISHER_NOW": build.now}
+    extra = {**(overrides or {}), **preview_of, RUN_SETTING: build, "PUBLISHER_NOW": build.now,
+             "IGNORE_FILES": ignore_patterns(base.get("IGNORE_FILES") or []),
+             # Only our reader reads content: a .markdown or .html file is a check error,
+             # never an article read without our checks (embargo, paths, hotlines).
+             "READERS": {**(base.get("READERS") or {}), **dict.fromkeys(READERS_OFF)}}  # fmt: skip
     settings = load_settings(settings_file, staging, now, extra)
     try:
         problems = _run_pelican(settings, settings_file, project_root, build)
@@ -110,8 +125,10 @@ def build_site(
     if problems:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(problems)
-    for held in build.held_files - build.live_files:
-        (staging / held).unlink(missing_ok=True)
+    # Pelican never copied them (golive_files); the guard's second look, inside staging only.
+    golive_files.sweep(staging, build.held_files - build.live_files)
+    if future:  # deploy, `serve --publish` and the scheduler refuse this folder
+        golive.write_future_marker(staging, build.now)
     search = settings.get("SEARCH_INDEX", True)
     if search and not preview:
         try:

@@ -17,6 +17,7 @@ from markupsafe import escape
 from pelican import signals
 
 from publisher.content.fields import ContentMeta
+from publisher.content.golive import feed_times
 from publisher.content.press import static_path
 from publisher.site.lang_pages import articles_in
 from publisher.site.syndication_feed import feed_entry_id
@@ -77,6 +78,9 @@ def entry(article: Any, base: str) -> dict[str, Any]:
         }
         for d in getattr(article, "downloads", [])
     ]
+    # Dated at go-live (an embargoed release sorts where journalists expect it); `updated`
+    # only for a later edit.
+    published, updated = feed_times(meta, getattr(article, "golive", None))
     return {
         # A translation gets its own id: it is a different entry for a feed reader.
         "id": feed_entry_id(meta.uid if meta.lang == "id" else f"{meta.uid}@{meta.lang}"),
@@ -84,8 +88,8 @@ def entry(article: Any, base: str) -> dict[str, Any]:
         "title": meta.title,
         "summary": meta.summary,
         "html": html,
-        "published": meta.date,
-        "updated": meta.modified or meta.date,
+        "published": published,
+        "updated": updated,
         "tags": [article.category.name, *[t.name for t in getattr(article, "tags", [])]],
         "image": image_url,
         "image_alt": image.alt if image else None,
@@ -182,6 +186,10 @@ def json_feed(
     return doc
 
 
+def _live_since(article: Any) -> Any:
+    return getattr(article, "golive", None) or article.date
+
+
 def write_feeds(generator: Any, writer: Any = None) -> None:
     """One set of feeds per language: feeds/ for Indonesian, en/feeds/ for English."""
     base_settings = generator.settings
@@ -197,7 +205,10 @@ def write_feeds(generator: Any, writer: Any = None) -> None:
         # Readers and the publisher want what is new; every live item is in syndication.json.
         newest = settings.get("FEED_MAX_ITEMS") or None
         for name, (title, kinds) in FEEDS.items():
-            entries = [entry(a, base) for a in [a for a in items if a.meta.kind in kinds][:newest]]
+            chosen = sorted(
+                (a for a in items if a.meta.kind in kinds), key=_live_since, reverse=True
+            )
+            entries = [entry(a, base) for a in chosen[:newest]]
             title = title if lang == "id" else FEED_TITLES_EN[name]
             write_xml(AtomFeed, settings, entries, name, title, output / f"{name}.atom.xml")
             if name == "siaran-pers":

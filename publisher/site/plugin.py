@@ -14,7 +14,7 @@ from pelican import signals
 
 from publisher.content import press
 from publisher.core.timeutil import format_wib
-from publisher.site import i18n, lang_pages, run
+from publisher.site import golive_files, i18n, lang_pages, run
 from publisher.site.fast import build_helper, page_reuse
 from publisher.site.reader import FrontMatterMarkdownReader
 
@@ -103,6 +103,10 @@ def _sitemap_uses_build_time(pelican: Any) -> None:
     except ImportError:  # the plugin is not installed, so not in use
         return
     sitemap.generator.now = run.build_now(pelican.settings)
+    # Its queue lives for the process: a build that failed mid-way would leave its pages
+    # queued (for the next sitemap) and itself as the build to wait for (so no sitemap).
+    sitemap.generator.page_queue = []
+    sitemap.generator._main_pelican = None
 
 
 def _empty_feed_uses_build_time(context: dict[str, Any], feed: Any) -> None:
@@ -151,3 +155,4 @@ def register() -> None:
     i18n.register()
     lang_pages.register()
     page_reuse.register()
+    golive_files.register()  # static files of items not live yet, and private files, stay out

@@ -6,7 +6,7 @@ no page, no draft, no feed entry (Pelican would otherwise write future items to 
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -14,11 +14,12 @@ from markdown import Markdown
 from markupsafe import escape
 from pelican.readers import BaseReader
 
-from publisher.content import fields, frontmatter, press
+from publisher.content import fields, frontmatter, golive, paths, press
 from publisher.content.fields import ContentMeta, parse_content_meta
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import WIB
-from publisher.site.run import Converted, build_now, press_data
+from publisher.site import golive_files
+from publisher.site.run import Converted, press_data
 from publisher.site.run import of as build_run
 
 
@@ -29,15 +30,6 @@ def kind_of(source_path: str | Path, settings: dict[str, Any]) -> str:
         settings.get("PAGE_PATHS", ["pages"]),
         settings.get("RELEASE_PATHS", ["siaran-pers"]),
     )
-
-
-def is_live(meta: ContentMeta, now: dt.datetime) -> bool:
-    """Published, not future-dated, not under embargo at `now`."""
-    if meta.status != "published":
-        return False
-    if meta.date and meta.date > now:
-        return False
-    return not (meta.embargo and meta.embargo > now)
 
 
 # Conversions of unchanged files (same text) are kept between the builds of one process in
@@ -65,12 +57,13 @@ class FrontMatterMarkdownReader(BaseReader):
             raise
         meta = converted.meta
         # Decided on every build, also for a remembered conversion: a build --now in the past
-        # must not show what was live later.
-        if converted.html is None or not is_live(meta, build_now(self.settings)):
-            run.held_files.update(press.referenced_files(meta))
+        # must not show what was live later. One rule (content/golive.py) for every output.
+        if converted.html is None or not golive_files.is_live(self.settings, meta):
+            run.held_files.update(converted.files)
             return "", {"title": meta.title, "status": "skip"}
-        run.live_files.update(press.referenced_files(meta))
+        run.live_files.update(converted.files)
         metadata = self._pelican_metadata(meta)
+        metadata["golive"] = golive_files.go_live_at(self.settings, meta)
         if meta.kind == "release":
             metadata.update(self._release_metadata(meta, Path(self.settings["PATH"])))
         return converted.html, metadata
@@ -94,15 +87,22 @@ class FrontMatterMarkdownReader(BaseReader):
         build's helper process does for half of the articles. Raises ContentError."""
         fm = frontmatter.parse(path, memo=build_run(self.settings).memory.parsed)
         meta = parse_content_meta(fm, kind_of(path, self.settings))
+        folder = Path(self.settings["PATH"])
+        where = os.path.relpath(path.parent, folder).replace(os.sep, "/")
+        unsafe = paths.meta_problems(fm, meta, self.settings["STATIC_PATHS"])
+        unsafe += paths.body_problems(fm, "" if where == "." else where)
+        if unsafe:  # never handed to Pelican, which would follow the path
+            raise ContentError(fm.path, unsafe[0].line, unsafe[0].message)
         if meta.kind == "release":
-            press.validate_release(fm, meta, Path(self.settings["PATH"]), self._press())
-        if not is_live(meta, build_now(self.settings)):
+            press.validate_release(fm, meta, folder, self._press())
+        files = tuple(golive.item_files(meta, fm.body, "" if where == "." else where))
+        if not golive_files.is_live(self.settings, meta):
             # Nothing of it is converted or kept: it cannot leak into any output file.
-            return Converted(meta, None)
+            return Converted(meta, None, files)
         # One converter per reader: building it costs about as much as converting an article.
         if self._md is None:
             self._md = Markdown(**self.settings["MARKDOWN"])
-        return Converted(meta, self._md.reset().convert(fm.body))
+        return Converted(meta, self._md.reset().convert(fm.body), files)
 
     def _taxon(self, kind: str, name: str) -> Any:
         """One Category or Tag object per name and build: Pelican would make one per article,

@@ -28,6 +28,7 @@ from publisher.core.timeutil import utc_now
 if TYPE_CHECKING:
     from publisher.content.fields import ContentMeta
     from publisher.content.frontmatter import FrontMatter
+    from publisher.content.golive import GoLiveRule
 
 RUN_SETTING = "PUBLISHER_RUN"
 # Conversions remembered by a long-lived builder at most (then it starts again).
@@ -40,6 +41,7 @@ class Converted:
 
     meta: ContentMeta
     html: str | None  # None: the item is not live (embargo, future, draft); nothing converted
+    files: tuple[str, ...] = ()  # files under content/ it shows or links (content.golive)
 
 
 class CompiledTemplates(BytecodeCache):
@@ -115,6 +117,7 @@ class BuildRun:
     helper: Helper | None = None
     writers: dict[str, Writer] = field(default_factory=dict)  # staging folder -> writer
     data: dict[str, Any] = field(default_factory=dict)  # press and hotline data, read once
+    golive: GoLiveRule | None = None  # made on first use (site/golive_files.py)
     _digests: dict[str, tuple[str, str, str] | None] = field(default_factory=dict)
 
     def memo_key(self, path: Path, settings: dict[str, Any]) -> tuple[str, str, str] | None:

@@ -17,6 +17,7 @@ from typing import Any
 from pelican import signals
 
 from publisher.content.fields import ContentMeta
+from publisher.content.golive import iso_utc
 from publisher.content.press import static_path
 
 FILE_NAME = "syndication.json"
@@ -61,6 +62,8 @@ def record(
         "title": meta.title,
         "summary": meta.summary,
         "published": meta.date.isoformat() if meta.date else None,
+        # The scheduler posts nothing before this, by its own clock (content/golive.py).
+        "golive": iso_utc(at) if (at := getattr(article, "golive", None) or meta.date) else None,
         "social": {name or "default": text for name, text in meta.social.items()},
         "platforms": list(meta.platforms),
         "syndicate_at": meta.syndicate_at.isoformat() if meta.syndicate_at else None,
