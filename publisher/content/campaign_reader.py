@@ -28,6 +28,7 @@ from publisher.content.campaigns import (
 )
 from publisher.content.fields import ImageRef, parse_image
 from publisher.content.frontmatter import FrontMatter
+from publisher.content.print_section import PrintSection, read_print_section
 from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.timeutil import WIB, TimeFormatError, parse_time
 from publisher.core.words import did_you_mean
@@ -198,6 +199,7 @@ class CampaignReader:
                 msg = f"post id '{post.id}' is also used on line {ids[post.id]}; give each post its own id"
                 self.problem(line, msg)
             ids.setdefault(post.id, line)
+        campaign.print_section = self.print_section(campaign)
         if start and end:
             self.check_window(campaign)
         return None if self.problems else campaign
@@ -324,6 +326,15 @@ class CampaignReader:
                 raise _Invalid(line, f"wording.{name} must be text")
             out[name] = str(text).strip()
         return out
+
+    def print_section(self, campaign: Campaign) -> PrintSection | None:
+        images = {i.src for i in [campaign.image, *(p.image for p in campaign.posts)] if i}
+        found, problems = read_print_section(
+            self.fm.meta.get("print"), self.line, self.image, images
+        )
+        for line, message in problems:
+            self.problem(line, message)
+        return found
 
     def check_window(self, campaign: Campaign) -> None:
         window = f"{_wib(campaign.start)} to {_wib(campaign.end)}"
