@@ -101,6 +101,17 @@ def test_words_at_every_limit_still_fit_every_piece(tmp_path: Path) -> None:
     assert [pdf.page_sizes(r.path).__len__() for r in rendered] == [p.pages for p in PIECES]
 
 
+def test_the_campaigns_picture_goes_on_the_leaflets_back_with_its_credit(tmp_path: Path) -> None:
+    own = "images/kampanye/hari-dunia-anti-perdagangan-orang-2027.png"
+    image = f"  image:\n    src: {own}\n    alt: Kartu kampanye.\n    credit: Tim Program TPPO\n"
+    path = tmp_path / f"{pdf.SLUG}.md"
+    path.write_text(pdf.sample_text(pdf.print_block() + "\n" + image), encoding="utf-8")
+    (leaflet,) = render_set(job_of(load_campaign(path)), tmp_path, PIECES[3:])
+    outside = pdf.text_of(leaflet.path, raw=True).split("\f")[0]
+    assert "Gambar: Tim Program TPPO" in " ".join(outside.split())
+    assert not pdf.only_greys(pdf.picture(leaflet.path, 1, tmp_path, dpi=40))  # it is there
+
+
 def test_an_unchanged_campaign_comes_from_the_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = print_into(job_of(load_campaign(pdf.SAMPLE)), tmp_path / "one", cache)

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from publisher.core.errors import ContentError
 from publisher.site.plugin import date_id
 from publisher.site.print.job import PrintJob
-from publisher.site.print.pieces import PIECES, Piece
+from publisher.site.print.pieces import PIECES, Piece, base_of
 
 # The leaflet's six panels, as its template names them (id="panel-<name>"), and the field
 # that fills each one: what an overflowing panel asks to shorten.
@@ -61,6 +61,7 @@ class Renderer:
         self.env.filters["breakable"] = breakable
         self.fonts = FontConfiguration()
         self.qr = qr_svg(job.url)
+        self.laid_out: dict[str, Any] = {}  # piece name -> its checked layout
 
     def context(self, piece: Piece, measure: bool = False) -> dict[str, Any]:
         job, section = self.job, self.job.section
@@ -70,7 +71,6 @@ class Renderer:
                      "credit": section.image.credit}  # fmt: skip
         return {
             "piece": piece,
-            "scale": piece.scale,
             "measure": measure,
             "campaign": {"title": job.title, "slug": job.slug},
             "words": section.words,
@@ -132,21 +132,31 @@ class Renderer:
                 msg = f"the leaflet's '{name}' panel spills over its fold{also}: shorten print.{field}"
                 raise ContentError(self.job.source, self.line(field), msg)
 
-    def line(self, field: str) -> int:
-        return self.job.section.lines.get(field, self.job.section.line)
-
-    def render(self, piece: Piece, target: Path) -> Rendered:
+    def layout(self, piece: Piece) -> Any:
+        """The piece laid out, once its words are known to fit."""
         self.check_fits(piece)
         document = self.document(piece)
         if len(document.pages) != piece.pages:  # a template changed: say which
             msg = f"theme/templates/print/{piece.template} made {len(document.pages)} page(s) for the {piece.titles['en']}, not {piece.pages}; check the template's page size and heights"
             raise ContentError(self.job.source, self.job.section.line, msg)
+        return document
+
+    def line(self, field: str) -> int:
+        return self.job.section.lines.get(field, self.job.section.line)
+
+    def render(self, piece: Piece, target: Path) -> Rendered:
+        base, zoom = base_of(piece)
+        document = self.laid_out.get(base.name)
+        if document is None:
+            document = self.layout(base)
+            self.laid_out[base.name] = document
         target.parent.mkdir(parents=True, exist_ok=True)
         # Written beside the target, then renamed: a reader never sees half a PDF.
         handle, name = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as out:
-                document.write_pdf(out, pdf_tags=True)  # tagged: screen readers follow it
+                # Tagged: screen readers follow the text. Zoom: the A3 poster is the A4 one.
+                document.write_pdf(out, zoom=zoom, pdf_tags=True)
             os.replace(name, target)
         except BaseException:
             Path(name).unlink(missing_ok=True)
