@@ -152,11 +152,10 @@ class _SectionReader:
         value = self.fields(
             leaflet.get(key), PANEL_FIELDS, ("leaflet", key), f"print.leaflet.{key}"
         )
+        limit, count = ("help_point", HELP_POINTS) if key == "help" else ("point", POINTS)
         return Panel(
             title=self.text(value, "title", ("leaflet", key), "title"),
-            points=self.items(value, "points", ("leaflet", key), "help_point", HELP_POINTS)
-            if key == "help"
-            else self.items(value, "points", ("leaflet", key), "point", POINTS),
+            points=self.items(value, "points", ("leaflet", key), limit, count),
         )
 
     def image(self, value: Any, campaign_images: set[str]) -> ImageRef:

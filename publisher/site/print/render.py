@@ -1,10 +1,10 @@
 """Render a print job's pieces: Jinja templates of the theme to HTML, WeasyPrint to PDF.
 
 WeasyPrint is imported on first use: a build without print sections never pays for it.
-Text that spills off a page is a located error, never a piece with a page too many: each
-piece must come out with its exact number of pages, and each panel of the leaflet is laid
-out once on its own page of the panel's size first (the "measure" pass), so the error can
-name the panel to shorten.
+Words that do not fit are a located error, never a page too many nor words hidden under a
+pinned foot: each piece is first laid out with its boxes free to grow (`measure`), where
+such words make a page too many (each leaflet panel alone on a page of the panel's size, so
+the error names the panel to shorten); only then is it laid out for real.
 """
 
 from __future__ import annotations
