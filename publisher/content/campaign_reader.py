@@ -11,8 +11,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from publisher.content import frontmatter
 from publisher.content.campaigns import (
     CAMPAIGN_FIELDS,
@@ -27,15 +25,16 @@ from publisher.content.campaigns import (
     CampaignEvent,
 )
 from publisher.content.fields import ImageRef, parse_image
-from publisher.content.frontmatter import FrontMatter
+from publisher.content.frontmatter import FrontMatter, yaml_lines
+from publisher.content.frontmatter import YamlPath as Path_
 from publisher.content.paths import path_problem
+from publisher.content.print_section import PrintSection, read_print_section
 from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.timeutil import WIB, TimeFormatError, parse_time
 from publisher.core.words import did_you_mean
 from publisher.platforms.registry import PLATFORMS
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
-Path_ = tuple[Any, ...]  # a path into the YAML tree, e.g. ("posts", 2, "text")
 
 
 class _Invalid(Exception):
@@ -43,35 +42,6 @@ class _Invalid(Exception):
 
     def __init__(self, line: int, message: str) -> None:
         self.line, self.message = line, message
-
-
-def yaml_lines(text: str) -> tuple[dict[Path_, int], dict[Path_, tuple[int, bool]]]:
-    """Line of every key and list item in the front matter, and where each text value starts."""
-    lines = text.split("\n")
-    end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == frontmatter.DELIMITER)
-    block = "\n".join(lines[1:end])
-    root = frontmatter.compose(block)
-    line_of = frontmatter.line_finder(block)
-    keys: dict[Path_, int] = {}
-    values: dict[Path_, tuple[int, bool]] = {}
-
-    def walk(node: yaml.Node, path: Path_) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                sub = (*path, str(key_node.value))
-                keys[sub] = line_of(key_node.start_mark)
-                walk(value_node, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                keys[(*path, index)] = line_of(item.start_mark)
-                walk(item, (*path, index))
-        elif isinstance(node, yaml.ScalarNode):
-            literal = node.style == "|"
-            values[path] = (line_of(node.start_mark) + (1 if literal else 0), literal)
-
-    if root is not None:
-        walk(root, ())
-    return keys, values
 
 
 class CampaignReader:
@@ -211,6 +181,7 @@ class CampaignReader:
                 msg = f"post id '{post.id}' is also used on line {ids[post.id]}; give each post its own id"
                 self.problem(line, msg)
             ids.setdefault(post.id, line)
+        campaign.print_section = self.print_section(campaign)
         if start and end:
             self.check_window(campaign)
         return None if self.problems else campaign
@@ -340,6 +311,15 @@ class CampaignReader:
                 raise _Invalid(line, f"wording.{name} must be text")
             out[name] = str(text).strip()
         return out
+
+    def print_section(self, campaign: Campaign) -> PrintSection | None:
+        images = {i.src for i in [campaign.image, *(p.image for p in campaign.posts)] if i}
+        found, problems = read_print_section(
+            self.fm.meta.get("print"), self.line, self.image, images
+        )
+        for line, message in problems:
+            self.problem(line, message)
+        return found
 
     def check_window(self, campaign: Campaign) -> None:
         window = f"{_wib(campaign.start)} to {_wib(campaign.end)}"

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.content import frontmatter, hotlines
-from publisher.content.campaign_reader import yaml_lines
 from publisher.content.campaigns import CalendarPost, Campaign
 from publisher.content.fields import ContentMeta, ImageRef
-from publisher.content.frontmatter import FrontMatter
+from publisher.content.frontmatter import FrontMatter, yaml_lines
 from publisher.core.words import did_you_mean
 from publisher.platforms import counters, registry
 from publisher.platforms.counters import PlatformLimits
@@ -140,6 +139,8 @@ class Rules:
         for key in ("title", "summary"):
             self.check_phones(path, getattr(campaign, key), lambda _i, k=key: campaign.line_of(k))
         self.check_phones(path, campaign.cta.text, lambda _i: campaign.cta.line)
+        for line, text in campaign.print_section.texts if campaign.print_section else ():
+            self.check_phones(path, text, _fixed(line))  # posters carry numbers too
         self.check_body(path, campaign.body, campaign.body_line)
         for post in campaign.posts:
             self.check_post(campaign, post)
@@ -372,6 +373,10 @@ def engine_text(
 def _item_line(campaign: Campaign, index: int) -> int:
     keys, _ = yaml_lines(frontmatter.read_text(campaign.path))
     return keys.get(("hashtags", index), campaign.line_of("hashtags"))
+
+
+def _fixed(line: int) -> LineAt:
+    return lambda _index: line
 
 
 def find_phone_numbers(text: str) -> list[tuple[int, str]]:

@@ -268,3 +268,35 @@ def _parse(path: Path, text: str) -> FrontMatter:
             raise ContentError(path, key_lines.get(str(key), 2), f"'{key}' is not a field name")
     body = "\n".join(lines[end + 1 :])
     return FrontMatter(path, meta, body, end + 2, key_lines, item_lines)
+
+
+YamlPath = tuple[Any, ...]  # a path into the YAML tree, e.g. ("posts", 2, "text")
+
+
+def yaml_lines(text: str) -> tuple[dict[YamlPath, int], dict[YamlPath, tuple[int, bool]]]:
+    """Line of every key and list item in the front matter, and where each text value starts."""
+    lines = text.split("\n")
+    end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER)
+    block = "\n".join(lines[1:end])
+    root = compose(block)
+    line_of = line_finder(block)
+    keys: dict[YamlPath, int] = {}
+    values: dict[YamlPath, tuple[int, bool]] = {}
+
+    def walk(node: yaml.Node, path: YamlPath) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                sub = (*path, str(key_node.value))
+                keys[sub] = line_of(key_node.start_mark)
+                walk(value_node, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                keys[(*path, index)] = line_of(item.start_mark)
+                walk(item, (*path, index))
+        elif isinstance(node, yaml.ScalarNode):
+            literal = node.style == "|"
+            values[path] = (line_of(node.start_mark) + (1 if literal else 0), literal)
+
+    if root is not None:
+        walk(root, ())
+    return keys, values
