@@ -1,0 +1,267 @@
+"""Phone numbers as a reader would dial them, matched against data/hotlines.yaml.
+
+A wrong number on this site can send a person in danger to a trafficker, so a number on
+hold, or a number one digit off a published hotline, must never be published. Text is
+normalised before numbers are read from it, so that no way of writing a number hides it:
+
+- HTML entities (`&#48;811`) and URL escapes (`tel:%30811`) are decoded, repeatedly (an
+  escaped escape is still a number in a feed reader that decodes twice);
+- Unicode NFKC (full-width digits, non-breaking and narrow spaces, `①`), digits of every
+  script (Arabic-Indic `٠٨١١`...), and invisible characters (zero-width spaces and joiners,
+  soft hyphens, bidirectional marks: Unicode's Cf) removed;
+- any dash, the minus sign, middle dots and slashes are separators like '-', and Markdown's
+  emphasis markers (`08**11**`) too.
+
+Then a number is digits with at most three separators between groups, `+62`/`0062` read as
+`0` (as dialled inside Indonesia). Every run of consecutive groups is compared, so a held
+number next to other digits ("0811-8080-141 24 jam") is still found, and the groups of a
+published number ("+62 21 2924 4800") never count as a near miss of another.
+
+`publisher check` runs this on every field and body (publisher/content/check_safety.py); the
+build runs it on every published byte (publisher/site/guard.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+import regex
+
+from publisher.content import hotlines
+
+NEAR_MISS_DIGITS = 6  # a number this long, one digit off a published hotline, is an error
+
+_NEWLINE_ESCAPES = re.compile(r"&(?:#0*1[03]|#[xX]0*[aAdD]|NewLine);?|%0[aAdD]")
+_ENTITY = re.compile(r"&(?:#\d{1,8}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_INVISIBLE = regex.compile(r"[\p{Cf}\u034f\u115f\u1160\u3164\uffa0\u180b-\u180d]")
+_OTHER_DIGIT = regex.compile(r"(?![0-9])\p{Nd}")
+_DASH = regex.compile(r"[\p{Pd}\u2212\u2043\u2027\u2219\u00b7\u30fb\uff65]")
+_SLASH = re.compile(r"[\u2044\u2215\u29f8]")
+_SPACE = regex.compile(r"[^\S\n]")  # every kind of space but the newline
+# Between digit groups: spaces, dashes, dots, slashes, parentheses and Markdown emphasis,
+# one to three of them, never a blank line.
+_RUN = re.compile(r"(?:\+ ?)?\d+(?:(?:[ \t\-./()*_`~]|\n(?![ \t]*\n)){1,3}\d+)*")
+_GROUP = re.compile(r"\d+")
+_CONTEXT = re.compile(
+    r"(?:\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp|hotline|nomor|no"
+    r"|sapa|dial|kontak|contact)[\s.:*_]*|(?:tel|sms|callto):\+?|wa\.me/)$",
+    re.IGNORECASE,
+)
+_DATE_LIKE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")
+
+
+def normalise(text: str) -> str:
+    """`text` as a reader sees its digits; the number of lines is kept (line numbers hold)."""
+    for _ in range(3):  # decoded again while anything changes: `&amp;#48;`, `%2530`
+        before = text
+        text = _NEWLINE_ESCAPES.sub(" ", text)
+        if "&" in text:
+            text = _ENTITY.sub(lambda m: html.unescape(m.group()).replace("\n", " "), text)
+        if "%" in text:
+            text = _PERCENT.sub(lambda m: unquote(m.group(), errors="strict")
+                                if _decodes(m.group()) else m.group(), text)  # fmt: skip
+        if text == before:
+            break
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+        text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+        text = _DASH.sub("-", text)
+        text = _SLASH.sub("/", text)
+        text = _SPACE.sub(" ", text)
+    return text
+
+
+def _decodes(escaped: str) -> bool:
+    try:
+        decoded = unquote(escaped, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return "\n" not in decoded and "\r" not in decoded
+
+
+def dialled(text: str) -> str:
+    """The digits of a number as dialled inside Indonesia: +62/0062/62 become 0."""
+    only = re.sub(r"\D", "", text)
+    if only.startswith("0062") and len(only) > 8:
+        return "0" + only[4:]
+    return hotlines.digits(only)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A hotline row's number as the site publishes it."""
+
+    number: str  # as written in data/hotlines.yaml
+    service: str
+    row: str
+
+
+@dataclass
+class Phonebook:
+    """The published and held numbers of data/hotlines.yaml, by their dialled digits."""
+
+    published: dict[str, Line] = field(default_factory=dict)
+    held: dict[str, Line] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Phonebook:
+        book = cls()
+        for row in hotlines.load(path):
+            service = row.text("service", "en") or row.id
+            if row.published:
+                for link in row.links:
+                    if link.kind in ("tel", "sms", "whatsapp"):
+                        book.published.setdefault(dialled(link.href), Line(row.number or
+                                                  link.href, service, row.id))  # fmt: skip
+                if row.number and dialled(row.number):
+                    book.published[dialled(row.number)] = Line(row.number, service, row.id)
+            elif row.number and dialled(row.number):
+                book.held[dialled(row.number)] = Line(row.number, service, row.id)
+        book.published.pop("", None)
+        return book
+
+    def near(self, digits: str) -> Line | None:
+        """The published number `digits` is one digit off (wrong, missing, extra or two
+        swapped), for numbers of NEAR_MISS_DIGITS or more."""
+        if len(digits) < NEAR_MISS_DIGITS or digits in self.published:
+            return None
+        for number, line in self.published.items():
+            if len(number) >= NEAR_MISS_DIGITS and _one_off(digits, number):
+                return line
+        return None
+
+
+def _one_off(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (len(diff) == 2 and diff[1] == diff[0] + 1
+                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])  # fmt: skip
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+@dataclass(frozen=True)
+class Match:
+    """A number in normalised text that must not be published, or that looks unknown."""
+
+    kind: str  # "held" | "near" | "unknown"
+    text: str  # as it appears in the normalised text
+    digits: str
+    line: Line | None  # the held row, or the published row it is one digit off
+    index: int  # in the normalised text
+    newlines: int  # newlines before it (its line in the text, from 0)
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.kind == "unknown" else "error"
+
+    def message(self) -> str:
+        if self.kind == "held":
+            return (f"'{self.text}' is on hold in data/hotlines.yaml (not confirmed by its "
+                    "agency); remove it from the text")  # fmt: skip
+        if self.kind == "near" and self.line is not None:
+            return (f"'{self.text}' is one digit off the published hotline "
+                    f"{self.line.number} ({self.line.service}): a wrong number can send a "
+                    "person in danger to the wrong place; write it exactly as "
+                    "data/hotlines.yaml has it")  # fmt: skip
+        return (f"'{self.text}' looks like a phone number but is not a published row of "
+                "data/hotlines.yaml; a wrong number is the worst error this site can make: "
+                "check it")  # fmt: skip
+
+
+def scan(text: str, book: Phonebook, unknown: bool = False, normalised: bool = False
+         ) -> list[Match]:  # fmt: skip
+    """Held numbers and near misses in `text` (and, with `unknown`, phone-looking numbers
+    that are not published: warnings for `check`), in order, each once."""
+    norm = text if normalised else normalise(text)
+    if not any(ch.isdigit() for ch in norm):
+        return []
+    found: list[Match] = []
+    for run in _RUN.finditer(norm):
+        match = _classify(norm, run, book, unknown)
+        if match is not None:
+            found.append(match)
+    return found
+
+
+def _classify(norm: str, run: re.Match[str], book: Phonebook, unknown: bool) -> Match | None:
+    text = run.group()
+    context = _CONTEXT.search(norm, max(0, run.start() - 24), run.start()) is not None
+    groups = [(g.start(), g.end()) for g in _GROUP.finditer(text)]
+    total = sum(b - a for a, b in groups)
+    if total < NEAR_MISS_DIGITS and not context:  # most runs: dates, sizes, short numbers
+        return _unknown(norm, run, groups, context, book) if unknown else None
+    numbers = {(i, j): _dialled_digits("".join(text[a:b] for a, b in groups[i : j + 1]))
+               for i, j in _spans(len(groups))}  # fmt: skip
+    covered: set[int] = set()  # groups inside a published number: never a near miss
+    for (i, j), digits in numbers.items():
+        if len(digits) >= NEAR_MISS_DIGITS and digits in book.published:
+            covered.update(range(i, j + 1))
+    best: tuple[str, int, int, str, Line] | None = None
+    for (i, j), digits in numbers.items():
+        if all(k in covered for k in range(i, j + 1)):
+            continue
+        if digits in book.held:
+            whole = i == 0 and j == len(groups) - 1
+            if len(digits) >= NEAR_MISS_DIGITS or (context and whole):
+                best = ("held", i, j, digits, book.held[digits])
+                break
+        if best is None and (line := book.near(digits)) is not None:
+            best = ("near", i, j, digits, line)
+    if best is None:
+        return _unknown(norm, run, groups, context, book) if unknown else None
+    kind, i, j, digits, line = best
+    start = run.start() + (0 if i == 0 else groups[i][0])
+    if start and norm[start - 1] == "(":  # "(021) 129" as it was written
+        start -= 1
+    end = run.start() + groups[j][1]
+    return Match(kind, norm[start:end], digits, line, start, norm.count("\n", 0, start))
+
+
+def _dialled_digits(digits: str) -> str:
+    if digits.startswith("0062") and len(digits) > 8:
+        return "0" + digits[4:]
+    return "0" + digits[2:] if digits.startswith("62") and len(digits) > 6 else digits
+
+
+def _spans(count: int) -> Iterator[tuple[int, int]]:
+    """Runs of consecutive groups, longest first (at most 8 groups long)."""
+    for size in range(min(count, 8), 0, -1):
+        for i in range(count - size + 1):
+            yield i, i + size - 1
+
+
+def _digits(norm: str, groups: list[tuple[int, int]], i: int, j: int) -> str:
+    return "".join(norm[a:b] for a, b in groups[i : j + 1])
+
+
+def _unknown(norm: str, run: re.Match[str], groups: list[tuple[int, int]], context: bool,
+             book: Phonebook) -> Match | None:  # fmt: skip
+    """A number that looks like a phone number (Indonesian prefix and 7 digits or more, or
+    3-5 digits after a word such as 'telepon') and is not published."""
+    text = run.group().strip(" .-()*_`~\t\n")
+    if not text:
+        return None
+    digits = dialled(text)
+    if digits in book.published or digits in book.held:
+        return None
+    prefixed = text.startswith(("+62", "62", "(0", "0", "+"))
+    long = prefixed and len(digits) >= 7 and not _DATE_LIKE.match(text)
+    short = context and 3 <= len(digits) <= 5 and len(groups) == 1
+    if not (long or short):
+        return None
+    start = run.start() + run.group().index(text[0])
+    return Match("unknown", text, digits, None, start, norm.count("\n", 0, start))
