@@ -279,13 +279,24 @@ def _memory_cap(headroom: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def markdown_config(settings: dict[str, Any]) -> dict[str, Any]:
+    """Python-Markdown's arguments from Pelican's MARKDOWN setting, whose extensions are the
+    keys of `extension_configs` (Pelican's own reader adds them to `extensions`; the check,
+    which runs without Pelican, does it here)."""
+    config = dict(settings)
+    extensions = list(config.get("extensions") or [])
+    extensions += [name for name in config.get("extension_configs") or {} if name not in extensions]
+    config["extensions"] = extensions
+    return config
+
+
 class Renderer:
     """Converts Markdown bodies with one Python-Markdown instance (building one costs about
     as much as converting an article), under the limits, the deadline and the cap."""
 
     def __init__(self, config: dict[str, Any], deadline: float = DEADLINE_SECONDS,
                  headroom: int = MEMORY_HEADROOM) -> None:  # fmt: skip
-        self.config = config
+        self.config = markdown_config(config)
         self.deadline = deadline
         self.headroom = headroom
         self._md: Markdown | None = None

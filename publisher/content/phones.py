@@ -31,23 +31,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-import regex
-
 from publisher.content import hotlines
 
 NEAR_MISS_DIGITS = 6  # a number this long, one digit off a published hotline, is an error
 
-_NEWLINE_ESCAPES = re.compile(r"&(?:#0*1[03]|#[xX]0*[aAdD]|NewLine);?|%0[aAdD]")
-_ENTITY = re.compile(r"&(?:#\d{1,8}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
-_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_INVISIBLE = regex.compile(r"[\p{Cf}\u034f\u115f\u1160\u3164\uffa0\u180b-\u180d]")
-_OTHER_DIGIT = regex.compile(r"(?![0-9])\p{Nd}")
-_DASH = regex.compile(r"[\p{Pd}\u2212\u2043\u2027\u2219\u00b7\u30fb\uff65]")
-_SLASH = re.compile(r"[\u2044\u2215\u29f8]")
-_SPACE = regex.compile(r"[^\S\n]")  # every kind of space but the newline
+_NEWLINE_ESCAPES = re.compile(r"&(?:#0*1[03]|#[xX]0*[aAdD]|NewLine);?|(?:%0[aAdD])+")
+_ESCAPE = re.compile(
+    r"&(?:#\d{1,8}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|(?:%[0-9A-Fa-f]{2})+"
+)
+_EXTRA_INVISIBLE = frozenset((0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x180B, 0x180C, 0x180D))
+_EXTRA_DASH = frozenset((0x2212, 0x2043, 0x2027, 0x2219, 0x00B7, 0x30FB, 0xFF65))
+_SLASHES = frozenset((0x2044, 0x2215, 0x29F8))
+_DIGIT = re.compile(r"\d")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+class CharTable(dict):  # type: ignore[type-arg]
+    """str.translate table filled as characters are met (a build meets few distinct ones):
+    invisible characters (Unicode Cf) removed, digits of every script to 0-9, dashes, middle
+    dots and minus to '-', slashes to '/', spaces but the newline to ' '."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        char = chr(code)
+        category = unicodedata.category(char)
+        value: int | str | None = code
+        if category == "Cf" or code in _EXTRA_INVISIBLE:
+            value = None
+        elif category == "Nd":
+            value = str(unicodedata.decimal(char, 0))
+        elif category == "Pd" or code in _EXTRA_DASH:
+            value = "-"
+        elif code in _SLASHES:
+            value = "/"
+        elif char != "\n" and char.isspace() and code > 127:
+            value = " "
+        self[code] = value
+        return value
+
+
 # Between digit groups: spaces, dashes, dots, slashes, parentheses and Markdown emphasis,
 # one to three of them, never a blank line.
-_RUN = re.compile(r"(?:\+ ?)?\d+(?:(?:[ \t\-./()*_`~]|\n(?![ \t]*\n)){1,3}\d+)*")
+# (No optional "+" in front: a pattern that starts with \d is scanned three times faster;
+# a "+" before a number is looked at by _match.)
+_RUN = re.compile(r"\d+(?:(?:[ \t\-./()*_`~]|\n(?![ \t]*\n)){1,3}\d+)*")
 _GROUP = re.compile(r"\d+")
 _CONTEXT = re.compile(
     r"(?:\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp|hotline|nomor|no"
@@ -57,34 +83,37 @@ _CONTEXT = re.compile(
 _DATE_LIKE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, table: CharTable | None = None) -> str:
     """`text` as a reader sees its digits; the number of lines is kept (line numbers hold)."""
-    for _ in range(3):  # decoded again while anything changes: `&amp;#48;`, `%2530`
-        before = text
-        text = _NEWLINE_ESCAPES.sub(" ", text)
-        if "&" in text:
-            text = _ENTITY.sub(lambda m: html.unescape(m.group()).replace("\n", " "), text)
-        if "%" in text:
-            text = _PERCENT.sub(lambda m: unquote(m.group(), errors="strict")
-                                if _decodes(m.group()) else m.group(), text)  # fmt: skip
-        if text == before:
+    for _ in range(3):  # again only if a decoded escape made another: `&amp;#48;`, `%2530`
+        nested = False
+
+        def decode(match: re.Match[str]) -> str:
+            nonlocal nested
+            escaped = match.group()
+            if _NEWLINE_ESCAPES.fullmatch(escaped):
+                return " "
+            if escaped[0] == "&":
+                decoded = html.unescape(escaped)
+            else:
+                try:
+                    decoded = unquote(escaped, errors="strict")
+                except UnicodeDecodeError:
+                    return escaped
+            decoded = decoded.replace("\n", " ").replace("\r", " ")
+            nested = nested or "&" in decoded or "%" in decoded
+            return decoded
+
+        if "&" in text or "%" in text:
+            text = _ESCAPE.sub(decode, text)
+        if not nested:
             break
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        text = _INVISIBLE.sub("", text)
-        text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
-        text = _DASH.sub("-", text)
-        text = _SLASH.sub("/", text)
-        text = _SPACE.sub(" ", text)
+        table = table if table is not None else CharTable()
+        # Only the non-ASCII stretches change; most pages have a few (dashes, quotes).
+        text = _NON_ASCII.sub(lambda m: unicodedata.normalize("NFKC", m.group()).translate(table),
+                              text)  # fmt: skip
     return text
-
-
-def _decodes(escaped: str) -> bool:
-    try:
-        decoded = unquote(escaped, errors="strict")
-    except UnicodeDecodeError:
-        return False
-    return "\n" not in decoded and "\r" not in decoded
 
 
 def dialled(text: str) -> str:
@@ -110,6 +139,14 @@ class Phonebook:
 
     published: dict[str, Line] = field(default_factory=dict)
     held: dict[str, Line] = field(default_factory=dict)
+    table: CharTable = field(default_factory=CharTable)
+    # Classification of long runs by their text: a site repeats the same numbers on every
+    # page (the footer's hotlines, dates), and the build reads every page.
+    # None: never a problem, whatever stands before it.
+    runs: dict[str, tuple[str, int, int, str, Line] | None] = field(default_factory=dict)
+
+    def normalise(self, text: str) -> str:
+        return normalise(text, self.table)
 
     @classmethod
     def load(cls, path: Path) -> Phonebook:
@@ -132,6 +169,8 @@ class Phonebook:
         """The published number `digits` is one digit off (wrong, missing, extra or two
         swapped), for numbers of NEAR_MISS_DIGITS or more."""
         if len(digits) < NEAR_MISS_DIGITS or digits in self.published:
+            return None
+        if not any(abs(len(digits) - len(number)) <= 1 for number in self.published):
             return None
         for number, line in self.published.items():
             if len(number) >= NEAR_MISS_DIGITS and _one_off(digits, number):
@@ -186,11 +225,17 @@ def scan(text: str, book: Phonebook, unknown: bool = False, normalised: bool = F
          ) -> list[Match]:  # fmt: skip
     """Held numbers and near misses in `text` (and, with `unknown`, phone-looking numbers
     that are not published: warnings for `check`), in order, each once."""
-    norm = text if normalised else normalise(text)
-    if not any(ch.isdigit() for ch in norm):
+    norm = text if normalised else book.normalise(text)
+    if not _DIGIT.search(norm):
         return []
     found: list[Match] = []
+    runs = book.runs
     for run in _RUN.finditer(norm):
+        text = run.group()
+        if len(text) < 3:  # no hotline has fewer than three digits
+            continue
+        if not unknown and text in runs and runs[text] is None:
+            continue  # seen before, and never a problem wherever it stands
         match = _classify(norm, run, book, unknown)
         if match is not None:
             found.append(match)
@@ -199,32 +244,68 @@ def scan(text: str, book: Phonebook, unknown: bool = False, normalised: bool = F
 
 def _classify(norm: str, run: re.Match[str], book: Phonebook, unknown: bool) -> Match | None:
     text = run.group()
-    context = _CONTEXT.search(norm, max(0, run.start() - 24), run.start()) is not None
     groups = [(g.start(), g.end()) for g in _GROUP.finditer(text)]
-    total = sum(b - a for a, b in groups)
-    if total < NEAR_MISS_DIGITS and not context:  # most runs: dates, sizes, short numbers
+    lengths = [b - a for a, b in groups]
+    if sum(lengths) < NEAR_MISS_DIGITS:  # most runs: dates, sizes, short numbers
+        # A short held number (112) counts after a word such as "telepon" or in a tel: link.
+        digits = "".join(text[a:b] for a, b in groups)
+        if digits not in book.held and not unknown:
+            book.runs[text] = None
+            return None
+        context = _CONTEXT.search(norm, max(0, run.start() - 24), run.start()) is not None
+        if digits in book.held and context:
+            start = run.start()
+            return Match("held", text, digits, book.held[digits], start,
+                         norm.count("\n", 0, start))  # fmt: skip
         return _unknown(norm, run, groups, context, book) if unknown else None
-    numbers = {(i, j): _dialled_digits("".join(text[a:b] for a, b in groups[i : j + 1]))
-               for i, j in _spans(len(groups))}  # fmt: skip
+    if not unknown and text in book.runs:
+        return _match(norm, run, groups, book.runs[text])
+    best = _best(text, groups, lengths, book)
+    if not unknown:
+        book.runs[text] = best
+    if best is None:
+        if not unknown:
+            return None
+        context = _CONTEXT.search(norm, max(0, run.start() - 24), run.start()) is not None
+        return _unknown(norm, run, groups, context, book)
+    return _match(norm, run, groups, best)
+
+
+_Best = tuple[str, int, int, str, Line]
+
+
+def _best(text: str, groups: list[tuple[int, int]], lengths: list[int], book: Phonebook
+          ) -> _Best | None:  # fmt: skip
+    """The held number, else the near miss, among the runs of consecutive groups."""
+    numbers: dict[tuple[int, int], str] = {}
+    for i, j in _spans(len(groups)):
+        if sum(lengths[i : j + 1]) >= NEAR_MISS_DIGITS:
+            numbers[(i, j)] = _dialled_digits("".join(text[a:b] for a, b in groups[i : j + 1]))
     covered: set[int] = set()  # groups inside a published number: never a near miss
     for (i, j), digits in numbers.items():
-        if len(digits) >= NEAR_MISS_DIGITS and digits in book.published:
+        if digits in book.published:
             covered.update(range(i, j + 1))
-    best: tuple[str, int, int, str, Line] | None = None
+    best: _Best | None = None
     for (i, j), digits in numbers.items():
         if all(k in covered for k in range(i, j + 1)):
             continue
         if digits in book.held:
-            whole = i == 0 and j == len(groups) - 1
-            if len(digits) >= NEAR_MISS_DIGITS or (context and whole):
-                best = ("held", i, j, digits, book.held[digits])
-                break
+            best = ("held", i, j, digits, book.held[digits])
+            break
         if best is None and (line := book.near(digits)) is not None:
             best = ("near", i, j, digits, line)
+    return best
+
+
+def _match(norm: str, run: re.Match[str], groups: list[tuple[int, int]], best: _Best | None
+           ) -> Match | None:  # fmt: skip
     if best is None:
-        return _unknown(norm, run, groups, context, book) if unknown else None
+        return None
     kind, i, j, digits, line = best
     start = run.start() + (0 if i == 0 else groups[i][0])
+    if i == 0:  # "+62 811..." as it was written
+        before = norm[max(0, start - 2) : start]
+        start -= 1 if before.endswith("+") else 2 if before == "+ " else 0
     if start and norm[start - 1] == "(":  # "(021) 129" as it was written
         start -= 1
     end = run.start() + groups[j][1]
