@@ -140,14 +140,14 @@ class SafetyRules:
         except MarkdownRefused as exc:
             self.add(path, body_line + exc.refusal.line - 1, exc.refusal.message)
             return
-        cursor = 0
+        cursor = 0  # findings come in document order: each is looked for after the last
         for finding in sanitize.findings(html):
-            found = sanitize.find_in(body, finding.needle, cursor)
-            if found < 0:
-                found = sanitize.find_in(body, finding.needle, 0)
-            if found >= 0:
-                cursor = found + 1
-            self.add(path, body_line + body.count("\n", 0, max(found, 0)), finding.message)
+            for needle in finding.needles:
+                found = sanitize.find_in(body, needle, cursor)
+                if found >= 0:
+                    cursor = found + 1
+                    break
+            self.add(path, body_line + body.count("\n", 0, max(cursor - 1, 0)), finding.message)
 
     # --- what every page shows besides content ---
 

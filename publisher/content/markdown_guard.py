@@ -7,14 +7,15 @@ quotes 226 MB. Every conversion of the site (articles, pages, releases, campaign
 through `Renderer.render`, in three layers:
 
 1. Input limits, checked before converting (`limits`, linear in the text): size, lines,
-   nesting of lists and quotes, table cells, abbreviation definitions, and the scanning work
-   of unclosed brackets, parentheses and angle brackets. `publisher check` runs the same
+   nesting of lists and quotes, table cells, abbreviation definitions, the scanning work of
+   unclosed brackets, parentheses and angle brackets, and the formatting marks per paragraph. `publisher check` runs the same
    function, so it reports these files with the line and the fix, without converting them.
-2. A deadline (DEADLINE_SECONDS) and a memory cap (MEMORY_HEADROOM over what the process
-   already uses, as RLIMIT_AS) around the conversion itself, for patterns the limits do not
-   foresee. On the main thread the deadline is a SIGALRM timer (no cost); on another thread
-   (the scheduler's go-live rebuild inside `serve --publish`) signals cannot be used, so a
-   profile hook checks the clock (conversions there run about twice as slow).
+2. A deadline (DEADLINE_SECONDS of CPU time) and a memory cap (MEMORY_HEADROOM over what the
+   process already uses, as RLIMIT_AS) around the conversion itself, for patterns the limits
+   do not foresee. On the main thread the deadline is a SIGPROF timer (no cost); on another
+   thread (the scheduler's go-live rebuild inside `serve --publish`) signals cannot be used,
+   so a profile hook reads the thread's CPU clock (conversions there run about twice as slow).
+   CPU time, not wall time: a machine busy with other work must not fail a normal page.
 3. The allowlist sanitiser (publisher/content/sanitize.py) on the result.
 
 Why not a forked child per conversion, which would isolate both time and memory fully: a
@@ -45,11 +46,15 @@ MEMORY_HEADROOM = 256 * 1024 * 1024  # bytes of address space a conversion may a
 # The limits. The longest real page has 3 KB and 60 lines; these leave room for a long
 # report while keeping the worst case allowed by them under a second (bench/markdown_bombs.py).
 MAX_BODY_CHARS = 512 * 1024
-MAX_LINES = 4_000
+MAX_LINES = 2_500
 MAX_NESTING = 16  # levels of lists and quotes
 MAX_TABLE_CELLS = 10_000
 MAX_ABBREVIATIONS = 100  # `*[ABC]: ...` definitions (each one makes every later one slower)
 MAX_SCAN_WORK = 2_000_000  # characters scanned for unclosed '[', '(' and '<' (see _scan_work)
+# Inline formatting is quadratic per paragraph in the number of its marks (each match is
+# stashed and the rest scanned again): 20,000 '*a*' in one paragraph take 4.6 s. The sum of
+# (marks in a paragraph)^2 is bounded: one paragraph of 5,000 marks, or many small ones.
+MAX_INLINE_WORK = 25_000_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ _QUOTE_OR_ITEM = re.compile(r" {0,3}(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)
 _TABLE_LINE = re.compile(r"\|")
 _ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]*\]:", re.MULTILINE)
 _OPENERS = re.compile(r"[\[\]()<>]")
+_MARKS = re.compile(r"[*_`\[<&!\\]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -140,7 +146,7 @@ def _scan_work(lines: list[str]) -> Refusal | None:
     ')', and tries raw HTML from each '<' to the next '>'; unclosed ones are read to the end
     of their paragraph. The sum of those distances is the work, quadratic in the worst case
     ('[' x 10,000 is 10^8 characters read): it is counted here per paragraph."""
-    work, start = 0, 0
+    work, marks, start = 0, 0, 0
     paragraph: list[str] = []
     for number, line in enumerate([*lines, ""], start=1):
         if line.strip():
@@ -149,12 +155,18 @@ def _scan_work(lines: list[str]) -> Refusal | None:
             paragraph.append(line)
             continue
         if paragraph:
-            work += _paragraph_work("\n".join(paragraph))
+            text = "\n".join(paragraph)
+            work += _paragraph_work(text)
+            marks += len(_MARKS.findall(text)) ** 2
             paragraph = []
             if work > MAX_SCAN_WORK:
                 return Refusal(start, "this paragraph has too many unclosed brackets '[', "
                                       "parentheses '(' or '<' to be read in reasonable time; "
                                       "close them or write them as \\[ \\( \\<")  # fmt: skip
+            if marks > MAX_INLINE_WORK:
+                return Refusal(start, "this paragraph has too much formatting (*, _, `, [, <, "
+                                      "&) to be read in reasonable time; split it into "
+                                      "shorter paragraphs")  # fmt: skip
     return None
 
 
@@ -192,7 +204,7 @@ def _paragraph_work(text: str) -> int:
 @contextlib.contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
     if threading.current_thread() is threading.main_thread():
-        with _alarm(seconds):
+        with _cpu_alarm(seconds):
             yield
     else:
         with _profile_clock(seconds):
@@ -200,50 +212,39 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """SIGALRM after `seconds`. A timer already running (pytest-timeout's, say) keeps its
-    moment and its handler, and runs on after the conversion."""
-    started = time.monotonic()
-    ends = started + seconds
-    previous_handler = signal.getsignal(signal.SIGALRM)
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, 0)
-    fired = False
+def _cpu_alarm(seconds: float) -> Iterator[None]:
+    """SIGPROF after `seconds` of CPU time: a busy machine (other builds, tests) slows the
+    clock on the wall, not the work a conversion may do. pytest-timeout and the like use
+    SIGALRM, and any profiling timer already running gets its turn back afterwards."""
+    previous_handler = signal.getsignal(signal.SIGPROF)
+    previous = signal.setitimer(signal.ITIMER_PROF, 0)
 
-    def on_alarm(signum: int, frame: Any) -> None:
-        nonlocal fired
-        if time.monotonic() >= ends - 0.001:
-            raise _TooSlow()
-        fired = True  # the earlier timer's moment came first: its handler decides
-        if callable(previous_handler):
-            previous_handler(signum, frame)
+    def on_timer(signum: int, frame: Any) -> None:
+        raise _TooSlow()
 
-    signal.signal(signal.SIGALRM, on_alarm)
-    if 0 < previous_delay < seconds:
-        signal.setitimer(signal.ITIMER_REAL, previous_delay, seconds - previous_delay)
-    else:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.signal(signal.SIGPROF, on_timer)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
-        if previous_delay > 0 and not fired:
-            left = previous_delay - (time.monotonic() - started)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), previous_interval)
-        elif fired and previous_interval > 0:
-            signal.setitimer(signal.ITIMER_REAL, previous_interval, previous_interval)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous_handler)
+        if previous[0] > 0:
+            signal.setitimer(signal.ITIMER_PROF, *previous)
 
 
 @contextlib.contextmanager
 def _profile_clock(seconds: float) -> Iterator[None]:
-    ends = time.monotonic() + seconds
+    """Off the main thread no signal can be used: a profile hook reads this thread's CPU
+    clock every 1,024 calls and stops the conversion past `seconds`."""
+    ends = time.thread_time() + seconds
     previous = sys.getprofile()
     calls = 0
 
     def hook(frame: Any, event: str, arg: Any) -> None:
         nonlocal calls
         calls += 1
-        if not calls & 1023 and time.monotonic() > ends:
+        if not calls & 1023 and time.thread_time() > ends:
             raise _TooSlow()  # the interpreter also removes the hook
 
     sys.setprofile(hook)
@@ -317,7 +318,7 @@ class Renderer:
             with _memory_cap(self.headroom), _deadline(self.deadline):
                 return md.reset().convert(body)
         except _TooSlow:
-            problem = (f"converting this text took longer than {self.deadline:g} s; something "
+            problem = (f"converting this text took more than {self.deadline:g} s; something "
                        "in it makes Markdown very slow (long runs of brackets, markers or "
                        "nesting): simplify it")  # fmt: skip
         except MemoryError:

@@ -98,7 +98,7 @@ class Finding:
     """One thing the sanitiser removes: what to tell the writer, and text to find its line."""
 
     message: str
-    needle: str  # searched for in the Markdown source to give the line
+    needles: tuple[str, ...]  # searched for in the Markdown source, in turn, to give the line
 
 
 class _Inspector(HTMLParser):
@@ -106,8 +106,8 @@ class _Inspector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[Finding] = []
 
-    def add(self, message: str, needle: str) -> None:
-        self.found.append(Finding(message, needle))
+    def add(self, message: str, *needles: str) -> None:
+        self.found.append(Finding(message, tuple(n for n in needles if n)))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tag(tag, attrs)
@@ -122,9 +122,9 @@ class _Inspector(HTMLParser):
                      "write a link instead", f"<{tag}")  # fmt: skip
             return
         if tag in DANGEROUS:
-            what = "and everything inside it " if tag in DROPPED_WITH_CONTENT else ""
-            self.add(f"<{tag}> is not allowed on this site and is removed {what}when the page "
-                     "is built; take it out of the text", f"<{tag}")  # fmt: skip
+            what = " with everything inside it" if tag in DROPPED_WITH_CONTENT else ""
+            self.add(f"<{tag}> is not allowed on this site: the build removes it{what}; take "
+                     "it out of the text", f"<{tag}")  # fmt: skip
             return
         if tag not in TAGS:
             self.add(f"<{tag}> is not allowed on this site; the tag is removed (its text "
@@ -144,15 +144,17 @@ class _Inspector(HTMLParser):
 
     def _url(self, tag: str, name: str, value: str) -> None:
         scheme = url_scheme(value)
+        # The value as Markdown wrote it, else the tag of raw HTML (its value may be encoded).
+        needles = (value[:40], f"<{tag}", f"{name}=")
         if tag == "img" and is_remote(value):
-            where = "data: address" if scheme == "data" else "address on another site"
-            self.add(f"the image '{_short(value)}' is a {where}; the site shows only its own "
+            where = "a data: address" if scheme == "data" else "on another site"
+            self.add(f"the image '{_short(value)}' is {where}; the site shows only its own "
                      "images: put the file in content/images/ and write "
-                     "{static}/images/name.png", value[:40] or name)  # fmt: skip
+                     "{static}/images/name.png", *needles)  # fmt: skip
         elif scheme is not None and scheme not in URL_SCHEMES:
             self.add(f"the link '{_short(value)}' uses '{scheme}:', which is removed (links "
                      f"may use {', '.join(sorted(URL_SCHEMES))} or a path on this site)",
-                     value[:40] or name)  # fmt: skip
+                     *needles)  # fmt: skip
 
 
 def _short(text: str, size: int = 40) -> str:
