@@ -14,6 +14,7 @@ from pathlib import Path
 from publisher.content import frontmatter
 from publisher.content.campaign_reader import yaml_lines
 from publisher.content.campaigns import CalendarPost, Campaign
+from publisher.content.check_safety import XML_FORBIDDEN
 from publisher.content.fields import ContentMeta, ImageRef
 from publisher.content.frontmatter import FrontMatter
 from publisher.content.sanitize import is_remote
@@ -201,6 +202,8 @@ class Rules:
         hashtags: tuple[str, ...], campaign: str, thread: bool, caption: bool, field_name: str,
         severity: str = "error",
     ) -> None:  # fmt: skip
+        if XML_FORBIDDEN.search(text):
+            return  # reported by check_safety; a lone surrogate cannot even be counted
         limits = self.limits[platform]
         spec = registry.spec(platform)
         full = engine_text(platform, text, url or "", hashtags, campaign)
@@ -256,8 +259,7 @@ class Rules:
                     path, line, "an image in the text has no alt text; write ![what it shows](file)"
                 )
             if is_remote(match.group(2)):
-                self.add(path, line, _remote_image(match.group(2)))
-                continue
+                continue  # another site's image: check_markup reports it with raw <img>
             self.check_file_ref(path, line, match.group(2))
         for match in _MD_INTERNAL.finditer(body):
             self.check_file_ref(path, body_line + body[: match.start()].count("\n"), match.group(1))

@@ -97,7 +97,10 @@ class SafetyRules:
         starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         for match in phones.scan(text, self.phonebook, unknown=unknown):
             at = starts[min(match.newlines, len(starts) - 1)]
-            self.add(path, line_at(at), match.message(), match.severity)
+            message = match.message()
+            if match.text not in text:  # the reader's view differs from what was typed
+                message += " (it is written here with look-alike or invisible characters)"
+            self.add(path, line_at(at), message, match.severity)
 
     def check_fields(self, path: Path, meta: dict[str, Any]) -> None:
         """Every string of the front matter, in every field and list, at its own line."""

@@ -171,9 +171,11 @@ def findings(html: str) -> list[Finding]:
 
 # Text of a Markdown body that could make Python-Markdown write something `clean` removes:
 # raw HTML or an entity (<, &), an attribute list ({: ...} but not Pelican's {filename}),
-# or a link or reference whose address has a scheme that is not plainly allowed.
+# an image from elsewhere, or a link or reference whose address has a scheme that is not
+# plainly allowed.
 _MAY_HOLD_HTML = re.compile(
     r"[<&]|\{(?!(?:filename|static|attach|index|tag|category|author)\})"
+    r"|!\[[^\]]*\]\(\s*<?\s*(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|[/\\]{2})"
     r"|\]\s*\(\s*(?!(?:https?://|mailto:|tel:|sms:|[#/.?]|\{))[^)\s]*:"
     r"|^ {0,3}\[[^\]\n]+\]:\s*(?!(?:https?://|mailto:|tel:|sms:|[#/.?]|\{))\S*:",
     re.MULTILINE,

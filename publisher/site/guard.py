@@ -23,7 +23,6 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.parsers.expat import ExpatError
 
 from publisher.content import frontmatter, hotlines, phones
 from publisher.core.errors import Problem, display_path
@@ -85,7 +84,7 @@ class OutputCheck:
 
 
 def _parse_back(site: Path, path: Path) -> Problem | None:
-    name = path.relative_to(site).as_posix()
+    name = f"output/{path.relative_to(site).as_posix()}"
     if path.suffix not in (".xml", ".json"):
         return None
     try:
@@ -93,14 +92,14 @@ def _parse_back(site: Path, path: Path) -> Problem | None:
             ElementTree.parse(path)
         else:
             json.loads(path.read_text(encoding="utf-8"))
-    except ExpatError as exc:
-        line = exc.lineno or 1
-        return Problem(f"output/{name}", line, f"the build wrote a feed that is not "
-                       f"well-formed XML ({exc}); a content file has a character XML does not "
-                       "allow: run `publisher check` to find it")  # fmt: skip
-    except (ElementTree.ParseError, ValueError, UnicodeDecodeError) as exc:
-        return Problem(f"output/{name}", 1, f"the build wrote a file that does not parse "
-                       f"({exc}); run `publisher check` to find the text that breaks it")  # fmt: skip
+    except ElementTree.ParseError as exc:
+        line = exc.position[0] if exc.position else 1
+        return Problem(name, line, f"the build wrote a feed that is not well-formed XML "
+                       f"({exc}); a content file has a character XML does not allow: run "
+                       "`publisher check` to find it")  # fmt: skip
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Problem(name, 1, f"the build wrote a file that does not parse ({exc}); run "
+                       "`publisher check` to find the text that breaks it")  # fmt: skip
     return None
 
 
