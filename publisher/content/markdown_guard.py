@@ -41,7 +41,7 @@ from markdown import Markdown
 
 from publisher.content import sanitize
 
-DEADLINE_SECONDS = 3.0
+DEADLINE_SECONDS = 2.0  # of CPU; the largest page the limits allow takes about 0.6 s
 MEMORY_HEADROOM = 256 * 1024 * 1024  # bytes of address space a conversion may add
 # The limits. The longest real page has 3 KB and 60 lines; these leave room for a long
 # report while keeping the worst case allowed by them under a second (bench/markdown_bombs.py).
