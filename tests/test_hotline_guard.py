@@ -131,6 +131,10 @@ def test_the_guard_reads_what_a_reader_sees_in_markup_and_feeds() -> None:
         assert [m.kind for m in guard.matches(text)][:1] == ["held"], name
     # Block boundaries are not joined: two table cells are two numbers.
     assert guard.matches("<td>0811</td><td>8080141</td>") == []
+    # Lines read before and found clean are skipped, but never a number across lines.
+    page = "<p>Telepon</p>\n<p>Hubungi kami di\n08<b>\n11</b>-8080-141</p>\n<p>Telepon\n112</p>"
+    assert [m.kind for m in guard.matches(page)] == ["held", "held"]
+    assert [m.kind for m in guard.matches(page)] == ["held", "held"]  # read again: same
 
 
 # --- check: every field of every file --------------------------------------------------------

@@ -75,11 +75,11 @@ class CharTable(dict):  # type: ignore[type-arg]
 # a "+" before a number is looked at by _match.)
 _RUN = re.compile(r"\d+(?:(?:[ \t\-./()*_`~]|\n(?![ \t]*\n)){1,3}\d+)*")
 _GROUP = re.compile(r"\d+")
-_CONTEXT = re.compile(
-    r"(?:\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp|hotline|nomor|no"
-    r"|sapa|dial|kontak|contact)[\s.:*_]*|(?:tel|sms|callto):\+?|wa\.me/)$",
-    re.IGNORECASE,
+CONTEXT_WORDS = (
+    r"(?:\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp"
+    r"|hotline|nomor|no|sapa|dial|kontak|contact)|(?:tel|sms|callto):|wa\.me/)"
 )
+_CONTEXT = re.compile(CONTEXT_WORDS + r"[\s.:*_+]*$", re.IGNORECASE)
 _DATE_LIKE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")
 
 

@@ -36,6 +36,15 @@ _INLINE = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^>]*>")
+# A line that starts or ends with a digit, a separator, an escape or anything not ASCII, or
+# ends with a word that makes a short number count ("Telepon", "tel:").
+# Tags between a digit and the line's end count as nothing (`08<b>` then `11</b>...`).
+_OPEN_START = re.compile(r"(?:<[^>]*>)*(?:[\s\d\-./()*_`~+&%]|[^\x00-\x7f])")
+_OPEN_END = re.compile(
+    r"(?:[\s\d\-./()*_`~+&%;]|[^\x00-\x7f]|" + phones.CONTEXT_WORDS + r"[\s.:*_]*)"
+    r"(?:<[^>]*>)*$",
+    re.IGNORECASE,
+)
 # Digits on both sides of inline tags, with separators between: `08<b>11</b>-8080`.
 _SPLIT_NUMBER = re.compile(
     r"\d[ \t\-./()]{0,3}(?:" + _INLINE.pattern + r"[ \t\-./()]{0,3})+\d", re.IGNORECASE
@@ -115,11 +124,17 @@ class _Found:
     outputs: list[str] = field(default_factory=list)
 
 
+def _closed(line: str) -> bool:
+    """No number (or the word that makes a short one count) can run across this line's ends."""
+    return not (_OPEN_START.match(line) or _OPEN_END.search(line))
+
+
 @dataclass
 class HotlineGuard:
     book: phones.Phonebook
     sources: list[Path]  # where a published number can come from, in the order searched
     hotlines_file: Path
+    clean_lines: set[str] = field(default_factory=set)  # lines read and found clean
 
     @classmethod
     def for_build(cls, project: Project, settings: dict[str, Any]) -> HotlineGuard:
@@ -153,11 +168,25 @@ class HotlineGuard:
         return [self._problem(entry) for entry in found.values()]
 
     def matches(self, markup: str) -> list[phones.Match]:
-        """Held numbers and near misses in a file as written and as read."""
-        decoded = self.book.normalise(markup)
+        """Held numbers and near misses in a file as written and as read.
+
+        Most lines of a site repeat from page to page (the theme's head, strip and footer,
+        and each article again in the lists and feeds): a line read before and found clean
+        is replaced by '|', which ends any number, unless a number could run across its ends.
+        """
+        lines = markup.split("\n")
+        clean = self.clean_lines
+        text = "\n".join("|" if line in clean else line for line in lines)
+        decoded = self.book.normalise(text)
         found = phones.scan(decoded, self.book, normalised=True)
         if _SPLIT_NUMBER.search(decoded):
-            found += phones.scan(readable_text(decoded), self.book, normalised=True)
+            seen = {(m.kind, m.digits, m.newlines) for m in found}
+            found += [m for m in phones.scan(readable_text(decoded), self.book, normalised=True)
+                      if (m.kind, m.digits, m.newlines) not in seen]  # fmt: skip
+        touched = {n for m in found for n in range(m.newlines, m.newlines + m.text.count("\n") + 1)}
+        for number, line in enumerate(lines):
+            if number not in touched and line not in clean and _closed(line):
+                clean.add(line)
         return found
 
     def _problem(self, entry: _Found) -> Problem:
