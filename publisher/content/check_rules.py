@@ -27,16 +27,6 @@ LineAt = Callable[[int], int]  # index in a text -> line in its file
 
 UPLOADABLE = {".png", ".jpg", ".jpeg", ".gif", ".webp"}  # what every platform accepts
 
-# Phone-looking text: an Indonesian number (0…, +62…, 62…) with at least 7 digits, or a short
-# number (3-5 digits) right after a word that announces a number ("telepon 110").
-_LONG_NUMBER = re.compile(r"(?<![\w+])(?:\+62|62|\(0|0)[\d().\- ]{4,}\d")
-_SHORT_NUMBER = re.compile(
-    r"\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp|hotline|nomor|no|sapa)"
-    r"[\s.:*_]*(\d{3,5})\b",
-    re.IGNORECASE,
-)
-_DIGIT = re.compile(r"\d")
-_DATE_LIKE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)")
 _MD_INTERNAL = re.compile(r"\]\(\s*<?(\{(?:filename|static)\}[^)\s>]+)")
 
@@ -360,20 +350,3 @@ def engine_text(
 def _item_line(campaign: Campaign, index: int) -> int:
     keys, _ = yaml_lines(frontmatter.read_text(campaign.path))
     return keys.get(("hashtags", index), campaign.line_of("hashtags"))
-
-
-def find_phone_numbers(text: str) -> list[tuple[int, str]]:
-    """Phone-looking strings in `text`: (index, as written)."""
-    found: list[tuple[int, str]] = []
-    if not _DIGIT.search(text):  # most paragraphs have no digit; the two patterns are slow
-        return found
-    for match in _LONG_NUMBER.finditer(text):
-        raw = match.group(0).strip(" .-(")
-        if sum(ch.isdigit() for ch in raw) >= 7 and not _DATE_LIKE.match(raw):
-            found.append((match.start(), raw))
-    covered = [(i, i + len(r)) for i, r in found]
-    for match in _SHORT_NUMBER.finditer(text):
-        start = match.start(1)
-        if not any(a <= start < b for a, b in covered):
-            found.append((start, match.group(1)))
-    return sorted(found)

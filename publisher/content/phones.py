@@ -339,10 +339,12 @@ def _unknown(norm: str, run: re.Match[str], groups: list[tuple[int, int]], conte
     digits = dialled(text)
     if digits in book.published or digits in book.held:
         return None
-    prefixed = text.startswith(("+62", "62", "(0", "0", "+"))
+    prefixed = text.startswith(("62", "(0", "0")) or norm[run.start() - 1 : run.start()] == "+"
     long = prefixed and len(digits) >= 7 and not _DATE_LIKE.match(text)
     short = context and 3 <= len(digits) <= 5 and len(groups) == 1
     if not (long or short):
         return None
     start = run.start() + run.group().index(text[0])
+    if norm[max(0, start - 1) : start] == "+":  # "+62 812..." as it was written
+        start, text = start - 1, "+" + text
     return Match("unknown", text, digits, None, start, norm.count("\n", 0, start))
