@@ -19,8 +19,9 @@ through `Renderer.render`, in three layers:
 3. The allowlist sanitiser (publisher/content/sanitize.py) on the result.
 
 Why not a forked child per conversion, which would isolate both time and memory fully: a
-fork of the build process costs about 8 ms against 0.7 ms for converting a typical article
-(measured, bench/markdown_bombs.py), which would make a 5,000-article build four times slower.
+fork of the build process costs about 5 ms against 0.65 ms for converting a typical article
+(measured, bench/markdown_bombs.py), which would make a 5,000-article build several times
+slower.
 """
 
 from __future__ import annotations
