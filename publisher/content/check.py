@@ -20,6 +20,7 @@ from publisher.content.campaign_reader import campaign_files, read_campaign
 from publisher.content.campaigns import Campaign
 from publisher.content.check_build_rules import BuildRules
 from publisher.content.check_rules import ContentFile, Rules, Target
+from publisher.content.check_safety import SafetyRules
 from publisher.content.fields import allowed_fields, parse_content_meta
 from publisher.content.frontmatter import FrontMatter
 from publisher.content.slugs import slugify
@@ -35,7 +36,7 @@ DEFAULT_SITE_URL = "https://example-site-address-for-length.go.id"
 
 
 @dataclass
-class Checker(Rules, BuildRules):
+class Checker(SafetyRules, Rules, BuildRules):
     root: Path | Project
     limits: dict[str, PlatformLimits] | None = None  # None: DEFAULT_LIMITS with PUBLISHER's
     site_url: str | None = None
@@ -68,6 +69,9 @@ class Checker(Rules, BuildRules):
             except (ValueError, TypeError, AttributeError):
                 self.limits = registry.default_limits()
         self.published, self.held = self._numbers(layout.hotlines_file)
+        self.hotlines_file, self.press_file = layout.hotlines_file, layout.press_file
+        self.theme = layout.theme
+        self.markdown = conf.get("MARKDOWN")  # None: the checker's default (extra)
         self.targets: dict[str, Target] = {}
         self.campaigns: dict[str, Campaign] = {}
         self.broken: set[str] = set()  # slugs of campaign files that have errors
@@ -126,6 +130,7 @@ class Checker(Rules, BuildRules):
         for campaign in self.campaigns.values():
             self.guarded(campaign.path, self.check_campaign, campaign)
         self.guarded(self.root, self.check_build_rules, loaded)  # what the build refuses
+        self.guarded(self.press_file, self.check_project_sources)
         return sorted(self.problems, key=lambda p: (p.path, p.line, p.message))
 
     def read_content(self, path: Path) -> ContentFile | None:

@@ -10,12 +10,12 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from markdown import Markdown
 from markupsafe import escape
 from pelican.readers import BaseReader
 
 from publisher.content import fields, frontmatter, golive, paths, press
 from publisher.content.fields import ContentMeta, parse_content_meta
+from publisher.content.markdown_guard import MarkdownRefused, Renderer
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import WIB
 from publisher.site import golive_files
@@ -45,7 +45,7 @@ class FrontMatterMarkdownReader(BaseReader):
 
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
-        self._md: Markdown | None = None  # built on first use (costs about one conversion)
+        self._renderer = Renderer(settings["MARKDOWN"])  # bounded, sanitised conversions
         self._taxa: dict[tuple[str, str], Any] = {}  # Category and Tag objects by name
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
@@ -99,10 +99,11 @@ class FrontMatterMarkdownReader(BaseReader):
         if not golive_files.is_live(self.settings, meta):
             # Nothing of it is converted or kept: it cannot leak into any output file.
             return Converted(meta, None, files)
-        # One converter per reader: building it costs about as much as converting an article.
-        if self._md is None:
-            self._md = Markdown(**self.settings["MARKDOWN"])
-        return Converted(meta, self._md.reset().convert(fm.body), files)
+        try:
+            return Converted(meta, self._renderer.render(fm.body), files)
+        except MarkdownRefused as exc:
+            line = fm.body_line + exc.refusal.line - 1
+            raise ContentError(path, line, exc.refusal.message) from None
 
     def _taxon(self, kind: str, name: str) -> Any:
         """One Category or Tag object per name and build: Pelican would make one per article,

@@ -16,9 +16,8 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from publisher.content import hotlines
+from publisher.content import hotlines, phones
 from publisher.content.campaigns import Campaign
-from publisher.content.check_rules import find_phone_numbers
 from publisher.content.print_section import PrintSection
 from publisher.core.errors import ContentError
 
@@ -127,12 +126,11 @@ def make_job(
         msg = "this campaign has no 'print:' section; add one (docs/writing.md, 'Print') to make posters and leaflets"
         raise ContentError(campaign.path, 1, msg)
     rows = hotlines.published(hotlines_file)
-    held = hotlines.held_numbers(hotlines_file)
+    # The hotline guard's own rule (held numbers and near misses): nothing of it is printed.
+    book = phones.Phonebook.load(hotlines_file)
     for line, text in section.texts:
-        for _, raw in find_phone_numbers(text):
-            if hotlines.digits(raw) in held:
-                msg = f"'{raw}' is on hold in data/hotlines.yaml (not confirmed by its agency); it is never printed: remove it"
-                raise ContentError(campaign.path, line, msg)
+        for match in phones.scan(text, book):
+            raise ContentError(campaign.path, line, f"{match.message()}; it is never printed")
     image = None
     if section.image is not None:
         image = content / section.image.src.lstrip("/")

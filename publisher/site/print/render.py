@@ -10,20 +10,18 @@ the error names the panel to shorten); only then is it laid out for real.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 
 from publisher.core.errors import ContentError
 from publisher.site.plugin import date_id
 from publisher.site.print.job import PrintJob
 from publisher.site.print.pieces import PIECES, Piece, base_of
+from publisher.site.trusted import breakable, qr_svg
 
 # The leaflet's six panels, as its template names them (id="panel-<name>"), and the field
 # that fills each one: what an overflowing panel asks to shorten.
@@ -162,18 +160,6 @@ class Renderer:
             Path(name).unlink(missing_ok=True)
             raise
         return Rendered(piece, target, target.stat().st_size)
-
-
-def breakable(text: str) -> Markup:
-    """`text` escaped, with a line break allowed after each '.', '/' and '-' (addresses)."""
-    return Markup(re.sub(r"([./-])", r"\1<wbr>", str(Markup.escape(text))))
-
-
-def qr_svg(url: str) -> Markup:
-    """The QR code of `url` as inline SVG: black modules on white, with its quiet zone.
-    Error correction Q (a quarter of the code may be lost) for posters that get worn."""
-    code = segno.make(url, error="q", micro=False, boost_error=False)
-    return Markup(code.svg_inline(border=4, omitsize=True, dark="#000", light="#fff"))
 
 
 def render_set(job: PrintJob, folder: Path, pieces: tuple[Piece, ...] = PIECES) -> list[Rendered]:
