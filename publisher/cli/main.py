@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "publisher.cli.ops",
     "publisher.cli.accounts",
     "publisher.cli.ledger",
+    "publisher.cli.studio",
 )
 
 

@@ -14,7 +14,7 @@ from markdown import Markdown
 from markupsafe import escape
 from pelican.readers import BaseReader
 
-from publisher.content import fields, frontmatter, press
+from publisher.content import approvals, fields, frontmatter, press
 from publisher.content.fields import ContentMeta, parse_content_meta
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import WIB
@@ -66,7 +66,7 @@ class FrontMatterMarkdownReader(BaseReader):
         meta = converted.meta
         # Decided on every build, also for a remembered conversion: a build --now in the past
         # must not show what was live later.
-        if converted.html is None or not is_live(meta, build_now(self.settings)):
+        if converted.html is None or not self._live(meta, Path(source_path)):
             run.held_files.update(press.referenced_files(meta))
             return "", {"title": meta.title, "status": "skip"}
         run.live_files.update(press.referenced_files(meta))
@@ -96,13 +96,25 @@ class FrontMatterMarkdownReader(BaseReader):
         meta = parse_content_meta(fm, kind_of(path, self.settings))
         if meta.kind == "release":
             press.validate_release(fm, meta, Path(self.settings["PATH"]), self._press())
-        if not is_live(meta, build_now(self.settings)):
+        if not self._live(meta, path):
             # Nothing of it is converted or kept: it cannot leak into any output file.
             return Converted(meta, None)
         # One converter per reader: building it costs about as much as converting an article.
         if self._md is None:
             self._md = Markdown(**self.settings["MARKDOWN"])
         return Converted(meta, self._md.reset().convert(fm.body))
+
+    # Approval (publisher/content/approvals.py): with `required: true`, an article or release
+    # whose current text no editor approved is not live, however its dates stand.
+    def _live(self, meta: ContentMeta, path: Path) -> bool:
+        if not is_live(meta, build_now(self.settings)):
+            return False
+        if meta.kind == "page":
+            return True
+        run = build_run(self.settings)
+        if "approvals" not in run.data:  # read once per build, like the press data
+            run.data["approvals"] = approvals.load(run.project.root)
+        return bool(run.data["approvals"].allows_file(path))
 
     def _taxon(self, kind: str, name: str) -> Any:
         """One Category or Tag object per name and build: Pelican would make one per article,
