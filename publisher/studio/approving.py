@@ -65,22 +65,18 @@ def approve_posts(studio: Studio, user: User, rel: str, seen: str) -> gitrepo.Sa
 
 
 def set_required(studio: Studio, user: User, required: bool) -> gitrepo.Saved:
-    """Switch approval on or off. Switching it on approves every published article, release
-    and calendar post as it is now, in this person's name: the site does not go dark; from
-    now on, what changes waits for an editor."""
+    """Switch approval on or off. Switching it on approves, in this person's name, every
+    article and release that is live now, as it is: the site does not go dark. Whatever is
+    not live yet (scheduled items, calendar posts to come) then waits for an editor."""
     with studio.write_lock:
         current = studio.approvals()
         records = dict(current.records)
         if required and not current.required:
+            now = studio.now()
             for item in items.load(studio).items:
-                if item.status != "published":
-                    continue
-                if item.kind in ("article", "release"):
-                    records[item.rel] = Approval(item.rel, item.digest, user.name, studio.now())
-                for post in item.posts():
-                    key = approvals.post_key(studio.root, item.path, post.id)
-                    digest = approvals.post_digest(post)
-                    records[key] = Approval(key, digest, user.name, studio.now())
+                live = item.golive is not None and item.golive <= now
+                if item.kind in ("article", "release") and item.status == "published" and live:
+                    records[item.rel] = Approval(item.rel, item.digest, user.name, now)
         state = "on" if required else "off"
         return _write(studio, user, Approvals(current.root, required, records),
                       f"Studio: approval {state}")  # fmt: skip

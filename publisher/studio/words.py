@@ -29,7 +29,7 @@ FIELD_LABELS = {
     "lang": "Bahasa",
     "translation": "Terjemahan",
     "summary": "Ringkasan",
-    "author": "Penulis",
+    "author": "Nama penulis",
     "tags": "Tag",
     "image": "Gambar",
     "campaign": "Kampanye",

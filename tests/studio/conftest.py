@@ -63,7 +63,16 @@ def project(built_project: Path, tmp_path: Path) -> Project:
     (root / ".gitignore").write_text("/output/\n/var/\n/outbox/\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
-    git(root, "-c", "user.name=Seed", "-c", "user.email=seed@example.invalid", "commit", "-qm", "seed")
+    git(
+        root,
+        "-c",
+        "user.name=Seed",
+        "-c",
+        "user.email=seed@example.invalid",
+        "commit",
+        "-qm",
+        "seed",
+    )
     return Project.find(root)
 
 
@@ -74,7 +83,7 @@ class Running:
     project: Project
 
     @property
-    def studio(self):  # noqa: ANN201 - the Studio object, for tests that look inside
+    def studio(self):
         return self.app.state.studio
 
 
@@ -148,7 +157,11 @@ def seed_ledger(project: Project, rows: list[tuple[str, str, str, str]]) -> None
             if state != "pending":
                 claimed = ledger.claim(row, NOW, 300)
                 assert claimed is not None
-                extra = {"url": "https://x.example/1", "remote_id": "1", "sent_at": NOW} if state == "sent" else {}
+                extra = (
+                    {"url": "https://x.example/1", "remote_id": "1", "sent_at": NOW}
+                    if state == "sent"
+                    else {}
+                )
                 ledger.finish(claimed, state, NOW, reason, **extra)
     finally:
         ledger.close()
