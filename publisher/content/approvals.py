@@ -184,7 +184,7 @@ def dump(approvals: Approvals) -> str:
         }
         for a in sorted(approvals.records.values(), key=lambda a: a.key)
     ]
-    body = yaml.safe_dump(
+    body: str = yaml.safe_dump(
         {"required": approvals.required, "approvals": items},
         allow_unicode=True,
         sort_keys=False,
