@@ -15,6 +15,7 @@ reads it and answers one question: may this text go out?
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -73,7 +74,12 @@ class Approvals:
 
 def file_key(root: Path, path: Path) -> str:
     """A file's key: its path in the project, e.g. `content/siaran-pers/sp-2027-001.md`."""
-    return path.resolve().relative_to(root.resolve()).as_posix()
+    return path.resolve().relative_to(_resolved(str(root))).as_posix()
+
+
+@functools.lru_cache(maxsize=64)  # a pure memo of path arithmetic: the root of every key
+def _resolved(root: str) -> Path:
+    return Path(root).resolve()
 
 
 def post_key(root: Path, campaign_file: Path, post_id: str) -> str:

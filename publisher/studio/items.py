@@ -70,28 +70,31 @@ class Library:
     settings: PublisherSettings
     approvals: approvals.Approvals
     conf: dict[str, Any]
+    index: dict[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # the studio's, kept between requests
 
     def by_rel(self, rel: str) -> Item | None:
         return next((i for i in self.items if i.rel == rel), None)
 
     def by_key(self, key: str) -> tuple[Item | None, CalendarPost | None]:
         """The item (and calendar post) behind a ledger key."""
-        for item in self.items:
-            if key == item.key:
-                return item, None
-            if item.campaign and key.startswith(f"cal:{item.campaign.slug}:"):
-                post_id = key.rsplit(":", 1)[1]
-                post = next((p for p in item.campaign.posts if p.id == post_id), None)
-                if post is not None:
-                    return item, post
-        return None, None
+        if "keys" not in self.index:
+            found: dict[str, tuple[Item, CalendarPost | None]] = {}
+            for item in self.items:
+                if item.key:
+                    found[item.key] = (item, None)
+                if item.campaign is not None:
+                    for post in item.campaign.posts:
+                        found[calendar_post_key(item.campaign, post)] = (item, post)
+            self.index["keys"] = found
+        return self.index["keys"].get(key, (None, None))  # type: ignore[no-any-return]
 
     def approval_state(self, item: Item, post: CalendarPost | None = None) -> str:
         """ "approved", "changed" (approved before, edited since), "waiting" or "off"."""
         if item.kind == "page" or (item.kind == "campaign" and post is None):
             return "off"
         if post is not None:
-            key = approvals.post_key(self.approvals.root, item.path, post.id)
+            key = self.post_key(item, post)
             digest = approvals.post_digest(post)
         else:
             key, digest = item.rel, item.digest
@@ -100,6 +103,12 @@ class Library:
         if not self.approvals.required:
             return "off"
         return "changed" if key in self.approvals.records else "waiting"
+
+    def post_key(self, item: Item, post: CalendarPost) -> str:
+        keys = self.memo.setdefault("post_keys", {})
+        if (item.rel, post.id) not in keys:
+            keys[(item.rel, post.id)] = approvals.post_key(self.approvals.root, item.path, post.id)
+        return str(keys[(item.rel, post.id)])
 
     def planned(self) -> list[Planned]:
         """The posts of every article, release and calendar post, as the engine plans them:
@@ -115,9 +124,31 @@ class Library:
         return planned
 
 
+def _checker(studio: Studio) -> Checker:
+    """The checker that reads the files: made again only when the settings or the hotline
+    data change (making one reads data/hotlines.yaml, a tenth of a second)."""
+    layout = studio.project.layout
+    stamp = tuple(_stat(p) for p in (studio.project.settings_file, layout.hotlines_file))
+    kept = studio.memo.get("checker")
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, Checker(studio.project, parsed=studio.memo.setdefault("parsed", {})))
+        studio.memo["checker"] = kept
+    checker: Checker = kept[1]
+    checker.targets, checker.problems = {}, []  # what one reading of the files found
+    return checker
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        found = path.stat()
+    except OSError:
+        return (0, 0)
+    return (found.st_mtime_ns, found.st_size)
+
+
 def load(studio: Studio) -> Library:
     settings = studio.settings
-    checker = Checker(studio.project, parsed=studio.memo.setdefault("parsed", {}))
+    checker = _checker(studio)
     items: list[Item] = []
     layout = studio.project.layout
     for path in sorted(layout.content.rglob("*.md")):
@@ -128,13 +159,21 @@ def load(studio: Studio) -> Library:
         items.append(_content_item(studio, path, found, list(checker.problems)))
     for path in campaign_files(layout.campaigns):
         items.append(_campaign_item(studio, path))
-    return Library(items, settings, studio.approvals(), studio.project.conf())
+    return Library(items, settings, studio.approvals(), studio.project.conf(), memo=studio.memo)
+
+
+def file_key(studio: Studio, path: Path) -> str:
+    """approvals.file_key, once per file and process (it resolves the path on disk)."""
+    keys = studio.memo.setdefault("file_keys", {})
+    if str(path) not in keys:
+        keys[str(path)] = approvals.file_key(studio.root, path)
+    return str(keys[str(path)])
 
 
 def _content_item(
     studio: Studio, path: Path, found: ContentFile | None, problems: list[Problem]
 ) -> Item:
-    rel = approvals.file_key(studio.root, path)
+    rel = file_key(studio, path)
     if found is None:
         return Item(path, rel, "article", path.stem, "broken", problems=problems)
     meta = found.meta
@@ -159,14 +198,14 @@ def _content_item(
 
 
 def _campaign_item(studio: Studio, path: Path) -> Item:
-    stat = path.stat()
+    stamp = _stat(path)
     memo = studio.memo.setdefault("campaigns", {})
     remembered = memo.get(str(path))
-    if remembered is None or remembered[0] != (stat.st_mtime_ns, stat.st_size):
-        remembered = ((stat.st_mtime_ns, stat.st_size), read_campaign(path))
+    if remembered is None or remembered[0] != stamp:
+        remembered = (stamp, read_campaign(path))
         memo[str(path)] = remembered
     campaign, problems = remembered[1]
-    rel = approvals.file_key(studio.root, path)
+    rel = file_key(studio, path)
     if campaign is None:
         return Item(path, rel, "campaign", path.stem, "broken", problems=list(problems))
     return Item(

@@ -9,12 +9,13 @@ this checkout does not have it yet, the studio offers no pause button (`can_paus
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.engine import actions
+from publisher.engine import actions, heartbeat
 from publisher.engine.ledger import (
     CLAIMED,
     DEAD,
@@ -53,6 +54,19 @@ def reading(studio: Studio) -> Iterator[Ledger | None]:
         ledger.close()
 
 
+def all_rows(studio: Studio, ledger: Ledger) -> list[Row]:
+    """Every row; read again only when the ledger may have changed: a tick ended (its
+    heartbeat), a state count moved (a command), or the studio wrote. Reading 2,000 rows
+    costs a quarter of a second, and most page views come between two ticks."""
+    stamp = (ledger.get_meta(heartbeat.META_NAME), tuple(ledger.counts().items()),
+             studio.memo.get("writes", 0))  # fmt: skip
+    kept = studio.memo.get("rows")
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, ledger.rows())
+        studio.memo["rows"] = kept
+    return list(kept[1])
+
+
 @contextmanager
 def writing(studio: Studio, user_name: str) -> Iterator[Ledger]:
     ledger = Ledger.open(studio.settings.ledger, actor=actor(user_name))
@@ -60,6 +74,7 @@ def writing(studio: Studio, user_name: str) -> Iterator[Ledger]:
         yield ledger
     finally:
         ledger.close()
+        studio.memo["writes"] = studio.memo.get("writes", 0) + 1
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,7 @@ class Group:
     platform: str
     rows: tuple[Row, ...]
 
-    @property
+    @functools.cached_property
     def state(self) -> str:
         states = {r.state for r in self.rows}
         return next(s for s in GROUP_ORDER if s in states)

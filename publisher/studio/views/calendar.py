@@ -49,7 +49,7 @@ def calendar(request: Request) -> Response:
     library = items.load(studio)
     start, end = agenda.day_bounds(first, days)
     with ledger_view.reading(studio) as ledger:
-        rows = ledger.rows() if ledger else []
+        rows = ledger_view.all_rows(studio, ledger) if ledger else []
         paused = ledger_view.paused(ledger)
     found = agenda.entries(library, rows, paused, start, end, now)
     kept = [e for e in (filters.keep(e) for e in found) if e is not None]
