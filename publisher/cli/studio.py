@@ -1,4 +1,8 @@
-"""`publisher studio`: the newsroom studio (a web page over the project), and its accounts."""
+"""`publisher studio`: the newsroom studio (a web page over the project), and its accounts.
+
+The web application (Starlette, uvicorn) is imported only when the studio starts: every
+other command, `publisher tick` from a timer each minute among them, starts without it.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ import click
 
 from publisher.cli.context import current_project
 from publisher.studio.accounts import ROLES, Accounts
-from publisher.studio.server import serve
-from publisher.studio.state import Studio
 
 SETTINGS = click.option(
     "--settings",
@@ -42,8 +44,10 @@ def studio_group(
     """Open the newsroom studio: calendar, previews, writing, approval, attention."""
     if ctx.invoked_subcommand is not None:
         return
+    from publisher.studio.server import serve  # the web application, only now
+
     project = current_project(settings_file)
-    if not Studio(project).accounts.users():
+    if not _accounts(settings_file).users():
         click.echo(
             "No studio accounts yet: create one first with\n"
             "  publisher studio adduser 'Your Name' --role admin",

@@ -15,9 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from publisher.core.errors import PublisherError
 from publisher.core.timeutil import utc_now
 
@@ -52,6 +49,10 @@ class Accounts:
     or a changed password takes effect at once."""
 
     def __init__(self, path: Path) -> None:
+        # argon2 is imported here, not at the top: `publisher` imports this module for its
+        # command line, and every other command starts without the studio's packages.
+        from argon2 import PasswordHasher
+
         self.path = path
         self.hasher = PasswordHasher()
         # Verified against when the name is unknown: the same work as a real check.
@@ -100,6 +101,8 @@ class Accounts:
 
     def check(self, name: str, password: str) -> User | None:
         """The user if the password is theirs, else None (same work either way)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         user = self.get(name)
         try:
             self.hasher.verify(user.password_hash if user else self._dummy, password)

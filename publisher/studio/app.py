@@ -9,6 +9,9 @@ import hashlib
 from collections.abc import Callable
 from importlib import resources
 
+# Starlette parses forms with python-multipart and imports it only at the first form: import
+# it here so a missing package stops the studio at start, not at a staff member's login.
+import python_multipart  # noqa: F401
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
