@@ -20,7 +20,17 @@ from starlette.staticfiles import StaticFiles
 from publisher.core.project import Project
 from publisher.core.timeutil import utc_now
 from publisher.studio.state import Studio
-from publisher.studio.views import admin, attention, auth, calendar, edit, files, items, overview
+from publisher.studio.views import (
+    admin,
+    attention,
+    auth,
+    calendar,
+    edit,
+    files,
+    items,
+    overview,
+    posts,
+)
 from publisher.studio.web import SessionMiddleware, action, environment, page
 
 MAX_BODY = 8 * 1024 * 1024
@@ -43,6 +53,7 @@ def routes() -> list[BaseRoute]:
         page("/edit", edit.edit_page),
         action("/edit", edit.save, name="edit_post"),
         action("/check", edit.check),
+        action("/add-post", posts.add_post),
         page("/attention", attention.attention),
         action("/attention/retry", attention.retry, role="editor"),
         action("/attention/resolve", attention.resolve, role="editor"),

@@ -175,3 +175,22 @@ def scalar(value: str, tag: str = "tag:yaml.org,2002:str") -> str:
         and " #" not in value
     )
     return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+def with_post(text: str, block: list[str]) -> str:
+    """The file's text with one more post (`block`: its YAML lines, `  - id: ...` first) at
+    the end of the calendar's `posts:` list, which is made if there is none."""
+    doc = parse(text)
+    lines = text.split("\n")
+    posts = doc.field_named("posts")
+    if posts is None:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER)
+        return "\n".join([*lines[:end], "posts:", *block, *lines[end:]])
+    head = posts.lines[0]
+    if re.match(r"^posts:\s*\[\s*\]", head):  # `posts: []`, with its comment if any
+        comment = head.split("#", 1)[1] if "#" in head else ""
+        lines[posts.first - 1] = "posts:" + (f"  #{comment}" if comment else "")
+    at = posts.last
+    while at > posts.first and not lines[at - 1].strip():
+        at -= 1  # before the blank lines that end the list
+    return "\n".join([*lines[:at], *block, *lines[at:]])

@@ -231,6 +231,18 @@ ENGLISH: dict[str, str] = {
     "Menu": "Menu",
     "Urutan": "Order",
     "Templat": "Template",
+    "Kiriman baru": "New post",
+    "ID kiriman (jangan diubah setelah terkirim)": "Post ID (never change it once posted)",
+    "Waktu (WIB)": "Time (WIB)",
+    "Misalnya 2027-07-30 09:00, di antara mulai dan selesai kampanye.": (
+        "For example 2027-07-30 09:00, between the campaign's start and end."
+    ),
+    "Teks (tagar ditulis di dalam teks)": "Text (hashtags are written in the text)",
+    "Tautan: slug halaman, berita atau kampanye (boleh kosong)": (
+        "Link: the slug of a page, news post or campaign (may be empty)"
+    ),
+    "Boleh menjadi utas bila terlalu panjang": "May become a thread when too long",
+    "Tambahkan kiriman": "Add the post",
     # --- attention ------------------------------------------------------------------------
     "Hanya editor yang dapat bertindak.": "Only editors can act.",
     "Alamat kiriman di {platform}": "The post's address on {platform}",

@@ -51,7 +51,9 @@ def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def save(studio: Studio, user: User, path: Path, base: str, text: str) -> SaveResult:
+def save(
+    studio: Studio, user: User, path: Path, base: str, text: str, message: str = ""
+) -> SaveResult:
     """Check `text`, then write it and commit, unless it has errors or the file changed."""
     problems = check_text(studio.project, path, text)
     if any(p.severity == "error" for p in problems):
@@ -64,7 +66,7 @@ def save(studio: Studio, user: User, path: Path, base: str, text: str) -> SaveRe
             return SaveResult(True, problems, note="nothing changed: no commit")
         write_atomic(path, text)
         done = gitrepo.commit(
-            studio.root, [path], f"Studio: edit {rel}", user, push=studio.local()["push"]
+            studio.root, [path], message or f"Studio: edit {rel}", user, push=studio.local()["push"]
         )
     return SaveResult(True, problems, commit=done.commit, note=done.note)
 

@@ -213,6 +213,10 @@ def test_no_axe_violations_on_a_phone(phone: Page, server: Running) -> None:
         assert violations(phone) == [], path
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} scrolls sideways ({width}px)"
+    phone.goto(f"{server.url}/item?file=campaigns/{CAMPAIGN}.md")
+    phone.locator("details.new-post summary").click()  # the form for a new calendar post
+    expect(phone.get_by_label("Teks (tagar ditulis di dalam teks)")).to_be_visible()
+    assert violations(phone) == []
     phone.goto(f"{server.url}/lang?to=en&next=/calendar")
     expect(phone.get_by_role("heading", name="Calendar", level=1)).to_be_visible()
     assert violations(phone) == []

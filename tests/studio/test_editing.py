@@ -140,3 +140,52 @@ def test_a_new_article_from_the_template(
     )
     again = client.post("/new", data={"csrf_token": token, "kind": "post", "title": "Uji baru"})
     assert again.status_code == 409 and "already exists" in again.text
+
+
+def test_a_new_post_in_a_campaigns_calendar(
+    server: Running, login: Callable[[str], httpx.Client]
+) -> None:
+    root = server.project.root
+    rel = "campaigns/hari-dunia-anti-perdagangan-orang-2027.md"
+    client = login("writer")
+    page = client.get("/item", params={"file": rel}).text
+    form = {
+        "csrf_token": csrf_of(page),
+        "file": rel,
+        "base": re.search(r'name="base" value="([^"]+)"', page).group(1),
+        "id": "hdapo27-13-tambahan",
+        "at": "2027-08-06 09:00",  # after the campaign's end: check refuses it
+        "platforms": ["x", "mastodon"],
+        "text": "Baris pertama: tetap aman.\n\n#CegahTPPO",
+        "link": "bantuan",
+    }
+    refused = client.post("/add-post", data=form)
+    assert refused.status_code == 422 and "outside the campaign" in refused.text
+    assert git(root, "log", "--format=%s") == "seed\n"
+    form["at"] = "2027-08-04 09:00"
+    answer = client.post("/add-post", data=form)
+    assert answer.status_code == 303
+    from publisher.content.campaign_reader import load_campaign
+
+    post = load_campaign(root / rel).posts[-1]
+    assert (post.id, post.platforms, post.link) == (
+        "hdapo27-13-tambahan",
+        ["x", "mastodon"],
+        "bantuan",
+    )
+    assert post.text == "Baris pertama: tetap aman.\n\n#CegahTPPO"
+    assert git(root, "log", "-1", "--format=%an|%s") == (
+        f"{STAFF['writer']}|Studio: add post hdapo27-13-tambahan to {rel}\n"
+    )
+    assert "  # never change an id" not in (root / rel).read_text()  # nothing else rewritten
+    assert git(root, "diff", "HEAD~1", "--stat").count("|") == 1
+
+
+def test_with_post_makes_the_list_when_there_is_none() -> None:
+    text = "---\ntitle: Uji\nposts: []  # none yet\n---\n\nIsi.\n"
+    added = document.with_post(text, ["  - id: satu", "    at: 2027-07-20 10:00"])
+    assert added == (
+        "---\ntitle: Uji\nposts:  # none yet\n  - id: satu\n    at: 2027-07-20 10:00\n---\n\nIsi.\n"
+    )
+    bare = document.with_post("---\ntitle: Uji\n---\nIsi.\n", ["  - id: satu"])
+    assert bare == "---\ntitle: Uji\nposts:\n  - id: satu\n---\nIsi.\n"

@@ -8,10 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from publisher.content import approvals
+from publisher.content.scaffold import next_round_time
 from publisher.core.errors import PublisherError
-from publisher.studio import approving, gitrepo, items, ledger_view, previews
+from publisher.studio import approving, document, gitrepo, items, ledger_view, previews, saving
 from publisher.studio.items import KINDS, Item, Library
 from publisher.studio.security import inside
+from publisher.studio.state import Studio
 from publisher.studio.web import done, error, render, studio_of, user_of
 
 
@@ -67,8 +69,20 @@ def item_page(request: Request) -> Response:
         "built": _built(studio, item),
         "history": gitrepo.history(studio.root, item.path) if item else [],
         "problems": item.problems if item else [],
+        "new_post": _new_post(studio, item) if item and item.campaign else {},
+        "base": document.digest(saving.read(item.path)) if item and item.campaign else "",
     }
     return render(request, "item.html", context)
+
+
+def _new_post(studio: Studio, item: Item) -> dict[str, str]:
+    """A new post's first values: the next free id, the next full hour (as `publisher new`)."""
+    taken = {p.id for p in item.posts()}
+    number = len(taken) + 1
+    while f"pos-{number:02d}" in taken:
+        number += 1
+    when = next_round_time(studio.now()).strftime("%Y-%m-%d %H:%M")
+    return {"id": f"pos-{number:02d}", "at": when, "text": "", "link": "", "thread": ""}
 
 
 def _approval(library: Library, item: Item | None, post: object) -> dict[str, object]:
