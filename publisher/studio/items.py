@@ -147,6 +147,11 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 def load(studio: Studio) -> Library:
+    with studio.read_lock:
+        return _load(studio)
+
+
+def _load(studio: Studio) -> Library:
     settings = studio.settings
     checker = _checker(studio)
     items: list[Item] = []

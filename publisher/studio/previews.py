@@ -59,6 +59,7 @@ def cards(studio: Studio, library: Library, key: str, ledger: object) -> list[Ca
     )
     previews = actions.preview(key, library.planned(), ledger, adapters)  # type: ignore[arg-type]
     out = []
+    seen: dict[str, LinkCard | None] = {}  # one reading per page linked, whatever its UTM
     for found in previews:
         card = Card(found.platform, registry.label(found.platform), found.state, found.error)
         for part in found.parts:
@@ -72,7 +73,10 @@ def cards(studio: Studio, library: Library, key: str, ledger: object) -> list[Ca
         first = found.parts[0] if found.parts else None
         link = _link_of(first.request if first else {}, first.text if first else "")
         if link and first is not None and _shows_card(found.platform, first.request):
-            card.link = link_card(library, link)
+            page = without_utm(link)
+            if page not in seen:
+                seen[page] = link_card(library, link)
+            card.link = seen[page]
             card.domain = urlsplit(link).netloc
             if card.link is not None and card.link.image_url:
                 card.link_picture = media_url(studio, card.link.image_url)

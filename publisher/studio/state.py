@@ -37,6 +37,8 @@ class Studio:
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     # One writer at a time for files, approvals and git: two saves must not interleave.
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # One reading of the files at a time: the reader it uses is shared (studio.items).
+    read_lock: threading.Lock = field(default_factory=threading.Lock)
     memo: dict[str, Any] = field(default_factory=dict)  # parsed files, keyed by stat
     jobs: dict[str, Any] = field(default_factory=dict)  # the publish-now job
 
