@@ -98,7 +98,7 @@ def entries(
     stored = ledger_view.groups(rows)
     out: list[Entry] = []
     for item in library.planned():
-        source, post = library.by_key(item.key)
+        source, post = library.by_key(item.key)  # the file behind the planned post
         status = "published"
         if source is not None:
             status = source.status if post is None else _post_status(source, post.status)
@@ -123,10 +123,10 @@ def entries(
         if start <= group.when < end:
             out.append(Entry(group.when, "post", key, key, first_words(group.rows[0].text),
                              chips=[_chip(group, paused)]))  # fmt: skip
-    for item in library.items:
-        live_kind = item.kind in ("article", "release") and not item.translation
-        if live_kind and item.golive is not None and start <= item.golive < end:
-            out.append(_golive_entry(library, item, now))
+    for written in library.items:
+        live_kind = written.kind in ("article", "release") and not written.translation
+        if live_kind and written.golive is not None and start <= written.golive < end:
+            out.append(_golive_entry(library, written, now))
     out.sort(key=lambda e: (e.at, e.kind != "golive", e.title))
     return out
 

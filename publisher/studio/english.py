@@ -38,6 +38,10 @@ ENGLISH: dict[str, str] = {
         "Log in first: this request needs a studio account."
     ),
     "Hanya untuk peran {role} ke atas.": "Only for the role {role} and above.",
+    "Ada kesalahan di studio; sudah dicatat di log server. Coba lagi, atau beri tahu admin.": (
+        "Something went wrong in the studio; it is in the server's log. Try again, or tell "
+        "the admin."
+    ),
     "Commit git: {commit}.": "Git commit: {commit}.",
     "Penulis": "Writer",
     "Editor": "Editor",

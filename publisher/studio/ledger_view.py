@@ -121,11 +121,20 @@ def can_pause() -> bool:
 
 def paused(ledger: Ledger | None) -> dict[str, str]:
     """Platforms paused by a person: name -> reason (empty while the engine cannot pause)."""
+    return _platforms_in(ledger, "paused")
+
+
+def parked(ledger: Ledger | None) -> dict[str, str]:
+    """Platforms the engine parked because their credentials were refused: name -> reason."""
+    return _platforms_in(ledger, "parked")
+
+
+def _platforms_in(ledger: Ledger | None, state: str) -> dict[str, str]:
     states = getattr(ledger, "platform_states", None)
     if ledger is None or states is None:
         return {}
     found: dict[str, Any] = states()
-    return {n: str(getattr(s, "reason", "")) for n, s in found.items() if s.state == "paused"}
+    return {n: str(getattr(s, "reason", "")) for n, s in found.items() if s.state == state}
 
 
 def pause(studio: Studio, user_name: str, platform: str, reason: str) -> None:

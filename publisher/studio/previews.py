@@ -8,8 +8,10 @@ Bluesky adapter does); a page not built yet shows its title, summary and image i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from publisher.engine import actions
@@ -84,7 +86,7 @@ def cards(studio: Studio, library: Library, key: str, ledger: object) -> list[Ca
     return out
 
 
-def _link_of(request: dict, text: str) -> str:
+def _link_of(request: Mapping[str, Any], text: str) -> str:
     data = request.get("data") or {}
     return str(request.get("link") or data.get("link") or _first_url(text))
 
@@ -93,7 +95,7 @@ def _first_url(text: str) -> str:
     return next((w for w in text.split() if w.startswith(("http://", "https://"))), "")
 
 
-def _shows_card(platform: str, request: dict) -> bool:
+def _shows_card(platform: str, request: Mapping[str, Any]) -> bool:
     """Does the network show a link card under this post? Never beside a photo; on Bluesky
     when its adapter makes one (the outbox, standing in for it, says nothing of cards)."""
     if request.get("media"):

@@ -34,7 +34,7 @@ def markdown_html(body: str, settings: dict[str, Any]) -> str:
     """The body as the site's reader converts it (its MARKDOWN settings); pictures written
     as {static}/... or {filename}/... are shown from content/ through the studio."""
     converter = Markdown(**(settings.get("MARKDOWN") or {}))
-    html = converter.convert(body)
+    html: str = converter.convert(body)
     return html.replace('"{static}/', '"/files/').replace('"{filename}/', '"/files/')
 
 

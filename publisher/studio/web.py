@@ -9,6 +9,7 @@ are plain functions run in a worker thread (the library they call is blocking).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from publisher.studio.render import post_html
 from publisher.studio.security import COOKIE, HEADERS, SESSION_SECONDS, fingerprint
 from publisher.studio.state import Studio
 
+LOG = logging.getLogger("publisher.studio")
 PageView = Callable[[Request], Response]
 ActionView = Callable[[Request, FormData], Response]
 LANG_COOKIE = "studio_lang"
@@ -157,6 +159,9 @@ async def _run(request: Request, view: Callable[..., Response], *args: Any) -> R
         return await run_in_threadpool(view, *args)
     except PublisherError as exc:  # the library's message names the fix: show it as it is
         return error(request, 409, "\n".join(exc.lines()))
+    except Exception:  # a bug: logged with its traceback; the person gets a page, not a trace
+        LOG.exception("%s %s failed", request.method, request.url.path)
+        return error(request, 500, words.BROKEN)
 
 
 def error(request: Request, status: int, message: str) -> Response:

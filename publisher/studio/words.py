@@ -18,6 +18,7 @@ FORM_EXPIRED = (
     "Muat ulang halaman, lalu kirim lagi."
 )
 LOGIN_FIRST = "Masuk dulu: permintaan ini perlu akun studio."
+BROKEN = "Ada kesalahan di studio; sudah dicatat di log server. Coba lagi, atau beri tahu admin."
 ROLE_NAMES = {"writer": "penulis", "editor": "editor", "admin": "admin"}
 FIELD_LABELS = {
     "__front_matter__": "Kolom (YAML)",

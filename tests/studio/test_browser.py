@@ -101,7 +101,9 @@ def test_write_a_new_article_fix_a_check_error_and_save(page: Page, server: Runn
     expect(page.get_by_role("alert")).to_contain_text("Belum tersimpan: 1 kesalahan")
     assert violations(page) == []
     page.get_by_label("Tanggal terbit (WIB)").fill("2027-07-21 09:00")
-    page.locator("#body").fill("Warga belajar mengenali lowongan kerja palsu.\n")
+    page.locator("#body").fill("Warga belajar mengenali lowongan kerja **palsu**.\n")
+    preview = page.frame_locator("iframe.preview")  # rendered as the site's Markdown does
+    expect(preview.locator("strong")).to_have_text("palsu", timeout=20_000)
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_role("status")).to_contain_text("Tersimpan")
     log = git(root, "log", "-2", "--format=%an|%s").splitlines()

@@ -20,7 +20,7 @@ def phrases() -> set[str]:
     for table in (words.DONE, words.STATE_LABELS, words.FIELD_LABELS, words.KIND_LABELS,
                   words.ROLE_LABELS):  # fmt: skip
         found |= set(table.values())
-    found |= {words.FORM_EXPIRED, words.LOGIN_FIRST}
+    found |= {words.FORM_EXPIRED, words.LOGIN_FIRST, words.BROKEN}
     for path in (STUDIO / "views").glob("*.py"):
         found |= set(re.findall(r'error\(\s*request, \d+, "([^"]+)"', path.read_text()))
     return found

@@ -3,11 +3,14 @@ the approval actions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
 from publisher.content import approvals
+from publisher.content.campaigns import CalendarPost
 from publisher.content.scaffold import next_round_time
 from publisher.core.errors import PublisherError
 from publisher.studio import approving, document, gitrepo, items, ledger_view, previews, saving
@@ -85,13 +88,12 @@ def _new_post(studio: Studio, item: Item) -> dict[str, str]:
     return {"id": f"pos-{number:02d}", "at": when, "text": "", "link": "", "thread": ""}
 
 
-def _approval(library: Library, item: Item | None, post: object) -> dict[str, object]:
+def _approval(library: Library, item: Item | None, post: CalendarPost | None) -> dict[str, Any]:
     if item is None:
         return {"state": "off"}
-    state = library.approval_state(item, post)  # type: ignore[arg-type]
+    state = library.approval_state(item, post)
     if post is not None:
-        key = approvals.post_key(library.approvals.root, item.path, post.id)  # type: ignore[attr-defined]
-        digest = approvals.post_digest(post)  # type: ignore[arg-type]
+        key, digest = library.post_key(item, post), approvals.post_digest(post)
     else:
         key, digest = item.rel, item.digest
     return {
@@ -103,16 +105,15 @@ def _approval(library: Library, item: Item | None, post: object) -> dict[str, ob
     }
 
 
-def _posts(library: Library, item: Item) -> list[tuple[object, str]]:
+def _posts(library: Library, item: Item) -> list[tuple[CalendarPost, str]]:
     return [(p, library.approval_state(item, p)) for p in item.posts()]
 
 
-def _built(studio: object, item: Item | None) -> str:
+def _built(studio: Studio, item: Item | None) -> str:
     """The built page of the item on this machine, if there is one."""
     if item is None or not item.url:
         return ""
-    output = studio.project.layout.output  # type: ignore[attr-defined]
-    page = inside(output, item.url)
+    page = inside(studio.project.layout.output, item.url)
     return f"/site/{item.url}" if page is not None and (page / "index.html").is_file() else ""
 
 

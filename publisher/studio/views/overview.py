@@ -36,6 +36,7 @@ def overview(request: Request) -> Response:
         health = heartbeat.check(ledger, heartbeat.default_max_age(settings), now)
         counts = ledger.counts() if ledger else {}
         paused = ledger_view.paused(ledger)
+        parked = ledger_view.parked(ledger)
         lines = []
         for choice in registry.choose_adapters(settings, env):
             line = PlatformLine(
@@ -51,6 +52,7 @@ def overview(request: Request) -> Response:
                     if r.cause == "credentials"
                 ]
                 line.refused = refused[-1].reason if refused else ""
+            line.refused = parked.get(choice.platform, line.refused)
             line.paused = paused.get(choice.platform)
             lines.append(line)
     library = items.load(studio)
