@@ -16,14 +16,15 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import requests
 
-from publisher.core.errors import PublisherError
+from publisher.content import approvals
+from publisher.core.errors import ContentError, PublisherError
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import TimeFormatError, parse_time
 from publisher.engine.planned import Planned, calendar_key, item_key
@@ -262,6 +263,25 @@ def resolve_link(
     return _absolute(path, site_url)
 
 
+def _approved_posts(
+    root: Path, campaigns: list[Any], snap: Snapshot, ok: bool
+) -> tuple[list[Any], bool]:
+    """Approval (publisher/content/approvals.py): with `required: true`, a calendar post is
+    planned only while its current text is approved; an unreadable approvals file plans none
+    and withdraws none (the source is then incomplete)."""
+    try:
+        allowed = approvals.load(root)
+    except ContentError as exc:
+        snap.problems.append(str(exc))
+        return [replace(c, posts=[]) for c in campaigns], False
+    if not allowed.required:
+        return campaigns, ok
+    kept = [
+        replace(c, posts=[p for p in c.posts if allowed.allows_post(c.path, p)]) for c in campaigns
+    ]
+    return kept, ok
+
+
 def snapshot(
     settings: PublisherSettings,
     *,
@@ -278,6 +298,7 @@ def snapshot(
         except Exception as exc:  # a broken calendar must not stop the site's posts
             campaigns, problems, ok = [], [f"{settings.campaigns}: cannot be read ({exc})"], False
         snap.problems += problems
+        campaigns, ok = _approved_posts(settings.root, campaigns, snap, ok)
         if ok:
             snap.complete.add("cal")
     articles: dict[str, str] = {}

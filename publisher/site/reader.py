@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from markupsafe import escape
 from pelican.readers import BaseReader
 
-from publisher.content import fields, frontmatter, golive, paths, press
+from publisher.content import approvals, fields, frontmatter, golive, paths, press
 from publisher.content.fields import ContentMeta, parse_content_meta
 from publisher.content.markdown_guard import MarkdownRefused, Renderer
 from publisher.core.errors import ContentError
@@ -57,8 +57,9 @@ class FrontMatterMarkdownReader(BaseReader):
             raise
         meta = converted.meta
         # Decided on every build, also for a remembered conversion: a build --now in the past
-        # must not show what was live later. One rule (content/golive.py) for every output.
-        if converted.html is None or not golive_files.is_live(self.settings, meta):
+        # must not show what was live later. One rule (content/golive.py) for every output,
+        # and, where approval is on, only the text an editor approved (content/approvals.py).
+        if converted.html is None or not self._live(meta, Path(source_path)):
             run.held_files.update(converted.files)
             return "", {"title": meta.title, "status": "skip"}
         run.live_files.update(converted.files)
@@ -96,7 +97,7 @@ class FrontMatterMarkdownReader(BaseReader):
         if meta.kind == "release":
             press.validate_release(fm, meta, folder, self._press())
         files = tuple(golive.item_files(meta, fm.body, "" if where == "." else where))
-        if not golive_files.is_live(self.settings, meta):
+        if not self._live(meta, path):
             # Nothing of it is converted or kept: it cannot leak into any output file.
             return Converted(meta, None, files)
         try:
@@ -104,6 +105,18 @@ class FrontMatterMarkdownReader(BaseReader):
         except MarkdownRefused as exc:
             line = fm.body_line + exc.refusal.line - 1
             raise ContentError(path, line, exc.refusal.message) from None
+
+    # Approval (publisher/content/approvals.py): with `required: true`, an article or release
+    # whose current text no editor approved is not live, however its dates stand.
+    def _live(self, meta: ContentMeta, path: Path) -> bool:
+        if not golive_files.is_live(self.settings, meta):
+            return False
+        if meta.kind == "page":
+            return True
+        run = build_run(self.settings)
+        if "approvals" not in run.data:  # read once per build, like the press data
+            run.data["approvals"] = approvals.load(run.project.root)
+        return bool(run.data["approvals"].allows_file(path))
 
     def _taxon(self, kind: str, name: str) -> Any:
         """One Category or Tag object per name and build: Pelican would make one per article,
