@@ -55,7 +55,9 @@ def test_tick_plan_preview_and_status(project: Path) -> None:
     assert "sent 2" in out
     code, out, _ = run(project, "status", "--json")
     data = json.loads(out)
-    assert code == 0 and data["ok"] is True
+    # Changed with issue 15: no tick ran for two days, so item:uji-baru, due in that gap,
+    # is stale, and stale rows make status report a problem (was: exit 0).
+    assert code == 1 and {p["kind"] for p in data["problems"]} == {"stale"}, data["alerts"]
     assert data["counts"]["sent"] == 2 and data["counts"]["seeded"] == 8
     assert {r["platform"] for r in data["last_sent"]} == {"x", "bluesky"}
     assert data["last_sent"][0]["url"].startswith("file://")

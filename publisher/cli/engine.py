@@ -74,13 +74,16 @@ LOG_FORMAT = click.option(
 @SETTINGS
 @LOG_FORMAT
 def run_command(settings_file: Path | None, log_format: str) -> None:
-    """Run the scheduler: a tick now and every tick_seconds; SIGTERM stops it cleanly."""
+    """Run the scheduler: a tick now and every tick_seconds; SIGTERM stops it cleanly,
+    SIGHUP (or a change of .env) makes it read the credentials again."""
     settings = cli_settings(settings_file)
-    setup_logging(make_console(), log_format, engine.redactor(registry.environment(settings.root)))
-    stop = threading.Event()
+    redact = engine.redactor(registry.environment(settings.root))
+    setup_logging(make_console(), log_format, redact)
+    stop, hup = threading.Event(), threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())  # finish the current post, then exit
-    engine.run_scheduler(settings, stop)
+    signal.signal(signal.SIGHUP, lambda *_: hup.set())
+    engine.run_scheduler(settings, stop, redact=redact, hup=hup)
 
 
 @click.command("tick")
@@ -100,6 +103,9 @@ def tick_command(settings_file: Path | None, now_text: str | None, log_format: s
                 settings, secrets, ledger, clock=_clock(now), sole_instance=True
             )
             report = engine.tick_once(scheduler)
+            # A platform still sending past its budget: its result is recorded before this
+            # process ends (each request has its own deadline in the adapter).
+            scheduler.wait()
         finally:
             ledger.close()
     click.echo(

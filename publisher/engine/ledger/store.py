@@ -11,6 +11,7 @@ tick writes. A claim is committed before any network call, the result right afte
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -20,11 +21,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from publisher.engine.ledger.queries import Queries
+from publisher.engine.ledger.platforms import PlatformStates
+from publisher.engine.ledger.queries import WAITING_SQL, Queries
 from publisher.engine.ledger.schema import (
     CLAIMED,
     DEAD,
     FAILED,
+    OPEN,
+    PARKED,
+    PAUSED,
     PENDING,
     SEEDED,
     SENT,
@@ -34,6 +39,7 @@ from publisher.engine.ledger.schema import (
     GroupInfo,
     LedgerError,
     NewPart,
+    PlatformState,
     Row,
     from_ts,
     migrate,
@@ -44,6 +50,9 @@ __all__ = [
     "CLAIMED",
     "DEAD",
     "FAILED",
+    "OPEN",
+    "PARKED",
+    "PAUSED",
     "PENDING",
     "SEEDED",
     "SENT",
@@ -54,6 +63,7 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "NewPart",
+    "PlatformState",
     "Row",
     "from_ts",
     "ts",
@@ -62,9 +72,45 @@ __all__ = [
 
 # Seconds a write waits for another process's write lock before giving up with LedgerError.
 BUSY_TIMEOUT = 10.0
+# Rows written in one go after which the WAL is checkpointed and truncated (a first run on a
+# big site writes tens of thousands; the WAL would otherwise keep their size on disk).
+LARGE_WRITE = 1000
+# After a checkpoint SQLite truncates the WAL file to at most this many bytes.
+WAL_SIZE_LIMIT = 4 * 1024 * 1024
+PRIVATE = 0o600  # the ledger tells what was posted where, and when: only its owner reads it
 
 
-class Ledger(Queries):
+def private_file(path: Path) -> None:
+    """Create `path` readable and writable by its owner only, or narrow it if it exists.
+
+    SQLite gives the -wal and -shm files the permissions of the database file, so the
+    ledger's companions follow. Created here rather than with a umask: a umask is process
+    wide, and the scheduler's threads and the site's build share the process.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, PRIVATE)
+    finally:
+        os.close(fd)
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(PRIVATE)
+        except FileNotFoundError:
+            pass
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")  # a committed claim survives a power cut
+    conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+    return conn
+
+
+class Ledger(PlatformStates, Queries):
     """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
@@ -77,10 +123,8 @@ class Ledger(Queries):
     def open(cls, path: Path, actor: str | None = None) -> Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")  # a committed claim survives a power cut
+            private_file(path)
+            conn = _connect(path)
             # A damaged file must stop us before we act on half-readable rows (a lost `sent`
             # would repost); quick_check reads every page, about 10 ms per 10,000 rows.
             damage = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
@@ -98,9 +142,33 @@ class Ledger(Queries):
             raise LedgerError(
                 f"{path}: the ledger cannot be opened ({exc}); nothing was posted; {advice}"
             ) from None
+        except OSError as exc:
+            raise LedgerError(
+                f"{path}: the ledger cannot be opened ({exc.strerror}); nothing was posted; "
+                "check the folder's permissions and free space"
+            ) from None
         # The pid alone repeats across restarts (pid 1 in a container): the random part
         # keeps a new process from taking a dead one's claims for its own.
         return cls(conn, path, actor or f"pid:{os.getpid()}:{os.urandom(3).hex()}")
+
+    def sibling(self) -> Ledger:
+        """Another connection to the same ledger with the same actor, for another thread.
+
+        sqlite3 connections belong to the thread that made them; a platform's worker makes
+        its own, so its claims and results are committed by itself, at once. The file was
+        checked and migrated when this one was opened.
+        """
+        try:
+            conn = _connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: the ledger cannot be opened ({exc})") from None
+        return type(self)(conn, self.path, self.actor)
+
+    def checkpoint(self) -> None:
+        """Move the WAL into the database and truncate it (after a large write)."""
+        # Busy (a reader holds it): SQLite's automatic checkpoints catch up later.
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.conn.close()
@@ -300,20 +368,28 @@ class Ledger(Queries):
             )
             self._audit(now, head["key"], head["platform"], r["part"], r["state"], to_state, why)
 
-    def claim(self, row: Row, now: dt.datetime, lease_seconds: int) -> Row | None:
-        """Atomically claim a due row (its previous part must be sent). None if anyone else has it."""
+    def claim(
+        self, row: Row, now: dt.datetime, lease_seconds: int, at: dt.datetime | None = None
+    ) -> Row | None:
+        """Atomically claim a due row (its previous part must be sent). None if anyone else has it.
+
+        `now` is the tick's time, which decides what is due; `at` is the clock's reading at
+        the claim (default `now`), from which its lease runs and the send is dated.
+        """
+        at = at or now
         with self.transaction():
             cursor = self.conn.execute(
                 "UPDATE posts SET state = 'claimed', attempts = attempts + 1, lease_until = ?, "
-                "claimed_by = ?, updated_at = ? WHERE id = ? AND ("
+                "claimed_by = ?, claimed_at = ?, updated_at = ? WHERE id = ? AND ("
                 "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND (next_attempt_at <= ? "
-                "OR cause = 'outage'))) AND (part = 1 OR EXISTS (SELECT 1 FROM posts prev WHERE prev.key = posts.key "
-                "AND prev.platform = posts.platform AND prev.part = posts.part - 1 "
-                "AND prev.state = 'sent'))",
+                f"OR cause IN {WAITING_SQL}))) AND (part = 1 OR EXISTS (SELECT 1 FROM posts prev "
+                "WHERE prev.key = posts.key AND prev.platform = posts.platform "
+                "AND prev.part = posts.part - 1 AND prev.state = 'sent'))",
                 (
-                    ts(now + dt.timedelta(seconds=lease_seconds)),
+                    ts(at + dt.timedelta(seconds=lease_seconds)),
                     self.actor,
-                    ts(now),
+                    ts(at),
+                    ts(at),
                     row.id,
                     ts(now),
                     ts(now),
@@ -322,7 +398,7 @@ class Ledger(Queries):
             if cursor.rowcount != 1:
                 return None
             self._audit(
-                now,
+                at,
                 row.key,
                 row.platform,
                 row.part,
