@@ -8,6 +8,7 @@ the same way the Pelican reader reads it, so the two agree on what is live when.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,27 @@ from publisher.content import frontmatter
 from publisher.content.fields import kind_of, parse_content_meta
 from publisher.core.errors import ContentError
 from publisher.core.project import Layout
+
+# `publisher build --now <future>` writes this file (JSON: {"now": ISO 8601}) into its output
+# folder: a preview of the future. The scheduler, `deploy` and `serve --publish` refuse to
+# read a folder that holds it, whatever else it holds.
+FUTURE_BUILD_MARKER = ".future-build"
+
+
+def future_build(folder: Path) -> str | None:
+    """Why `folder` must not be read as what is live now, or None."""
+    marker = folder / FUTURE_BUILD_MARKER
+    if not marker.exists():
+        return None
+    try:
+        when = str(json.loads(marker.read_text(encoding="utf-8")).get("now") or "?")
+    except (OSError, ValueError, AttributeError):
+        when = "?"
+    return (
+        f"{folder}: built for a future time ({when}, `publisher build --now`): a preview, "
+        f"not what is live; build it again without --now (or remove {FUTURE_BUILD_MARKER} "
+        "if you are sure)"
+    )
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from publisher.engine.ledger import (
     Ledger,
     Row,
 )
+from publisher.engine.ledger.schema import UNSENT_CAUSES
 from publisher.engine.planned import Planned
 from publisher.engine.rows import fix_for as fix_for
 from publisher.engine.rows import row_dict as row_dict
@@ -103,7 +104,7 @@ def retry_platform(ledger: Ledger, platform: str, now: dt.datetime) -> tuple[lis
     changed = [
         done
         for row in rows
-        if (row.state in (FAILED, DEAD) or (row.state == STALE and row.cause == "late"))
+        if (row.state in (FAILED, DEAD) or (row.state == STALE and row.cause in UNSENT_CAUSES))
         and (done := _retry_row(ledger, row, now, why)) is not None
     ]
     return changed, [r for r in rows if r.state == UNKNOWN]
@@ -175,7 +176,7 @@ def dismiss(
     _refuse_unknown(rows, key)
     changed = []
     for row in rows:
-        if row.state not in DISMISSIBLE or (row.state == STALE and row.cause != "late"):
+        if row.state not in DISMISSIBLE or (row.state == STALE and row.cause not in UNSENT_CAUSES):
             continue
         fields: dict[str, Any] = {"cause": "dismissed", "next_attempt_at": None}
         if row.cause == "compose":
@@ -209,8 +210,13 @@ def plan(
     adapters: Mapping[str, Adapter],
     now: dt.datetime,
     days: int,
+    *,
+    scheduled: frozenset[str] = frozenset(),
+    utm: bool = False,
 ) -> list[PlanRow]:
-    """What goes out from now to now + days, per platform and part, with its ledger state."""
+    """What goes out from now to now + days, per platform and part, with its ledger state
+    ("new" for what the ledger has not planned yet; "scheduled" for an article or release
+    not live yet, whose keys are `scheduled`: it goes out at its go-live, the time shown)."""
     end = now + dt.timedelta(days=days)
     out: list[PlanRow] = []
     stored: dict[tuple[str, str], list[Row]] = {}
@@ -232,14 +238,15 @@ def plan(
             if not now <= item.due <= end:
                 continue
             try:
-                draft = compose(item, adapters[platform].limits)
+                draft = compose(item, adapters[platform].limits, utm)
             except ComposeError as exc:
                 out.append(PlanRow(item.due, platform, item.key, 1, 1, str(exc), "error"))
                 continue
+            state = "scheduled" if item.key in scheduled else "new"
             for number, piece in enumerate(draft.parts, 1):
                 out.append(
                     PlanRow(
-                        item.due, platform, item.key, number, len(draft.parts), piece.text, "new"
+                        item.due, platform, item.key, number, len(draft.parts), piece.text, state
                     )
                 )
     for rows in stored.values():  # retries of posts no longer in a source
@@ -277,6 +284,7 @@ def preview(
     planned: list[Planned],
     ledger: Ledger | None,
     adapters: Mapping[str, Adapter],
+    utm: bool = False,
 ) -> list[PlatformPreview]:
     """Exactly what each platform's adapter would send for KEY, through its preview path.
 
@@ -305,7 +313,9 @@ def preview(
         state = rows[0].state if rows else "new"
         try:
             draft = (
-                draft_from_rows(rows) if frozen or item is None else compose(item, adapter.limits)
+                draft_from_rows(rows)
+                if frozen or item is None
+                else compose(item, adapter.limits, utm)
             )
         except ComposeError as exc:
             out.append(PlatformPreview(platform, state, [], str(exc)))

@@ -26,6 +26,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from publisher.content.golive import GoLive
 from publisher.core.settings import PublisherSettings
@@ -268,6 +269,8 @@ class Scheduler:
         seen: set[tuple[str, str]] = set()
         written = 0
         utm = self.settings.utm
+        past = now - self.settings.catch_up
+        hours = self.settings.catch_up.total_seconds() / 3600
         with self.ledger.transaction():
             at = self.moment()
             for item in snap.planned:
@@ -287,6 +290,16 @@ class Scheduler:
                     if first_run and item.due <= now:
                         state, reason, cause = SEEDED, "live before the first run", ""
                         report.seeded += len(parts)
+                    elif info is None and item.kind == "calendar" and item.due < past:
+                        # Written in after its time: a campaign post days late is a mistake
+                        # to show a person, not a post to make (an item that went live late,
+                        # an embargo, is due at its go-live and is never this).
+                        state, cause = STALE, "past"
+                        reason = (
+                            f"dated {format_wib(item.due)}, already more than {hours:g} h in "
+                            f"the past when it was first planned: to post it anyway, "
+                            f"`publisher retry {item.key} --platform {platform}`"
+                        )
                     elif error:
                         state, reason, cause = DEAD, self.redact(error), "compose"
                         fields = event("compose", item.key, platform, 1, 1, DEAD, reason=reason)
@@ -391,7 +404,9 @@ class Scheduler:
             report.stopped = True
             return
         budget = self.settings.platform_budget_seconds
-        deadline = time.monotonic() + budget
+        # The budget runs on the wall clock and on the scheduler's clock, whichever ends
+        # first: a test clock that stands still, or one that runs fast, both end it.
+        deadline = Deadline(time.monotonic() + budget, self.moment() + dt.timedelta(seconds=budget))
         runs: dict[str, PlatformRun] = {}
         for platform, work in self._work(now).items():
             if platform in self.busy():
@@ -403,24 +418,27 @@ class Scheduler:
                 )
                 continue
             self.recheck.discard(platform)
+            moment = self._moment_from(self._base)
             run = PlatformRun(
                 work,
                 self.adapters.get(platform),
                 self.ledger.sibling,
                 self.settings,
-                self._moment_from(self._base),
+                moment,
                 self.redact,
                 self._rng(platform),
                 self.stop,
                 self.log,
-                deadline,
+                lambda moment=moment: deadline.passed(moment()),
             )
             thread = threading.Thread(target=run.run, name=f"publisher-{platform}", daemon=True)
             runs[platform] = run
             self._threads[platform] = thread
             thread.start()
-        for platform in runs:
-            self._threads[platform].join(max(deadline - time.monotonic(), 0) + 0.05)
+        waiting = [self._threads[p] for p in runs]
+        while waiting and not deadline.passed(self.moment()):
+            waiting[0].join(0.02)
+            waiting = [t for t in waiting if t.is_alive()]
         self._merge(runs, report)
 
     def _rng(self, platform: str) -> random.Random:
@@ -465,6 +483,15 @@ class Scheduler:
             report.stopped = True
         if failure is not None:
             raise failure
+
+
+@dataclass(frozen=True)
+class Deadline:
+    wall: float  # time.monotonic()
+    clock: dt.datetime  # on the scheduler's clock
+
+    def passed(self, moment: dt.datetime) -> bool:
+        return time.monotonic() > self.wall or moment > self.clock
 
 
 def _order(row: Row) -> tuple[dt.datetime, str, str, int]:

@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 import random
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -97,7 +96,7 @@ class PlatformRun:
         rng: random.Random,
         stop: threading.Event,
         log: logging.Logger,
-        deadline: float,
+        over_budget: Callable[[], bool],
     ) -> None:
         self.work = work
         self.adapter = adapter
@@ -108,7 +107,7 @@ class PlatformRun:
         self.rng = rng
         self.stop = stop
         self.log = log
-        self.deadline = deadline  # time.monotonic() after which no new send starts
+        self.over_budget = over_budget  # True once no new send may start in this tick
         self.outcome = Outcome()
         self.ledger: Ledger  # set in run(), in the run's thread
 
@@ -192,7 +191,7 @@ class PlatformRun:
                 return
             if used >= cap:
                 return
-            if time.monotonic() > self.deadline:
+            if self.over_budget():
                 self.outcome.notes.append("its time budget for this tick ran out")
                 return
             if faults.ARMED:

@@ -8,7 +8,8 @@
 - `unknown`: a post may or may not be on its platform, and a person must look (a post the
   engine is still looking for, inside its platform's lookup window, is not yet a problem);
 - `dead`: a post will not go out without a person;
-- `stale`: a post fell due while the publisher was not running, and was never sent;
+- `stale`: a post fell due while the publisher was not running, or a campaign post was
+  planned already past its time, and it was never sent;
 - `heartbeat`: no tick finished recently (the publisher stopped);
 - `ledger`: a `sent` row without the platform's id.
 
@@ -36,6 +37,7 @@ from publisher.engine.ledger import (
     Row,
 )
 from publisher.engine.ledger.queries import OUTAGE
+from publisher.engine.ledger.schema import UNSENT_CAUSES
 from publisher.engine.rows import fix_for, row_dict
 from publisher.platforms import registry
 
@@ -151,7 +153,7 @@ def _ledger_problems(
         ):
             by_platform[(UNKNOWN, row.platform)].append(row)
     for row in stale:
-        if row.cause == "late":
+        if row.cause in UNSENT_CAUSES:
             by_platform[(STALE, row.platform)].append(row)
     for (kind, platform), rows in sorted(by_platform.items()):
         problems.append(_rows_problem(kind, platform, rows))
@@ -256,7 +258,7 @@ def _rows_problem(kind: str, platform: str, rows: list[Row]) -> Problem:
     what = {
         DEAD: "will not go out without a person",
         UNKNOWN: "may be on the platform: look, then resolve",
-        STALE: "fell due while the publisher was not running and were never sent",
+        STALE: "never sent: due while the publisher was not running, or planned after their time",
     }[kind]
     return Problem(
         kind, platform, len(rows), f"{platform}: {len(rows)} {kind} ({keys}{more}): {what}",

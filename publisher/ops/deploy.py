@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from publisher.content.golive import future_build
 from publisher.core.timeutil import utc_now
 from publisher.ops.deploy_sites import (
     DeployError,
@@ -119,6 +120,9 @@ def release_name(now: dt.datetime, existing: Sequence[str]) -> str:
 
 
 def check_output(output: Path) -> None:
+    refused = future_build(output)
+    if refused is not None:  # a preview of the future must never go live
+        raise DeployError(refused)
     if not (output / "index.html").is_file():
         raise DeployError(f"{output} has no index.html: build the site first")
     if not (output / MANIFEST).is_file():

@@ -18,7 +18,10 @@ STATES = ("pending", "claimed", "sent", "failed", "dead", "unknown", "seeded", "
 PENDING, CLAIMED, SENT, FAILED, DEAD, UNKNOWN, SEEDED, STALE = STATES
 # A group (key, platform) whose rows are all in these states has never been attempted:
 # it may be recomposed when its source changes. Anything else is frozen.
-UNTOUCHED_CAUSES = {"", "compose", "withdrawn"}
+UNTOUCHED_CAUSES = {"", "compose", "withdrawn", "past"}
+# Stale rows a person should hear about: fell due while the publisher was down ("late"), or
+# planned already days past their time ("past"); not those withdrawn or dismissed.
+UNSENT_CAUSES = ("late", "past")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # fixed width, so text order is time order in SQL
 
 
