@@ -18,6 +18,7 @@ from publisher.cli.context import cli_settings
 from publisher.cli.output import fail
 from publisher.core.timeutil import utc_now
 from publisher.engine.ledger.check import check, read_only
+from publisher.engine.ledger.store import private_file
 
 SETTINGS = click.option(
     "--settings",
@@ -36,6 +37,7 @@ def backup(source: Path, target: Path) -> tuple[Path, int]:
         target = target / f"{source.stem}-{stamp}{source.suffix}"
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
+        private_file(temp)  # a backup tells as much as the ledger: its owner only (0600)
         with read_only(source) as conn:
             copy = sqlite3.connect(temp)
             try:
