@@ -215,9 +215,10 @@ def test_a_full_disk_after_the_post_leaves_a_claim_that_the_next_start_settles(
     ledger.close()
 
     ledger, scheduler = start()  # restarted, with room on the disk again
-    with InstanceLock(settings.ledger):  # after reconcile_seconds (1 s in this project)
+    with InstanceLock(settings.ledger):  # after reconcile_seconds (60 s: the default)
         scheduler.sole_instance = True  # as the runner makes it under the lock
-        scheduler.tick(utc_now() + dt.timedelta(seconds=5))
+        scheduler.tick(utc_now() + dt.timedelta(seconds=65))
+        scheduler.tick(utc_now() + dt.timedelta(seconds=125))  # 5 posts a tick (the default)
     row = ledger.row(claimed.id)
     assert row.state == "sent" and row.reason.startswith("found on the platform")
     files = outbox_files(settings.outbox)

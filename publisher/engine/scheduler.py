@@ -58,6 +58,7 @@ from publisher.platforms.counters import PlatformLimits
 LOG = logging.getLogger("publisher.engine")
 FIRST_RUN = "first_run_at"
 LAST_TICK = "last_tick_at"  # the `now` of the last tick that finished: downtime is after it
+HASH_CACHE = 200_000  # source hashes kept between ticks (about 100 bytes each)
 
 __all__ = [
     "FIRST_RUN",
@@ -156,6 +157,11 @@ class Scheduler:
         self._threads: dict[str, threading.Thread] = {}  # platform -> its run, if running
         self._rngs: dict[str, random.Random] = {}
         self.recheck: set[str] = set()  # parked platforms whose credentials changed
+        # What the sync keeps between ticks (see `sync`): every group the ledger has, the
+        # digest of each item object last seen, each (item, platform)'s source hash.
+        self._known: set[tuple[str, str]] | None = None
+        self._digests: dict[int, tuple[Planned, str]] = {}
+        self._hashes: dict[tuple[str, str, bool], tuple[PlatformLimits, str]] = {}
 
     # --- time -------------------------------------------------------------------------
     def moment(self) -> dt.datetime:
@@ -264,26 +270,41 @@ class Scheduler:
         return [p for p in wanted if p in self.adapters]
 
     def sync(self, snap: Snapshot, now: dt.datetime, first_run: bool, report: TickReport) -> None:
-        """Planned posts -> ledger rows. Frozen groups (attempted in any way) are never touched."""
-        groups = self.ledger.groups()
+        """Planned posts -> ledger rows. Frozen groups (attempted in any way) are never touched.
+
+        A steady tick must cost little on a big ledger: only the groups that may still change
+        (every part pending, or unsent for a reason a new source can cure) are read each
+        time; every other group is frozen for good (groups are never deleted, and only this
+        process plans new ones while it holds the ledger), so a set of the groups that exist
+        answers for those. An item's digest is kept while the same item object comes back
+        (the site's feed is parsed again only when it changed)."""
+        untouched = self.ledger.untouched_groups()
+        if self._known is None:
+            self._known = self.ledger.group_keys()
+        known = self._known
         seen: set[tuple[str, str]] = set()
         written = 0
         utm = self.settings.utm
         past = now - self.settings.catch_up
         hours = self.settings.catch_up.total_seconds() / 3600
+        digests: dict[int, tuple[Planned, str]] = {}
+        limits_of = {p: a.limits for p, a in self.adapters.items()}
         with self.ledger.transaction():
             at = self.moment()
             for item in snap.planned:
-                item_hash = item_digest(item)
+                cached = self._digests.get(id(item))
+                item_hash = cached[1] if cached and cached[0] is item else item_digest(item)
+                digests[id(item)] = (item, item_hash)
                 for platform in self.platforms_for(item):
                     group = (item.key, platform)
                     seen.add(group)
-                    limits = self.adapters[platform].limits
-                    digest = source_hash(item_hash, limits, utm)
-                    info = groups.get(group)
+                    info = untouched.get(group)
+                    if info is None and group in known:
+                        continue  # attempted in some way: frozen
+                    limits = limits_of[platform]
+                    digest = self._source_hash(item_hash, platform, limits, utm)
                     if info is not None and (
-                        not info.untouched
-                        or (info.source_hash == digest and "withdrawn" not in info.causes)
+                        info.source_hash == digest and "withdrawn" not in info.causes
                     ):
                         continue
                     parts, error = compose_rows(item, limits, utm)
@@ -311,10 +332,11 @@ class Scheduler:
                     self.ledger.put_group(
                         item.key, platform, item.due, parts, digest, at, state, reason, cause
                     )
+                    known.add(group)
                     written += len(parts)
-            for (key, platform), info in groups.items():
+            for key, platform in untouched:
                 source = key.split(":", 1)[0]
-                if (key, platform) in seen or not info.untouched or source not in snap.complete:
+                if (key, platform) in seen or source not in snap.complete:
                     continue
                 for row in self.ledger.rows(key=key, platform=platform, states=[PENDING]):
                     self.ledger.move(
@@ -326,8 +348,19 @@ class Scheduler:
                         cause="withdrawn",
                     )
                     written += 1
+        self._digests = digests
         if written >= LARGE_WRITE:
             self.ledger.checkpoint()
+
+    def _source_hash(self, item_hash: str, platform: str, limits: PlatformLimits, utm: bool) -> str:
+        key = (item_hash, platform, utm)
+        found = self._hashes.get(key)
+        if found is None or found[0] is not limits:
+            if len(self._hashes) > HASH_CACHE:
+                self._hashes.clear()
+            found = (limits, source_hash(item_hash, limits, utm))
+            self._hashes[key] = found
+        return found[1]
 
     def _mark_stale(
         self, now: dt.datetime, previous: dt.datetime | None, report: TickReport

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import feedparser
 import requests
@@ -148,11 +149,9 @@ def _parse_site(
         return [], [f"{feed}/{SYNDICATION_PATH}: not a syndication file ({exc})"], False, {}
     links: dict[str, str] = {}
     if raw_atom:
-        # Only ids and links are read: no HTML sanitising or URI resolving of the content.
-        parsed = feedparser.parse(raw_atom, sanitize_html=False, resolve_relative_uris=False)
-        if parsed.bozo and not parsed.entries:
-            problems.append(f"{feed}/{ATOM_PATH}: not a readable feed ({parsed.bozo_exception})")
-        links = {e.get("id", ""): e.get("link", "") for e in parsed.entries if e.get("link")}
+        links, problem = atom_links(raw_atom)
+        if problem:
+            problems.append(f"{feed}/{ATOM_PATH}: not a readable feed ({problem})")
     base = site_url or (feed if feed.startswith(("http://", "https://")) else "")
     planned, slugs = [], {}
     complete = True
@@ -188,6 +187,32 @@ def golive_of(rec: dict[str, Any], where: str) -> dt.datetime | None:
         return stated
     times = [t for t in (_time(rec.get(k), where) for k in ("published", "embargo")) if t]
     return max(times) if times else None
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def atom_links(raw: bytes) -> tuple[dict[str, str], str]:
+    """Entry id -> its link (rel alternate), and "" or why the feed could not be read.
+
+    Our own build writes the feed well-formed, and only ids and links are needed: the
+    standard library's parser reads them in a few ms, where feedparser (kept for a feed that
+    is not well-formed) takes about 100 ms for 1,000 entries, half of a tick's budget.
+    """
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError:
+        parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=False)
+        problem = str(parsed.bozo_exception) if parsed.bozo and not parsed.entries else ""
+        found = {e.get("id", ""): e.get("link", "") for e in parsed.entries if e.get("link")}
+        return found, problem
+    links: dict[str, str] = {}
+    for entry in root.iter(f"{ATOM}entry"):
+        ident = (entry.findtext(f"{ATOM}id") or "").strip()
+        for link in entry.iter(f"{ATOM}link"):
+            if link.get("rel", "alternate") == "alternate" and link.get("href"):
+                links.setdefault(ident, link.get("href", ""))
+    return links, ""
 
 
 def _site_item(

@@ -63,6 +63,29 @@ class Queries:
             for group, rows in parts.items()
         }
 
+    def untouched_groups(self) -> dict[tuple[str, str], GroupInfo]:
+        """The groups the sync may still recompose or withdraw (every part untouched), with
+        their parts' states: read through the state index, so a ledger of many sent posts
+        costs nothing here."""
+        sql = (
+            "SELECT key, platform, state, cause, source_hash FROM posts WHERE (key, platform) "
+            "IN (SELECT key, platform FROM posts WHERE state = 'pending' OR (state IN "
+            "('dead', 'stale') AND cause IN ('compose', 'withdrawn', 'past'))) "
+            "ORDER BY key, platform, part"
+        )
+        parts: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for key, platform, state, cause, source_hash in self.conn.execute(sql):
+            parts.setdefault((key, platform), []).append((state, cause, source_hash))
+        found = {
+            group: GroupInfo(tuple(p[0] for p in rows), tuple(p[1] for p in rows), rows[0][2])
+            for group, rows in parts.items()
+        }
+        return {group: info for group, info in found.items() if info.untouched}
+
+    def group_keys(self) -> set[tuple[str, str]]:
+        """Every (key, platform) in the ledger."""
+        return {(k, p) for k, p in self.conn.execute("SELECT DISTINCT key, platform FROM posts")}
+
     def due(self, now: dt.datetime, platforms: Iterable[str]) -> list[Row]:
         """Rows that may be sent now, oldest first; later thread parts follow their first.
 

@@ -16,8 +16,10 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +115,21 @@ def _connect(path: Path) -> sqlite3.Connection:
 class Ledger(PlatformStates, Queries):
     """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        actor: str,
+        write_lock: threading.Lock | None = None,
+    ) -> None:
         self.conn = conn
         self.path = path
         self.actor = actor
         self._depth = 0
+        # Shared by a ledger and its siblings: this process's threads take turns for the
+        # write lock here, at once, instead of in SQLite's busy handler, which sleeps
+        # (1, 2, 5, 10... ms) between tries. Other processes still meet busy_timeout.
+        self._write_lock = write_lock or threading.Lock()
 
     @classmethod
     def open(cls, path: Path, actor: str | None = None) -> Ledger:
@@ -162,7 +174,7 @@ class Ledger(PlatformStates, Queries):
             conn = _connect(self.path)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: the ledger cannot be opened ({exc})") from None
-        return type(self)(conn, self.path, self.actor)
+        return type(self)(conn, self.path, self.actor, self._write_lock)
 
     def checkpoint(self) -> None:
         """Move the WAL into the database and truncate it (after a large write)."""
@@ -183,27 +195,32 @@ class Ledger(PlatformStates, Queries):
             finally:
                 self._depth -= 1
             return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise LedgerError(f"{self.path}: the ledger is busy or unwritable ({exc})") from None
-        self._depth = 1
-        try:
-            yield
-            self.conn.execute("COMMIT")
-        except BaseException as exc:
-            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
-                self.conn.execute("ROLLBACK")
-            if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
-                # A full disk, an I/O error, a damaged page: the step was rolled back whole,
-                # so the ledger is as it was before it. The caller stops; it must not go on.
+        with self._write_lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
                 raise LedgerError(
-                    f"{self.path}: the ledger cannot be written ({exc}); this step was not "
-                    "saved. Free disk space or check the file with `publisher ledger check`"
+                    f"{self.path}: the ledger is busy or unwritable ({exc})"
                 ) from None
-            raise
-        finally:
-            self._depth = 0
+            self._depth = 1
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self.conn.execute("ROLLBACK")
+                if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
+                    # A full disk, an I/O error, a damaged page: the step was rolled back
+                    # whole, so the ledger is as it was before it. The caller stops; it must
+                    # not go on.
+                    raise LedgerError(
+                        f"{self.path}: the ledger cannot be written ({exc}); this step was "
+                        "not saved. Free disk space or check the file with `publisher ledger "
+                        "check`"
+                    ) from None
+                raise
+            finally:
+                self._depth = 0
 
     # --- engine facts -----------------------------------------------------------------
     def get_meta(self, name: str) -> str | None:
@@ -406,14 +423,38 @@ class Ledger(PlatformStates, Queries):
                 CLAIMED,
                 f"attempt {row.attempts + 1}",
             )
-        return self.row(row.id)
+        stamp = from_ts(ts(at))  # as stored: to the second
+        return replace(
+            row,
+            state=CLAIMED,
+            attempts=row.attempts + 1,
+            lease_until=from_ts(ts(at + dt.timedelta(seconds=lease_seconds))),
+            claimed_by=self.actor,
+            claimed_at=stamp,
+            updated_at=stamp,
+        )
 
     def finish(self, row: Row, to_state: str, now: dt.datetime, reason: str, **fields: Any) -> bool:
-        """Record the result of a claimed row; only its claimer may (claimed_by check)."""
+        """Record the result of a claimed row; only its claimer may (claimed_by check).
+
+        One UPDATE that checks state and owner, and the audit row: the result of every send
+        is a commit on the hot path, so it carries no extra reads.
+        """
+        sets = ["state = ?", "reason = ?", "updated_at = ?", "lease_until = NULL"]
+        args: list[Any] = [to_state, reason, ts(now)]
+        for name, value in fields.items():
+            sets.append(f"{name} = ?")
+            args.append(ts(value) if isinstance(value, dt.datetime) else value)
         with self.transaction():
-            owner = self.conn.execute(
-                "SELECT claimed_by FROM posts WHERE id = ? AND state = 'claimed'", (row.id,)
-            ).fetchone()
-            if owner is None or owner[0] != self.actor:
+            cursor = self.conn.execute(
+                f"UPDATE posts SET {', '.join(sets)} WHERE id = ? AND state = 'claimed' "
+                "AND claimed_by = ?",
+                [*args, row.id, self.actor],
+            )
+            if cursor.rowcount != 1:
                 return False
-            return self.move(row.id, to_state, now, reason, [CLAIMED], lease_until=None, **fields)
+            self._audit(now, row.key, row.platform, row.part, CLAIMED, to_state, reason)
+            if to_state in (DEAD, STALE):
+                head = {"key": row.key, "platform": row.platform, "part": row.part}
+                self._cascade(head, to_state, now)  # type: ignore[arg-type]
+        return True
