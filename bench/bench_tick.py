@@ -237,10 +237,10 @@ def main() -> None:
     write_section(ROOT / "docs" / "benchmarks.md", section)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace our section, keep everyone else's."""
+def write_section(path: Path, section: str, heading: str = "## Publisher tick") -> None:
+    """Replace our section (the one under `heading`), keep everyone else's."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = text.find("## Publisher tick")
+    start = text.find(heading)
     if start == -1:
         text = text.rstrip("\n") + "\n\n" + section
     else:
