@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from publisher.cli.context import cli_settings
-from publisher.cli.output import fail
+from publisher.cli.output import fail, say
 from publisher.core.timeutil import utc_now
 from publisher.engine.ledger.check import check, read_only
 from publisher.engine.ledger.store import private_file
@@ -89,7 +89,7 @@ def check_command(settings_file: Path | None) -> None:
     except (OSError, sqlite3.DatabaseError) as exc:
         fail(f"{settings.ledger}: cannot be checked ({exc})")
     for problem in result.problems:
-        click.echo(f"{settings.ledger}: {problem}", err=True)
+        say(f"{settings.ledger}: {problem}", err=True)
     if not result.ok:
         fail(f"ledger check: {len(result.problems)} problem(s)")
     click.echo(f"ledger ok: {result.rows} row(s), {result.audits} audit entries, integrity ok")
