@@ -17,7 +17,6 @@ its platform is skipped until it has.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import random
@@ -31,10 +30,8 @@ from dataclasses import dataclass
 from publisher.content.golive import GoLive
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
-from publisher.engine.compose import ComposeError, compose
-from publisher.engine.events import event, row_event
+from publisher.engine.events import row_event
 from publisher.engine.ledger import (
-    DEAD,
     PARKED,
     PAUSED,
     PENDING,
@@ -42,23 +39,20 @@ from publisher.engine.ledger import (
     STALE,
     Ledger,
     LedgerError,
-    NewPart,
     Row,
 )
-from publisher.engine.ledger.store import LARGE_WRITE
 from publisher.engine.planned import Planned
 from publisher.engine.reconcile import draft_part
 from publisher.engine.report import TickReport
 from publisher.engine.sending import Outcome, PlatformRun, Work, backoff_delay
 from publisher.engine.sources import Snapshot
+from publisher.engine.syncing import Sync, compose_rows, item_digest, source_hash
 from publisher.platforms import registry
 from publisher.platforms.base import Adapter
-from publisher.platforms.counters import PlatformLimits
 
 LOG = logging.getLogger("publisher.engine")
 FIRST_RUN = "first_run_at"
 LAST_TICK = "last_tick_at"  # the `now` of the last tick that finished: downtime is after it
-HASH_CACHE = 200_000  # source hashes kept between ticks (about 100 bytes each)
 
 __all__ = [
     "FIRST_RUN",
@@ -69,57 +63,8 @@ __all__ = [
     "compose_rows",
     "draft_part",
     "item_digest",
+    "source_hash",
 ]
-
-
-def item_digest(item: Planned) -> str:
-    """Changes whenever anything the composer reads changes (the origin is only for messages).
-
-    Built by hand, not with dataclasses.asdict: the sync hashes every item on every tick,
-    and asdict's deep copies made that the slowest part of a tick (see docs/benchmarks.md).
-    """
-    image = (item.image.path_or_url, item.image.alt) if item.image else None
-    data = (
-        item.key,
-        item.kind,
-        item.due.isoformat(),
-        item.title,
-        item.text,
-        sorted(item.wording.items()),
-        list(item.platforms),
-        item.link,
-        image,
-        list(item.hashtags),
-        item.campaign,
-        item.thread,
-        item.lang,
-    )
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
-
-
-def source_hash(item_hash: str, limits: PlatformLimits, utm: bool = False) -> str:
-    """The item's digest combined with the platform's limits (a limit change recomposes)."""
-    flag = "|utm" if utm else ""
-    return hashlib.sha256(f"{item_hash}|{limits!r}{flag}".encode()).hexdigest()[:32]
-
-
-def compose_rows(
-    item: Planned, limits: PlatformLimits, utm: bool = False
-) -> tuple[list[NewPart], str]:
-    """The parts to store, and "" or the composition error (then one empty part)."""
-    try:
-        draft = compose(item, limits, utm)
-    except ComposeError as exc:
-        return [NewPart("", [], "", item.lang)], str(exc)
-    return [
-        NewPart(
-            p.text,
-            [{"path_or_url": m.path_or_url, "alt": m.alt} for m in p.media],
-            draft.link,
-            draft.language,
-        )
-        for p in draft.parts
-    ], ""
 
 
 class Scheduler:
@@ -157,11 +102,7 @@ class Scheduler:
         self._threads: dict[str, threading.Thread] = {}  # platform -> its run, if running
         self._rngs: dict[str, random.Random] = {}
         self.recheck: set[str] = set()  # parked platforms whose credentials changed
-        # What the sync keeps between ticks (see `sync`): every group the ledger has, the
-        # digest of each item object last seen, each (item, platform)'s source hash.
-        self._known: set[tuple[str, str]] | None = None
-        self._digests: dict[int, tuple[Planned, str]] = {}
-        self._hashes: dict[tuple[str, str, bool], tuple[PlatformLimits, str]] = {}
+        self._sync = Sync()  # what the sync keeps between ticks
 
     # --- time -------------------------------------------------------------------------
     def moment(self) -> dt.datetime:
@@ -270,97 +211,8 @@ class Scheduler:
         return [p for p in wanted if p in self.adapters]
 
     def sync(self, snap: Snapshot, now: dt.datetime, first_run: bool, report: TickReport) -> None:
-        """Planned posts -> ledger rows. Frozen groups (attempted in any way) are never touched.
-
-        A steady tick must cost little on a big ledger: only the groups that may still change
-        (every part pending, or unsent for a reason a new source can cure) are read each
-        time; every other group is frozen for good (groups are never deleted, and only this
-        process plans new ones while it holds the ledger), so a set of the groups that exist
-        answers for those. An item's digest is kept while the same item object comes back
-        (the site's feed is parsed again only when it changed)."""
-        untouched = self.ledger.untouched_groups()
-        if self._known is None:
-            self._known = self.ledger.group_keys()
-        known = self._known
-        seen: set[tuple[str, str]] = set()
-        written = 0
-        utm = self.settings.utm
-        past = now - self.settings.catch_up
-        hours = self.settings.catch_up.total_seconds() / 3600
-        digests: dict[int, tuple[Planned, str]] = {}
-        limits_of = {p: a.limits for p, a in self.adapters.items()}
-        with self.ledger.transaction():
-            at = self.moment()
-            for item in snap.planned:
-                cached = self._digests.get(id(item))
-                item_hash = cached[1] if cached and cached[0] is item else item_digest(item)
-                digests[id(item)] = (item, item_hash)
-                for platform in self.platforms_for(item):
-                    group = (item.key, platform)
-                    seen.add(group)
-                    info = untouched.get(group)
-                    if info is None and group in known:
-                        continue  # attempted in some way: frozen
-                    limits = limits_of[platform]
-                    digest = self._source_hash(item_hash, platform, limits, utm)
-                    if info is not None and (
-                        info.source_hash == digest and "withdrawn" not in info.causes
-                    ):
-                        continue
-                    parts, error = compose_rows(item, limits, utm)
-                    if first_run and item.due <= now:
-                        state, reason, cause = SEEDED, "live before the first run", ""
-                        report.seeded += len(parts)
-                    elif info is None and item.kind == "calendar" and item.due < past:
-                        # Written in after its time: a campaign post days late is a mistake
-                        # to show a person, not a post to make (an item that went live late,
-                        # an embargo, is due at its go-live and is never this).
-                        state, cause = STALE, "past"
-                        reason = (
-                            f"dated {format_wib(item.due)}, already more than {hours:g} h in "
-                            f"the past when it was first planned: to post it anyway, "
-                            f"`publisher retry {item.key} --platform {platform}`"
-                        )
-                    elif error:
-                        state, reason, cause = DEAD, self.redact(error), "compose"
-                        fields = event("compose", item.key, platform, 1, 1, DEAD, reason=reason)
-                        self.log.error(
-                            "cannot compose %s for %s: %s", item.key, platform, reason, extra=fields
-                        )
-                    else:
-                        state, reason, cause = PENDING, "", ""
-                    self.ledger.put_group(
-                        item.key, platform, item.due, parts, digest, at, state, reason, cause
-                    )
-                    known.add(group)
-                    written += len(parts)
-            for key, platform in untouched:
-                source = key.split(":", 1)[0]
-                if (key, platform) in seen or source not in snap.complete:
-                    continue
-                for row in self.ledger.rows(key=key, platform=platform, states=[PENDING]):
-                    self.ledger.move(
-                        row.id,
-                        STALE,
-                        at,
-                        f"withdrawn: no longer planned for {platform} in its source",
-                        [PENDING],
-                        cause="withdrawn",
-                    )
-                    written += 1
-        self._digests = digests
-        if written >= LARGE_WRITE:
-            self.ledger.checkpoint()
-
-    def _source_hash(self, item_hash: str, platform: str, limits: PlatformLimits, utm: bool) -> str:
-        key = (item_hash, platform, utm)
-        found = self._hashes.get(key)
-        if found is None or found[0] is not limits:
-            if len(self._hashes) > HASH_CACHE:
-                self._hashes.clear()
-            found = (limits, source_hash(item_hash, limits, utm))
-            self._hashes[key] = found
-        return found[1]
+        """Planned posts -> ledger rows (publisher.engine.syncing)."""
+        self._sync.run(self, snap, now, first_run, report)
 
     def _mark_stale(
         self, now: dt.datetime, previous: dt.datetime | None, report: TickReport

@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from publisher.engine.ledger.meta import EngineFacts
 from publisher.engine.ledger.platforms import PlatformStates
 from publisher.engine.ledger.queries import WAITING_SQL, Queries
 from publisher.engine.ledger.schema import (
@@ -72,47 +73,12 @@ __all__ = [
 ]
 
 
-# Seconds a write waits for another process's write lock before giving up with LedgerError.
-BUSY_TIMEOUT = 10.0
-# Rows written in one go after which the WAL is checkpointed and truncated (a first run on a
-# big site writes tens of thousands; the WAL would otherwise keep their size on disk).
-LARGE_WRITE = 1000
-# After a checkpoint SQLite truncates the WAL file to at most this many bytes.
-WAL_SIZE_LIMIT = 4 * 1024 * 1024
-PRIVATE = 0o600  # the ledger tells what was posted where, and when: only its owner reads it
+from publisher.engine.ledger.files import BUSY_TIMEOUT as BUSY_TIMEOUT
+from publisher.engine.ledger.files import LARGE_WRITE as LARGE_WRITE
+from publisher.engine.ledger.files import connect, private_file
 
 
-def private_file(path: Path) -> None:
-    """Create `path` readable and writable by its owner only, or narrow it if it exists.
-
-    SQLite gives the -wal and -shm files the permissions of the database file, so the
-    ledger's companions follow. Created here rather than with a umask: a umask is process
-    wide, and the scheduler's threads and the site's build share the process.
-    """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
-    try:
-        if os.fstat(fd).st_mode & 0o077:
-            os.fchmod(fd, PRIVATE)
-    finally:
-        os.close(fd)
-    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        try:
-            if companion.stat().st_mode & 0o077:
-                companion.chmod(PRIVATE)
-        except FileNotFoundError:
-            pass
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")  # a committed claim survives a power cut
-    conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
-    return conn
-
-
-class Ledger(PlatformStates, Queries):
+class Ledger(EngineFacts, PlatformStates, Queries):
     """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
 
     def __init__(
@@ -136,7 +102,7 @@ class Ledger(PlatformStates, Queries):
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             private_file(path)
-            conn = _connect(path)
+            conn = connect(path)
             # A damaged file must stop us before we act on half-readable rows (a lost `sent`
             # would repost); quick_check reads every page, about 10 ms per 10,000 rows.
             damage = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
@@ -171,7 +137,7 @@ class Ledger(PlatformStates, Queries):
         checked and migrated when this one was opened.
         """
         try:
-            conn = _connect(self.path)
+            conn = connect(self.path)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path}: the ledger cannot be opened ({exc})") from None
         return type(self)(conn, self.path, self.actor, self._write_lock)
@@ -221,38 +187,6 @@ class Ledger(PlatformStates, Queries):
                 raise
             finally:
                 self._depth = 0
-
-    # --- engine facts -----------------------------------------------------------------
-    def get_meta(self, name: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM engine WHERE name = ?", (name,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, name: str, value: str) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO engine (name, value) VALUES (?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (name, value),
-            )
-
-    def golive_state(self, uid: str, at: dt.datetime) -> str | None:
-        """None (never seen), "waiting" (seen before its time) or "done"."""
-        sql = "SELECT done_at FROM golive WHERE uid = ? AND at = ?"
-        row = self.conn.execute(sql, (uid, ts(at))).fetchone()
-        return None if row is None else ("done" if row[0] else "waiting")
-
-    def note_golive(self, uid: str, at: dt.datetime, now: dt.datetime, done: bool) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO golive (uid, at, seen_at, done_at) VALUES (?, ?, ?, ?)",
-                (uid, ts(at), ts(now), ts(now) if done else None),
-            )
-
-    def finish_golive(self, uid: str, at: dt.datetime, now: dt.datetime) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "UPDATE golive SET done_at = ? WHERE uid = ? AND at = ?", (ts(now), uid, ts(at))
-            )
 
     # --- writing ----------------------------------------------------------------------
     def _audit(
