@@ -5,9 +5,11 @@ what a real network and a real platform do over time, without changing those ser
 
 - `late(XServer, index_delay=40, create_delay=0.5, clock=...)`: a server of that platform
   that takes `create_delay` real seconds to create a post (it is created at the end, even
-  if the client has gone: a killed publisher's request still lands), and shows a new post to
-  reads (the lookups) only `index_delay` seconds after it was created, on `clock` (seconds;
-  the harness's warped clock, or a test's fake clock);
+  if the client has gone: a killed publisher's request still lands), and shows a new post in
+  the account's timeline or feed (what the lookups read) only `index_delay` seconds after it
+  was created, on `clock` (seconds; the harness's warped clock, or a test's fake clock). A
+  read of one record by its id (Bluesky's getRecord, for a reply) sees it at once, as the
+  platform's own store does;
 - `Hanging`: an adapter whose create never answers until the test lets it go;
 - `Stepping`: an adapter whose create takes time on a fake clock (the clock advances while
   it "sends"), for the tests of event times.
@@ -26,6 +28,13 @@ from publisher.platforms import catalog
 from publisher.platforms.base import BaseAdapter
 from publisher.platforms.draft import DraftPart, PostResult
 
+LOOKUP_PATHS = {  # where each platform's lookup reads the account's recent posts
+    "x": r"^/2/users/\d+/tweets$",
+    "mastodon": r"^/api/v1/accounts/[^/]+/statuses$",
+    "bluesky": r"getAuthorFeed$",
+    "facebook": r"/feed$",
+    "telegram": r"^$",  # none: the Bot API cannot read a channel back
+}
 CREATE_PATHS = {  # where each platform takes a post (as in tests/crash_support.py)
     "x": r"^/2/tweets$",
     "mastodon": r"^/api/v1/statuses$",
@@ -49,9 +58,10 @@ def late(
             super().__init__()
             self.visible_at: dict[int, float] = {}  # id(post) -> when reads show it
             self.create_path = CREATE_PATHS[self.name]
+            self.lookup_path = LOOKUP_PATHS[self.name]
 
         def route(self, request: Any) -> Any:
-            if request.method == "GET":
+            if request.method == "GET" and re.search(self.lookup_path, request.path):
                 with self.lock:  # every server reads and appends its posts under this lock
                     everything = self.posts
                     now = clock()
