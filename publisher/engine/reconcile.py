@@ -127,7 +127,7 @@ def orphan(ctx: SettleContext, row: Row, why: str) -> Settled | None:
             row.id, UNKNOWN, at, reason, [row.state], next_attempt_at=look,
             lookup_from=start, lookups=0, lease_until=None,
         )  # fmt: skip
-        ctx.note("warning", f"unknown: {reason}", row)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
         return Settled(ctx.ledger.row(row.id), False)
     return settle(ctx, row, why, start)
 
@@ -160,7 +160,7 @@ def settle(
             cause="",
             **done,
         )
-        ctx.note("info", f"reconciled: found on {label} -> {found.url}", row)
+        ctx.note("info", f"reconciled: found on {label} -> {found.url}", ledger.row(row.id))
         return Settled(ledger.row(row.id), True)
     if found is not None and row.cause == "duplicate":
         # The platform said it has this text, the lookup does not see it (older than the
@@ -171,7 +171,7 @@ def settle(
             f"{row.platform} --sent URL`"
         )
         ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=None, **done)
-        ctx.note("warning", f"unknown: {reason}", row)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
         return Settled(ledger.row(row.id), False)
     claimed = row.claimed_at or start
     idempotent = bool(t.idempotent_for and at - claimed < t.idempotent_for)
@@ -187,7 +187,7 @@ def settle(
             else f"{why}; not on {label}: sending it again"
         )
         ledger.move(row.id, FAILED, at, reason, expect, next_attempt_at=at, cause="", **done)
-        ctx.note("info", f"reconciled: {reason}", row)
+        ctx.note("info", f"reconciled: {reason}", ledger.row(row.id))
         return None
     if not t.can_lookup:
         reason = (
@@ -196,7 +196,7 @@ def settle(
             "`--not-sent`"
         )
         ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=None, **done)
-        ctx.note("warning", f"unknown: {reason}", row)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
         return Settled(ledger.row(row.id), False)
     end = start + t.lookup_window
     if found is not None and at >= end:
@@ -208,7 +208,7 @@ def settle(
             f"{row.platform} --sent URL` or `--not-sent`"
         )
         ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=None, **done)
-        ctx.note("warning", f"unknown: {reason}", row)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
         return Settled(ledger.row(row.id), False)
     later = next_look(t, looks, at, end, cannot_tell=found is None)
     if found is None:
@@ -219,7 +219,7 @@ def settle(
             f"{format_wib(later)}"
         )
     ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=later, **done)
-    ctx.note("info", f"unknown: {reason}", row)
+    ctx.note("info", f"unknown: {reason}", ledger.row(row.id))
     return Settled(ledger.row(row.id), False)
 
 
