@@ -196,6 +196,19 @@ def future_marker(folder: Path) -> dt.datetime | None:
         return dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
+def future_build(folder: Path) -> str | None:
+    """Why `folder` must not be read or deployed as what is live now, or None."""
+    as_of = future_marker(folder)
+    if as_of is None:
+        return None
+    when = "an unreadable time" if as_of.year == dt.MAXYEAR else format_wib(as_of)
+    return (
+        f"{folder}: built as the site will be at {when} (`publisher build --now`, "
+        f"{FUTURE_MARKER}): a preview of the future, not what is live; build it again "
+        "without --now"
+    )
+
+
 # --- `publisher embargoes` --------------------------------------------------------------
 
 

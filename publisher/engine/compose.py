@@ -34,8 +34,11 @@ def wording_for(item: Planned, platform: str) -> str:
     return (item.wording.get(platform) or item.text or item.title).strip()
 
 
-def compose(item: Planned, limits: PlatformLimits) -> Draft:
-    """The draft for one platform. Raises ComposeError when the post cannot be made."""
+def compose(item: Planned, limits: PlatformLimits, utm: bool = False) -> Draft:
+    """The draft for one platform. Raises ComposeError when the post cannot be made.
+
+    `utm`: add utm_source/medium/campaign to the link (PUBLISHER["utm"], off by default).
+    """
     platform = limits.name
     media: tuple[Media, ...] = ()
     if item.image is not None and limits.max_media > 0:
@@ -50,7 +53,7 @@ def compose(item: Planned, limits: PlatformLimits) -> Draft:
         raise ComposeError(
             f"{item.key} ({platform}): there is no text to post (no wording, no title)"
         )
-    link = with_utm(item.link, platform, item.campaign)
+    link = with_utm(item.link, platform, item.campaign) if utm else item.link
     tags = hashtags_to_add(body, item.hashtags)
     inline = [link] if link and registry.spec(platform).link_policy == "inline" else []
     caption = bool(media)
