@@ -63,6 +63,7 @@ class Checker(SafetyRules, Rules, BuildRules):
         publisher = conf.get("PUBLISHER") if isinstance(conf.get("PUBLISHER"), dict) else {}
         platforms = publisher.get("platforms") or registry.PLATFORMS
         self.enabled = [p for p in platforms if p in registry.PLATFORMS]
+        self.utm = publisher.get("utm") is True
         if self.limits is None:  # the limits the publisher will use (registry.validate checks)
             try:
                 self.limits = registry.with_overrides(publisher.get("limits") or {})

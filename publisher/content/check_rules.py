@@ -55,6 +55,7 @@ class Rules:
     site_url: str
     limits: dict[str, PlatformLimits]
     enabled: list[str]  # platforms of articles that name none
+    utm: bool  # PUBLISHER['utm']: links carry UTM parameters (and count longer)
     published: set[str]
     held: set[str]
     targets: dict[str, Target]
@@ -195,7 +196,7 @@ class Rules:
             return  # reported by check_safety; a lone surrogate cannot even be counted
         limits = self.limits[platform]
         spec = registry.spec(platform)
-        full = engine_text(platform, text, url or "", hashtags, campaign)
+        full = engine_text(platform, text, url or "", hashtags, campaign, self.utm)
         if spec.fits(full, caption=caption, limits=limits):
             return
         if thread and limits.threads:
@@ -339,11 +340,12 @@ def _remote_image(src: str) -> str:
 
 
 def engine_text(
-    platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str
-) -> str:
+    platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str,
+    utm: bool = False,
+) -> str:  # fmt: skip
     """The text the publisher sends when it fits (publisher.platforms.text's one layout)."""
     policy = registry.spec(platform).link_policy
-    return whole_text(policy, platform, body, link, hashtags, campaign)
+    return whole_text(policy, platform, body, link, hashtags, campaign, utm)
 
 
 def _item_line(campaign: Campaign, index: int) -> int:
