@@ -65,6 +65,11 @@ class PlatformSpec:
     refusal: str = "the platform refuses it as written"  # what `accepts` refuses, for `check`
     max_bytes: int | None = None  # a limit in UTF-8 bytes besides the count (Bluesky: 3000)
     hashtags: HashtagRule = field(default_factory=HashtagRule)
+    # Engagement counts `metrics(remote_ids)` reads for our own posts (names from
+    # publisher.platforms.metrics.COUNTS), and how many posts one request may ask for.
+    # Empty: the platform's API offers none (the report says so, never 0).
+    metrics: tuple[str, ...] = ()
+    metrics_batch: int = 1
 
     # --- counting ------------------------------------------------------------------------
     def count(self, text: str, limits: PlatformLimits | None = None) -> int:
