@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from publisher.content.golive import GoLive
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
+from publisher.engine import metrics_job
 from publisher.engine.events import row_event
 from publisher.engine.ledger import (
     PARKED,
@@ -246,6 +247,7 @@ class Scheduler:
         states = self.ledger.platform_states()
         held = self.ledger.holds(now)
         settled_before = now - dt.timedelta(seconds=self.settings.reconcile_seconds)
+        reading = metrics_job.due(self.ledger, now, self.adapters)  # engagement counts
         grouped: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
         for kind, rows in (
             ("orphans", self.ledger.orphaned_claims(
@@ -279,6 +281,7 @@ class Scheduler:
                 check_credentials=check,
                 parked=parked,
                 parked_checks=state.checks if state is not None else 0,
+                metrics=reading.get(platform),
             )
             if not work.empty:
                 out[platform] = work
