@@ -95,3 +95,63 @@ def test_answers_are_not_trusted() -> None:
                                                                       None, None]  # fmt: skip
     assert from_facebook({"reactions": {"summary": {"total_count": 5}}}) == Counts(0, 5, None)
     assert from_facebook({}) == Counts()
+
+
+# --- the engine's job: when it reads, and when it leaves a platform alone ---------------
+
+
+def test_the_engine_reads_at_its_points_within_its_pace(
+    tmp_path: Any, mastodon_server: Any
+) -> None:
+    from tests.engine_support import item
+    from tests.platform_servers.fixtures import engine_for
+
+    engine = engine_for(tmp_path, adapter_for("mastodon", mastodon_server))
+    mastodon_server.use_clock(engine.clock)
+    engine.items.append(item("item:a", "2027-03-01 10:00", text="Hitung kami.", link=""))
+    tick = engine.scheduler.tick
+    reads = lambda: len(mastodon_server.requests_to(r"^/api/v1/statuses$", "GET"))  # noqa: E731
+    tick()  # the first run, before the post is due: nothing is seeded
+    tick(engine.clock.set("2027-03-01 10:00"))
+    assert engine.ledger.rows()[0].state == "sent"
+    tick(engine.clock.set("2027-03-01 10:59"))
+    assert reads() == 0  # not an hour yet
+    mastodon_server.fail_next(429, path=r"^/api/v1/statuses$", method="GET")
+    tick(engine.clock.set("2027-03-01 11:00"))
+    assert reads() == 1 and engine.ledger.readings() == []  # rate limited: nothing stored
+    tick(engine.clock.set("2027-03-01 11:10"))
+    assert reads() == 1  # waits for the reset (5 minutes) and its own 15-minute pace
+    tick(engine.clock.set("2027-03-01 11:16"))
+    assert reads() == 2 and [r.point for r in engine.ledger.readings()] == [3600]
+    tick(engine.clock.set("2027-03-01 12:00"))
+    assert reads() == 2  # the hour's reading is done; the day's is not due
+    engine.ledger.pause("mastodon", engine.clock.now, "incident")
+    tick(engine.clock.set("2027-03-02 10:01"))
+    assert reads() == 2  # paused: no request of any kind
+    engine.ledger.resume("mastodon", engine.clock.now)
+    tick(engine.clock.set("2027-03-02 10:02"))
+    readings = engine.ledger.readings()
+    assert reads() == 3 and [r.point for r in readings] == [3600, 86400]
+    row = engine.ledger.rows()[0]
+    said = mastodon_server.counts_at(row.remote_id, mastodon_server.posts[0]["_created"],
+                                     readings[-1].read_at.timestamp())  # fmt: skip
+    assert readings[-1].counts.likes == said["likes"] and readings[-1].counts.views is None
+    tick(engine.clock.set("2027-03-20 10:00"))  # a week and more: one reading, not two
+    assert [r.point for r in engine.ledger.readings()] == [3600, 86400, 604800]
+
+
+def test_a_post_gone_from_the_platform_is_not_asked_for_again(tmp_path: Any, x_server: Any) -> None:
+    from tests.engine_support import item
+    from tests.platform_servers.fixtures import engine_for
+
+    engine = engine_for(tmp_path, adapter_for("x", x_server))
+    x_server.use_clock(engine.clock)
+    engine.items.append(item("item:a", "2027-03-01 10:00", text="Akan dihapus.", link=""))
+    engine.scheduler.tick()
+    engine.scheduler.tick(engine.clock.set("2027-03-01 10:00"))
+    x_server.posts.clear()  # deleted on X
+    engine.scheduler.tick(engine.clock.set("2027-03-01 11:00"))
+    (reading,) = engine.ledger.readings()
+    assert reading.gone and reading.counts == Counts()
+    engine.scheduler.tick(engine.clock.set("2027-03-09 11:00"))
+    assert len(x_server.requests_to(r"^/2/tweets$", "GET")) == 1
