@@ -123,8 +123,7 @@ def run_sample_campaign(root: Path, troubles: bool = True) -> Iterator[CampaignR
         )
         times, _ = embargo.scan(settings.content)
         golive = [g.at for g in times]
-        end = clock.set(END) and Clock(END).now
-        clock.set(START)
+        end = Clock(END).now
         run = CampaignRun(root, settings, ledger, clock, servers)
         while run.ticks < MAX_TICKS:
             scheduler.tick()
