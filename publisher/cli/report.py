@@ -4,6 +4,7 @@ on standard output or into a file."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,7 +57,7 @@ def report_command(
     day, with links and times; what failed and why; when each page went live; and the
     reposts, likes, replies and views each platform gives for our posts (read 1 hour, 1 day
     and 7 days after sending). Times are WIB, e.g. --from 2027-07-20 --to 2027-07-31."""
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer  # click.get_binary_stream is deprecated (Click 9)
     if output is None and fmt == "pdf" and _terminal(stdout):
         raise ReportOutput(
             "a PDF is not for the terminal: add --output report.pdf, or send it to a file "
