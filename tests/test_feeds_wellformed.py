@@ -58,7 +58,7 @@ def test_a_forbidden_character_in_a_body_is_an_error_at_its_line(
     (problem,) = check_tree(site)
     assert (problem.path, problem.line) == ("content/berita/kontrol.md", 10)
     # Named by its code point (it is invisible) with the fix.
-    assert f"control character (U+{ord(char):04X})" in problem.message
+    assert f"U+{ord(char):04X}" in problem.message
     assert "delete it" in problem.message
 
 
