@@ -14,7 +14,7 @@ from pelican import signals
 
 from publisher.content import press
 from publisher.core.timeutil import format_wib
-from publisher.site import golive_files, i18n, lang_pages, run
+from publisher.site import golive_files, i18n, images, lang_pages, run
 from publisher.site.fast import build_helper, page_reuse
 from publisher.site.reader import FrontMatterMarkdownReader
 
@@ -156,3 +156,4 @@ def register() -> None:
     lang_pages.register()
     page_reuse.register()
     golive_files.register()  # static files of items not live yet, and private files, stay out
+    images.register()  # responsive variants of the published pictures, <picture> in pages
