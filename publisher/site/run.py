@@ -24,6 +24,7 @@ from publisher.content import hotlines, press
 from publisher.core.errors import ContentError
 from publisher.core.project import Project
 from publisher.core.timeutil import utc_now
+from publisher.site.search_shards import SearchMemory
 
 if TYPE_CHECKING:
     from publisher.content.fields import ContentMeta
@@ -95,6 +96,9 @@ class BuildMemory:
     # Site folder -> {page: (inputs fingerprint, (inode, size, mtime) of the page put in place)}
     pages: dict[str, dict[str, tuple[str, tuple[int, int, int]]]] = field(default_factory=dict)
     templates: CompiledTemplates = field(default_factory=CompiledTemplates)
+    # Each page's digest and words while its file is unchanged: a refresh of the search
+    # index reads only the pages a build changed (site/search_shards.py).
+    search: SearchMemory = field(default_factory=SearchMemory)
 
     def remember(self, key: tuple[str, str, str], found: Converted) -> None:
         if len(self.converted) > MEMORY_LIMIT:

@@ -52,7 +52,7 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
         if result.search_pending:
             started = time.perf_counter()
             try:
-                refresh_search_index(result.output)
+                refresh_search_index(result.output, memory, result.search_settings)
             except BuildFailed as exc:
                 answer("search failed", problems=[str(p) for p in exc.problems])
                 continue
