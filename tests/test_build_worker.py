@@ -78,7 +78,7 @@ from publisher.core.timeutil import parse_time
 
 settings, output = Path(sys.argv[1]), Path(sys.argv[2])
 page = output / "berita" / "2026" / "berita-uji" / "index.html"
-memory = BuildMemory()  # kept between builds, as serve's builder keeps it
+memory = BuildMemory(lasting=True)  # kept between builds, as serve's builder keeps it
 for now in ("2026-11-28 12:00", "2026-09-01 12:00", "2026-11-28 12:00"):
     build.build_site(settings, output, parse_time(now), {"SEARCH_INDEX": False}, memory=memory)
     print(now, page.exists(), len(memory.converted))

@@ -210,7 +210,7 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
     root = sharded["sites"]["sharded"].parent
     settings = root / "siteconf.py"
     overrides = {search_shards.SETTING: sharded["budget"]}
-    memory = BuildMemory()
+    memory = BuildMemory(lasting=True)
     site = tmp_path / "served"
     first = build_site(settings, site, now=NOW, overrides=overrides, preview=True, memory=memory)
     report = refresh_search_index(first.output, memory, first.search_settings)

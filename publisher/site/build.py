@@ -150,7 +150,9 @@ def build_site(
     kept = page_reuse.put_in_place(staging, target, swap, build)
     pages = sum(1 for _ in target.rglob("*.html"))
     seconds = time.perf_counter() - started
-    shard_words = {search_shards.SETTING: settings.get(search_shards.SETTING)}
+    shard_words = {
+        k: settings.get(k) for k in (search_shards.SETTING, search_shards.WORKERS_SETTING)
+    }
     return BuildResult(target, pages, seconds, search and preview, kept, shard_words)
 
 
@@ -243,11 +245,13 @@ def index_for_search(
     if binary is None:
         problem = "search indexing needs Pagefind; run `make run` or `make test` to install it"
         raise BuildFailed([Problem("output", 1, problem)])
-    budget = int((settings or {}).get(search_shards.SETTING) or search_shards.SHARD_WORDS)
+    settings = settings or {}
+    budget = int(settings.get(search_shards.SETTING) or search_shards.SHARD_WORDS)
+    workers = int(settings.get(search_shards.WORKERS_SETTING) or 1)
     version = importlib.metadata.version("pagefind")
     run = search_shards.run_pagefind(str(binary))
     try:
-        return search_shards.index(site, bundle, run, version, budget, previous, memory)
+        return search_shards.index(site, bundle, run, version, budget, previous, memory, workers)
     except search_shards.IndexingFailed as exc:
         raise BuildFailed([Problem("output", 1, str(exc))]) from None
 

@@ -32,11 +32,15 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = "shards.json"
 SETTING = "SEARCH_SHARD_WORDS"
+# Pagefind runs at a time (default 1). Each run is bounded; two at once finish the index
+# sooner on two cores but double its share of the build's peak memory.
+WORKERS_SETTING = "SEARCH_WORKERS"
 # Pagefind peaks at about 14 MB plus 300 bytes per indexed word (measured with 1.5.2 on our
 # pages, docs/benchmarks.md): 400,000 words is a run of about 135 MB at most.
 SHARD_WORDS = 400_000
@@ -83,10 +87,10 @@ def _identity(stat: os.stat_result) -> Identity:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _read(path: Path, relative: str) -> PageInfo:
+def _read(path: Path, relative: str, digests: bool) -> PageInfo:
     data = path.read_bytes()
     start = data.find(MARKER)
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest() if digests else ""
     if start == -1:
         return PageInfo(relative, "", 0, digest)
     found = _LANG.search(data, 0, 2048)
@@ -95,8 +99,9 @@ def _read(path: Path, relative: str) -> PageInfo:
     return PageInfo(relative, lang, data.count(b" ", start) + 1, digest)
 
 
-def scan(site: Path, memory: SearchMemory | None = None) -> list[PageInfo]:
-    """Every HTML page of the site (the search bundle excepted), with what sharding needs."""
+def scan(site: Path, memory: SearchMemory | None = None, digests: bool = True) -> list[PageInfo]:
+    """Every HTML page of the site (the search bundle excepted), with what sharding needs;
+    without `digests`, no page is hashed (no later build will compare its shards)."""
     known = memory.pages.get(str(site), {}) if memory is not None else {}
     seen: dict[str, tuple[Identity, PageInfo]] = {}
     for folder, dirs, files in os.walk(site):
@@ -110,7 +115,7 @@ def scan(site: Path, memory: SearchMemory | None = None) -> list[PageInfo]:
             identity = _identity(path.stat())
             remembered = known.get(relative)
             info = remembered[1] if remembered and remembered[0] == identity else None
-            seen[relative] = (identity, info or _read(path, relative))
+            seen[relative] = (identity, info or _read(path, relative, digests))
     if memory is not None:
         memory.pages[str(site)] = seen
     return sorted((info for _, info in seen.values()), key=lambda i: i.path)
@@ -154,6 +159,9 @@ def plan(
 
 
 def shard_digest(pages: list[PageInfo], version: str) -> str:
+    """ "" when a page was not hashed: such a shard is never taken for another's."""
+    if any(not p.digest for p in pages):
+        return ""
     text = "\n".join([version, *(f"{p.path} {p.digest}" for p in pages)])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
@@ -180,12 +188,14 @@ def index(
     budget: int = SHARD_WORDS,
     previous: Path | None = None,
     memory: SearchMemory | None = None,
+    workers: int = 1,
 ) -> IndexReport:
     """Index `site` into `bundle` shard by shard; `pagefind(site, output)` runs one Pagefind.
 
     With `previous` (the bundle this one replaces), a shard whose pages are byte for byte
     those it was made of is taken from there (hard links) instead of indexed again."""
-    pages = scan(site, memory)
+    # A build with nothing to compare with and no memory (`publisher build`) hashes nothing.
+    pages = scan(site, memory, digests=previous is not None or memory is not None)
     old = read_manifest(previous) if previous is not None else {}
     if old.get("pagefind") != version:
         old = {}
@@ -203,6 +213,7 @@ def index(
         primary = name in primaries
         if (
             previous is not None
+            and digest
             and (old.get("shards") or {}).get(name) == digest
             and (not primary or (previous / name / "pagefind.js").is_file())
         ):
@@ -211,10 +222,19 @@ def index(
                 _prune(bundle / name, primary)
                 report.reused.append(name)
                 continue
-        shutil.rmtree(bundle / name, ignore_errors=True)
-        _index_shard(site, members, bundle / name, pagefind)
-        _prune(bundle / name, primary)
         report.indexed.append(name)
+
+    def one(name: str) -> None:
+        shutil.rmtree(bundle / name, ignore_errors=True)
+        _index_shard(site, shards[name], bundle / name, pagefind)
+        _prune(bundle / name, name in primaries)
+
+    if workers > 1 and len(report.indexed) > 1:
+        with ThreadPoolExecutor(workers) as pool:  # threads that wait for Pagefind
+            list(pool.map(one, report.indexed))
+    else:
+        for name in report.indexed:
+            one(name)
     manifest = {
         "version": 1,
         "pagefind": version,

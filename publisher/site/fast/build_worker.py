@@ -39,7 +39,7 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
         answers.write(json.dumps({"event": event, **fields}) + "\n")
         answers.flush()
 
-    memory = BuildMemory()  # what this process remembers between its builds
+    memory = BuildMemory(lasting=True)  # what this process remembers between its builds
     for line in requests:
         if line.strip() != "build":
             continue
