@@ -1,8 +1,9 @@
 # The two commands of the README: `make run` and `make test`. Everything else supports them.
 PYTHON ?= python3
 # Debian packages the tests drive: the browser, Java for the HTML validator, Node for
-# Lighthouse, nginx (with brotli) and rsync for the deploy tests.
-SYSTEM_PACKAGES := chromium default-jre-headless nodejs npm nginx libnginx-mod-http-brotli-static rsync
+# Lighthouse, nginx (with brotli) and rsync for the deploy tests; the Noto fonts the printed
+# pieces embed, and poppler-utils (pdftotext, pdftoppm, pdffonts) to read them back.
+SYSTEM_PACKAGES := chromium default-jre-headless nodejs npm nginx libnginx-mod-http-brotli-static rsync fonts-noto-core poppler-utils
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -72,7 +73,7 @@ lock: $(STAMP)
 		-o requirements/dev.txt pyproject.toml
 
 clean:
-	rm -rf output .output-* outbox var .pytest_cache node_modules
+	rm -rf output .output-* outbox print var .pytest_cache node_modules
 
 print-system-packages:
 	@echo $(SYSTEM_PACKAGES)

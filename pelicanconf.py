@@ -29,6 +29,7 @@ PLUGINS = [
     "publisher.site.feeds",
     "publisher.site.campaign_pages",
     "publisher.site.syndication_feed",
+    "publisher.site.print.plugin",
 ]
 
 # Where content lives and where it goes.

@@ -1,14 +1,18 @@
 """The long crash harness: 500+ SIGKILLs of the real `publisher run`, figures for the docs.
 
-Run: .venv/bin/python bench/crash_harness.py                 (15 scenarios per kind, ~13 min)
+Run: .venv/bin/python bench/crash_harness.py                 (15 scenarios per kind, ~35 min)
      .venv/bin/python bench/crash_harness.py --scenarios 2  (a smoke test)
+     .venv/bin/python bench/crash_harness.py --only slow-late --scenarios 5 --kills 12
      .venv/bin/python bench/crash_harness.py --write-doc    (rewrite the table in docs/reliability.md)
 
 Each scenario (tests/crash_support.py): a fresh project with 33 planned posts (four articles,
-one with an image, two threads, a plain calendar post, on five platforms), five fresh local
-platform servers, the real child process killed KILLS times at moments of one kind and
-restarted, then left to finish; after every run the servers are compared with the ledger.
-Every outcome can go to --raw (JSON); the table lands between the `crash-table` markers.
+one with an image, two threads, a plain calendar post, on five platforms; 213 posts in the
+`slow-late` kind, whose platforms create slowly and show new posts to lookups 20 s to 3 min
+late), five fresh local platform servers, the real child process with the default settings
+on a clock 30 times faster than the wall clock, killed KILLS times at moments of one kind
+and restarted, then left to finish; after every run the servers are compared with the
+ledger. Every outcome can go to --raw (JSON); the table lands between the `crash-table`
+markers.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ def table(results: dict[str, list[Outcome]], seconds: float, command: str) -> st
         f"`{command}`, {platform.python_version()} on {platform.machine()}, "
         f"{time.strftime('%Y-%m-%d')}, {seconds / 60:.0f} min:",
         "",
-        "| fault tried | kills | scenarios | posts | duplicates | lost | left unknown |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| fault tried | kills | scenarios | posts | duplicates | lost | left unknown "
+        "| waiting behind one |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     total: Counter[str] = Counter()
     for kind, outcomes in results.items():
@@ -45,7 +50,7 @@ def table(results: dict[str, list[Outcome]], seconds: float, command: str) -> st
         unknown_on: Counter[str] = Counter()
         for o in outcomes:
             row.update(kills=o.kills, posts=o.posts, duplicates=o.duplicates, lost=o.lost,
-                       unknown=o.unknown, problems=len(o.problems))  # fmt: skip
+                       unknown=o.unknown, waiting=o.waiting, problems=len(o.problems))  # fmt: skip
             unknown_on.update(o.unknown_on)
         total.update(row)
         where = ", ".join(f"{n} {p}" for p, n in sorted(unknown_on.items()))
@@ -53,12 +58,12 @@ def table(results: dict[str, list[Outcome]], seconds: float, command: str) -> st
             f"| {KINDS[kind]} | {row['kills']} | {len(outcomes)} | {row['posts']} | "
             f"{row['duplicates']} | {row['lost']} | {row['unknown']}"
             + (f" ({where})" if where else "")
-            + " |"
+            + f" | {row['waiting']} |"
         )
     lines.append(
         f"| **all** | **{total['kills']}** | {sum(len(o) for o in results.values())} | "
         f"{total['posts']} | **{total['duplicates']}** | **{total['lost']}** | "
-        f"**{total['unknown']}** |"
+        f"**{total['unknown']}** | {total['waiting']} |"
     )
     lines += [
         "",

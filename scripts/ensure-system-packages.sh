@@ -3,7 +3,7 @@
 # Installs them when running as root or with password-less sudo; otherwise prints the one
 # command that installs them and fails (the tests never pass by skipping what needs them).
 set -euo pipefail
-declare -A binary=([chromium]=/usr/bin/chromium [nginx]=/usr/sbin/nginx [default-jre-headless]=/usr/bin/java [nodejs]=/usr/bin/node [npm]=/usr/bin/npm [rsync]=/usr/bin/rsync [hugo]=/usr/bin/hugo [time]=/usr/bin/time)
+declare -A binary=([chromium]=/usr/bin/chromium [nginx]=/usr/sbin/nginx [default-jre-headless]=/usr/bin/java [nodejs]=/usr/bin/node [npm]=/usr/bin/npm [rsync]=/usr/bin/rsync [poppler-utils]=/usr/bin/pdftotext [hugo]=/usr/bin/hugo [time]=/usr/bin/time)
 missing=()
 for pkg in "$@"; do
   path="${binary[$pkg]:-}"

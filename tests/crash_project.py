@@ -1,4 +1,4 @@
-"""The project the crash harness runs `publisher run` on: due now, on the real clock.
+"""The project the crash harness runs `publisher run` on: due now, on the harness's clock.
 
 A settings file, a site's feeds (syndication.json and Atom, as the build writes them) with
 four articles, one with an image, and a campaign whose calendar has two threads and a plain
@@ -29,11 +29,9 @@ PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "telegram")
 CONF = """\
 SITEURL = {site!r}
 PATH = "content"
+# The default settings (60 s ticks, 60 s before a lookup, 5 posts per platform per tick):
+# the harness runs the process on a faster clock (PUBLISHER_TIME_WARP), not on short settings.
 PUBLISHER = {{
-    "tick_seconds": 1,  # the shortest tick the settings allow
-    "reconcile_seconds": 1,  # look on the platform 1 s after a crash (production: 60)
-    "per_tick_cap": 50,
-    "backoff": {{"base_seconds": 1, "max_seconds": 5, "max_attempts": 8}},
     "feed": "output",
     "ledger": "var/ledger.sqlite3",
     "outbox": "outbox",
@@ -76,8 +74,9 @@ def _thread_text(seed: int, sentences: int) -> str:
     return " ".join(picked)
 
 
-def write_project(root: Path, site: str, due: dt.datetime) -> Path:
-    """Write the project under `root` (served at `site`); returns the settings file."""
+def write_project(root: Path, site: str, due: dt.datetime, extra: int = 0) -> Path:
+    """Write the project under `root` (served at `site`); returns the settings file.
+    `extra` more articles on the five platforms (five rows each)."""
     feeds = root / "output" / "feeds"
     feeds.mkdir(parents=True)  # output/ may exist: it is being served already
     (root / "output" / "images").mkdir()
@@ -90,6 +89,7 @@ def write_project(root: Path, site: str, due: dt.datetime) -> Path:
         _article(2, site, due, social={"default": "Artikel 2: teks umum.", "x": "Artikel 2 X."}),
         _article(3, site, due, image=image),
         _article(4, site, due, platforms=["x", "mastodon", "telegram"]),
+        *(_article(n, site, due) for n in range(5, 5 + extra)),
     ]
     for item in items:
         page = root / "output" / "berita" / str(item["slug"])

@@ -100,11 +100,13 @@ def make_project(tmp: Path) -> Path:
 
 def build_fixture_site(content: Path, output: Path, now: dt.datetime) -> BuildResult:
     """The fixture content built by real Pelican with our plugins (Pelican's simple theme,
-    so the engine's tests do not depend on the site's theme)."""
+    so the engine's tests do not depend on the site's theme). Built as the live site at the
+    test's time (`future=False`): these tests move the clock, not the site into a preview."""
     return build_site(
         ROOT / "pelicanconf.py",
         output=output,
         now=now,
+        future=False,
         overrides={
             "PATH": str(content),
             "THEME": str(SIMPLE_THEME),

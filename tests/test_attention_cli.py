@@ -75,8 +75,10 @@ def test_dead_rows_fail_status_until_dismissed(project: Path) -> None:
     kill(project, "item:uji-terjadwal", "telegram", "Telegram: 400 Bad Request: chat not found")
     code, out, _ = run(project, "status")
     assert code == 1
-    assert out.splitlines()[-1] == (
-        "Status: NEEDS A PERSON: 1 dead: will not go out without a person (retry or dismiss)"
+    # Since issue 16 the verdict names the platform, the posts and the fix.
+    assert out.splitlines()[-1].startswith(
+        "Status: NEEDS A PERSON: telegram: 1 dead (item:uji-terjadwal): will not go out "
+        "without a person; fix: "
     )
     assert (
         "publisher dismiss item:uji-terjadwal --platform telegram --reason TEXT" in out
@@ -118,7 +120,7 @@ def test_dismiss_refuses_what_it_must_not_close(project: Path) -> None:
     run(project, "tick", "--now", "2027-03-01 08:00")
     code, _, err = run(project, "dismiss", "item:uji-lama", "--reason", "old")
     assert code == 1 and err == (
-        "item:uji-lama: nothing to dismiss (its rows are seeded; only dead or failed ones can be)\n"
+        "item:uji-lama: nothing to dismiss (its rows are seeded; only dead, failed or stale ones can be)\n"
     )
     code, _, err = run(project, "dismiss", "item:nope", "--reason", "x")
     assert code == 1 and err == "item:nope: no such post in the ledger (see: publisher plan)\n"

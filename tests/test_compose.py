@@ -25,7 +25,7 @@ LONG = " ".join(
 
 def test_short_post_is_one_part_with_text_hashtags_and_tagged_link() -> None:
     draft = compose(
-        item(text="Cek dulu tawaran kerja.", hashtags=("CegahTPPO",), campaign="uji"), X
+        item(text="Cek dulu tawaran kerja.", hashtags=("CegahTPPO",), campaign="uji"), X, utm=True
     )
     link = f"{SITE}/berita/a/?utm_source=x&utm_medium=social&utm_campaign=uji"
     assert draft.link == link
@@ -38,8 +38,15 @@ def test_hashtag_already_in_the_text_is_not_added_twice() -> None:
     assert draft.parts[0].text.startswith("Cek dulu. #cegahtppo\n\n#Aman http")
 
 
+def test_links_carry_no_utm_parameters_unless_the_setting_asks() -> None:
+    post = item(text="Cek dulu tawaran kerja.", campaign="uji")
+    draft = compose(post, X)
+    assert draft.link == f"{SITE}/berita/a/" and "utm_" not in draft.parts[0].text
+    assert compose(post, X, utm=True).link.endswith("utm_campaign=uji")
+
+
 def test_facebook_takes_the_link_as_a_field_not_in_the_text() -> None:
-    draft = compose(item(text="Cek dulu tawaran kerja."), FACEBOOK)
+    draft = compose(item(text="Cek dulu tawaran kerja."), FACEBOOK, utm=True)
     assert draft.parts[0].text == "Cek dulu tawaran kerja."
     assert draft.link.endswith("utm_source=facebook&utm_medium=social&utm_campaign=site")
 

@@ -1,10 +1,15 @@
-"""Crash safety, short version: the real `publisher run` killed with SIGKILL 30+ times.
+"""Crash safety, short version: the real `publisher run` killed with SIGKILL 40+ times.
 
-Six kinds of moment (tests/crash_support.py), one scenario of six kills each, two scenarios
-at a time. After each scenario the local platform servers are compared with the ledger:
-nothing twice, nothing lost, threads in order; only Telegram, whose Bot API cannot read the
-channel back, may leave a row `unknown` (and `publisher status` must list it). The long
-version with the figures is bench/crash_harness.py (docs/reliability.md).
+Seven kinds of moment (tests/crash_support.py), one scenario of six kills each, two
+scenarios at a time, with the default settings on a clock 30 times faster than the wall
+clock; one of them has 213 posts on platforms that create slowly and index late. After each
+scenario the local platform servers are compared with the ledger: nothing twice, nothing
+lost, threads in order. A row may be left `unknown` for a person (and `publisher status`
+must list it) where no lookup can settle it: Telegram, whose Bot API cannot read the channel
+back, and X, Bluesky and Facebook after a kill before the request left (they show new posts
+late, so not finding one proves nothing); never Mastodon, whose Idempotency-Key makes a
+resend safe. The long version with the figures is bench/crash_harness.py
+(docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -17,15 +22,15 @@ from tests.crash_support import KINDS, run_matrix
 KILLS_PER_SCENARIO = 6
 
 
-def test_thirty_six_kills_lose_nothing_and_duplicate_nothing() -> None:
+def test_forty_two_kills_lose_nothing_and_duplicate_nothing() -> None:
     results = run_matrix(list(KINDS), scenarios=1, kills=KILLS_PER_SCENARIO, jobs=2, seed=7)
     outcomes = [o for group in results.values() for o in group]
-    assert sum(o.kills for o in outcomes) >= 30
+    assert sum(o.kills for o in outcomes) >= 36
     for o in outcomes:
         assert o.problems == [], (o.kind, o.problems)
         assert (o.duplicates, o.lost) == (0, 0), o.kind
-        assert set(o.unknown_on) <= {"telegram"}, (o.kind, o.unknown_on)
-        assert o.posts == 33
+        assert "mastodon" not in o.unknown_on, (o.kind, o.unknown_on)
+        assert o.posts == (213 if o.kind == "slow-late" else 33)
 
 
 @pytest.mark.parametrize(

@@ -39,10 +39,17 @@ def test_tick_plan_preview_and_status(project: Path) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Plan 2027-03-01 08:00 WIB + 3 days:"
-    assert lines[1].startswith(
+    # Since issue 16, articles and releases not live yet show too, at their go-live.
+    scheduled = [line for line in lines if "item:uji-baru" in line]
+    assert scheduled and all(
+        line.startswith("  2027-03-02 10:00 WIB") and line.endswith("scheduled")
+        for line in scheduled
+    )
+    card = next(line for line in lines if "bluesky  cal:kampanye-uji:p2-kartu" in line)
+    assert card.startswith(
         "  2027-03-03 09:00 WIB  bluesky  cal:kampanye-uji:p2-kartu  1/1  Simpan nomor bantuan resmi. #UjiTPPO"
     )
-    assert lines[1].endswith("pending")
+    assert card.endswith("pending")
     assert any("telegram  item:uji-terjadwal" in line for line in lines)
     assert not any("p3-utas" in line for line in lines)  # beyond 3 days
 
@@ -55,7 +62,9 @@ def test_tick_plan_preview_and_status(project: Path) -> None:
     assert "sent 2" in out
     code, out, _ = run(project, "status", "--json")
     data = json.loads(out)
-    assert code == 0 and data["ok"] is True
+    # Changed with issue 15: no tick ran for two days, so item:uji-baru, due in that gap,
+    # is stale, and stale rows make status report a problem (was: exit 0).
+    assert code == 1 and {p["kind"] for p in data["problems"]} == {"stale"}, data["alerts"]
     assert data["counts"]["sent"] == 2 and data["counts"]["seeded"] == 8
     assert {r["platform"] for r in data["last_sent"]} == {"x", "bluesky"}
     assert data["last_sent"][0]["url"].startswith("file://")
@@ -114,7 +123,12 @@ def test_rehearse_runs_the_calendar_without_touching_the_real_ledger(project: Pa
     assert "Rehearsal of kampanye-uji" in out
     assert "2027-03-05 19:00 WIB  x  cal:kampanye-uji:p3-utas  2/2  sent" in out
     assert not (project / "var").exists()
-    assert len(list((project / "rehearsal" / "outbox").rglob("*.json"))) == 9
+    files = sorted(p.name for p in (project / "rehearsal" / "outbox").rglob("*.json"))
+    # Since issue 16 the campaign's own release goes into the rehearsal too, at its go-live
+    # (its embargo), though it is not live yet.
+    release = [name for name in files if name.startswith("item+uji-rilis")]
+    assert release and len(files) == 9 + len(release)
+    assert "2027-03-04 09:00 WIB" in out and "item:uji-rilis" in out
     code, _, err = run(project, "rehearse", "kampanye-ujj")
     assert (
         code == 1

@@ -224,18 +224,16 @@ def test_a_simulated_week(site) -> None:
     assert rilis.text == (
         "Pemerintah kabupaten meluncurkan layanan informasi pencegahan perdagangan orang.\n\n#UjiTPPO"
     )
-    assert rilis.link.endswith("?utm_source=facebook&utm_medium=social&utm_campaign=kampanye-uji")
+    # UTM parameters are off by default (issue 16): the link is the page's own address.
+    assert "utm_" not in rilis.link and rilis.link.startswith(SITE)
     for platform in ("x", "bluesky"):
         card = got[(platform, f"{CAMPAIGN}:p2-kartu", 1)]
-        assert card.text == (
-            f"Simpan nomor bantuan resmi. #UjiTPPO\n\n{SITE}/bantuan/?utm_source={platform}"
-            "&utm_medium=social&utm_campaign=kampanye-uji"
-        )
+        assert card.text == (f"Simpan nomor bantuan resmi. #UjiTPPO\n\n{SITE}/bantuan/")
         assert (card.images, card.alts) == (1, (ALT,))
     for platform in ("x", "mastodon"):
         thread = [got[(platform, f"{CAMPAIGN}:p3-utas", n)] for n in (1, 2)]
         assert [t.text[-5:] for t in thread] == ["(1/2)", "(2/2)"]
-        assert f"{SITE}/kampanye/kampanye-uji/?utm_source={platform}" in thread[0].text
+        assert f"{SITE}/kampanye/kampanye-uji/" in thread[0].text
     (check_outbox_files if site["mode"] == "outbox" else check_servers)(site, got)
 
     # The log: one key=value line per event, with the remote URL; never a secret.
@@ -257,10 +255,7 @@ def test_a_simulated_week(site) -> None:
 
 
 def link(platform: str) -> str:
-    return (
-        f"{SITE}/berita/2027/berita-baru-yang-tayang-pada-hari-kedua/?utm_source={platform}"
-        "&utm_medium=social&utm_campaign=site"
-    )
+    return f"{SITE}/berita/2027/berita-baru-yang-tayang-pada-hari-kedua/"
 
 
 def check_outbox_files(site: dict[str, Any], got: dict[tuple, Posted]) -> None:

@@ -4,6 +4,7 @@ every other item still goes out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import shutil
 from pathlib import Path
@@ -233,5 +234,17 @@ def test_an_answer_that_is_not_json_is_never_a_traceback_nor_a_second_post(
     (row,) = engine.ledger.rows()
     if platform == "telegram":  # cannot be searched: a person decides
         assert row.state == "unknown" and "publisher resolve" in row.reason
-    else:  # looked up, not found (the answer was the proxy's, the post never made), sent once
+    elif platform == "mastodon":  # its Idempotency-Key makes the resend safe: sent once
         assert row.state == "sent" and len(server.posts) == 1
+    else:
+        # Changed with issue 16: not found is not proof (posts show late there). The engine
+        # keeps looking through the platform's lookup window, then asks a person; it never
+        # sends a second time on its own.
+        assert row.state == "unknown" and row.next_attempt_at is not None
+        end = engine.clock.now + adapter.spec.lookup_window + dt.timedelta(minutes=2)
+        while engine.clock.now < end:
+            engine.scheduler.tick(engine.clock.advance(minutes=1))
+        (row,) = engine.ledger.rows()
+        assert (row.state, row.next_attempt_at) == ("unknown", None)
+        assert "publisher resolve" in row.reason and len(server.posts) == 0
+        assert len(server.requests_to(PATHS[platform], "POST")) == 1

@@ -186,13 +186,23 @@ def test_a_full_disk_after_the_post_leaves_a_claim_that_the_next_start_settles(
         return ledger, Scheduler(settings, ledger, adapters, lambda: snapshot(settings))
 
     ledger, scheduler = start()
-    failing = FullAtCommit(ledger.conn)
-    ledger.conn = failing  # type: ignore[assignment]
+    # The platform's run records through its own connection (publisher.engine.sending): the
+    # disk fills up under that one.
+    failing: list[FullAtCommit] = []
+    make_sibling = ledger.sibling
+
+    def sibling() -> Ledger:
+        other = make_sibling()
+        failing.append(FullAtCommit(other.conn))
+        other.conn = failing[-1]  # type: ignore[assignment]
+        return other
+
+    ledger.sibling = sibling  # type: ignore[method-assign]
     outbox = OutboxAdapter(limits["mastodon"], settings.outbox)
     original = outbox._send
 
     def send_then_fill_the_disk(*args: Any, **kwargs: Any) -> Any:
-        failing.armed = True  # the post is out; recording it fails
+        failing[-1].armed = True  # the post is out; recording it fails
         return original(*args, **kwargs)
 
     outbox._send = send_then_fill_the_disk  # type: ignore[method-assign]
@@ -205,9 +215,10 @@ def test_a_full_disk_after_the_post_leaves_a_claim_that_the_next_start_settles(
     ledger.close()
 
     ledger, scheduler = start()  # restarted, with room on the disk again
-    with InstanceLock(settings.ledger):  # after reconcile_seconds (1 s in this project)
+    with InstanceLock(settings.ledger):  # after reconcile_seconds (60 s: the default)
         scheduler.sole_instance = True  # as the runner makes it under the lock
-        scheduler.tick(utc_now() + dt.timedelta(seconds=5))
+        scheduler.tick(utc_now() + dt.timedelta(seconds=65))
+        scheduler.tick(utc_now() + dt.timedelta(seconds=125))  # 5 posts a tick (the default)
     row = ledger.row(claimed.id)
     assert row.state == "sent" and row.reason.startswith("found on the platform")
     files = outbox_files(settings.outbox)

@@ -93,9 +93,9 @@ class Server:
             connection.close()
 
 
-def fill(template: str, listen: str, server_name: str, root: Path) -> str:
+def fill(template: str, listen: str, server_name: str, root: Path, origin: str = "") -> str:
     text = template.replace("{{LISTEN}}", listen).replace("{{SERVER_NAME}}", server_name)
-    text = text.replace("{{ROOT}}", str(root))
+    text = text.replace("{{ROOT}}", str(root)).replace("{{ORIGIN}}", origin or f"http://{listen}")
     assert "{{" not in text, "a placeholder of deploy/nginx.conf was not filled in"
     return text
 
@@ -216,11 +216,12 @@ def asset_paths(html: bytes) -> list[str]:
     return [re.sub(r"^https?://[^/]+", "", url) for url in urls]
 
 
-def headers_file() -> dict[str, dict[str, str]]:
-    """deploy/_headers as {path pattern: {header name (lower case): value}}."""
+def headers_file(origin: str = "") -> dict[str, dict[str, str]]:
+    """deploy/_headers as {path pattern: {header name (lower case): value}}, {{ORIGIN}} filled."""
     rules: dict[str, dict[str, str]] = {}
     current = None
-    for line in (ROOT / "deploy" / "_headers").read_text().splitlines():
+    text = (ROOT / "deploy" / "_headers").read_text()
+    for line in text.replace("{{ORIGIN}}", origin).splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if not line[0].isspace():
@@ -231,10 +232,10 @@ def headers_file() -> dict[str, dict[str, str]]:
     return rules
 
 
-def headers_for(path: str) -> dict[str, str]:
+def headers_for(path: str, origin: str = "") -> dict[str, str]:
     """What a `_headers` host would send for `path`: the rules whose pattern matches, merged."""
     merged: dict[str, str] = {}
-    for pattern, values in headers_file().items():
+    for pattern, values in headers_file(origin).items():
         if fnmatchcase(path, pattern):
             for name, value in values.items():
                 assert name not in merged, f"{name} set by two rules for {path}: hosts join them"
@@ -313,7 +314,7 @@ def test_a_development_build_in_the_same_process_stays_plain(live: Path, tmp_pat
 @pytest.mark.parametrize("kind", ["home", "page", "css", "js", "atom", "image", "missing"])
 def test_every_response_has_the_security_headers(server: Server, paths, kind: str) -> None:
     answer = server.get(paths[kind], "br, gzip")
-    expected = headers_file()["/*"]
+    expected = headers_file(server.url)["/*"]
     for name in SECURITY_HEADERS:
         assert answer.header(name) == expected[name], name
     assert answer.header("server") == "nginx"  # no version
@@ -326,7 +327,12 @@ def test_the_security_headers_say_what_the_issue_asks(server: Server) -> None:
         for part in answer.header("content-security-policy").split("; ")
     )
     assert csp["default-src"] == ["'self'"]
-    assert csp["script-src"] == ["'self'", "'wasm-unsafe-eval'"]  # no inline script
+    # No inline script, and scripts only from the theme's folder and Pagefind's bundle.
+    assert csp["script-src"] == [
+        f"{server.url}/theme/js/",
+        f"{server.url}/pagefind/",
+        "'wasm-unsafe-eval'",
+    ]
     assert csp["style-src"] == ["'self'"]
     assert csp["img-src"] == ["'self'", "data:"]
     assert csp["object-src"] == ["'none'"]
@@ -426,7 +432,7 @@ def test_feed_files_all_have_their_media_type_rule_in_the_headers_file(live: Pat
 def test_the_headers_file_matches_the_server(server: Server, paths) -> None:
     for kind in ("home", "css", "js", "atom", "json feed"):
         answer = server.get(paths[kind])
-        for name, value in headers_for(paths[kind]).items():
+        for name, value in headers_for(paths[kind], server.url).items():
             assert answer.header(name) == value, (kind, name)
 
 
@@ -544,6 +550,49 @@ def test_a_browser_reports_no_policy_violation(server: Server, live: Path) -> No
             assert not problems, problems
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_scripts_run_only_from_the_theme_folder(server: Server, live: Path) -> None:
+    """A script that reached /files/ or /images/ (where writers' uploads go) never runs, even
+    if something put a <script> on the page: the policy allows the theme's folder only."""
+    from playwright.sync_api import sync_playwright
+
+    current = server.site / "current"
+    planted = {
+        folder: current / folder / "planted.js" for folder in ("files", "images", "theme/js")
+    }
+    for folder, path in planted.items():
+        path.write_text(f"window.ran = (window.ran || []).concat([{folder!r}]);")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.add_init_script(
+                    "window.blocked = []; document.addEventListener('securitypolicyviolation',"
+                    " e => window.blocked.push(e.blockedURI));"
+                )
+                page.goto(f"{server.url}/")
+                for folder in planted:
+                    page.evaluate(
+                        "src => new Promise(done => { const s = document.createElement('script');"
+                        " s.src = src; s.onload = s.onerror = () => done();"
+                        " document.head.append(s); })",
+                        f"/{folder}/planted.js",
+                    )
+                assert page.evaluate("window.ran || []") == ["theme/js"]
+                blocked = page.evaluate("window.blocked")
+                assert f"{server.url}/files/planted.js" in blocked, blocked
+                assert f"{server.url}/images/planted.js" in blocked, blocked
+                # The theme's own script still runs: the quick exit counts Shift presses.
+                page.keyboard.press("Shift")
+                assert "2" in page.locator("#qe-status").inner_text()
+            finally:
+                browser.close()
+    finally:
+        for path in planted.values():
+            path.unlink(missing_ok=True)
 
 
 # --- deploys while readers read --------------------------------------------------------------

@@ -150,23 +150,43 @@ def status_conf(tmp_path: Path) -> Iterator[Path]:
     yield conf
 
 
-def test_a_revoked_credential_stops_that_platform_only_and_fails_status(
+def test_a_revoked_credential_parks_that_platform_only_until_it_is_accepted_again(
     tmp_path: Path, mastodon_server: Any, telegram_server: Any, status_conf: Path
 ) -> None:
+    """Changed with issue 16: refused credentials park the platform and its posts (never
+    `dead`); `status` names the variable; once a credential check passes they go out."""
     engine = Engine(tmp_path, {"mastodon": mastodon_server, "telegram": telegram_server})
     engine.items = [post(f"item:{n}", "2027-03-01 09:00", f"Info {n}.") for n in range(3)]
-    mastodon_server.fail_next(401, times=10**6, path="/api/v1/statuses")
-    engine.minutes("2027-03-01 09:05")
+    mastodon_server.fail_next(401, times=10**6)  # the token is revoked: every request fails
+    engine.minutes("2027-03-01 09:30")
 
-    assert len(mastodon_server.requests_to("/api/v1/statuses")) == 1  # not once per post
-    dead = engine.ledger.rows(platform="mastodon")
-    assert {(r.state, r.cause) for r in dead} == {("dead", "credentials")}
-    for row in dead:
-        assert "Mastodon: 401" in row.reason and "MASTODON_ACCESS_TOKEN" in row.reason
+    # One refused attempt, then a credential check at 09:10, 09:20 (backoff), not every minute.
+    assert len(mastodon_server.requests_to("/api/v1/statuses", "POST")) <= 1
+    assert len(mastodon_server.requests) <= 8
+    rows = engine.ledger.rows(platform="mastodon")
+    assert "dead" not in {r.state for r in rows}
+    assert [(r.state, r.cause) for r in rows] == [
+        ("failed", "credentials"),
+        ("pending", ""),
+        ("pending", ""),
+    ]
+    assert "MASTODON_ACCESS_TOKEN" in rows[0].reason
+    state = engine.ledger.platform_state("mastodon")
+    assert state.state == "parked" and "MASTODON_ACCESS_TOKEN" in state.reason
     assert [key for key, _ in engine.sent("telegram")] == ["item:0", "item:1", "item:2"]
 
-    result = CliRunner().invoke(cli, ["status", "--json", "--settings", str(status_conf)])
+    result = CliRunner().invoke(
+        cli, ["status", "--json", "--max-age", "0", "--now", "2027-03-01 09:30",
+              "--settings", str(status_conf)],
+    )  # fmt: skip
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    attention = {(r["platform"], r["key"], r["state"]) for r in data["attention"]}
-    assert attention == {("mastodon", f"item:{n}", "dead") for n in range(3)}
+    (problem,) = [p for p in data["problems"] if p["kind"] == "credentials"]
+    assert problem["platform"] == "mastodon" and "MASTODON_ACCESS_TOKEN" in problem["fix"]
+    assert data["platforms"]["mastodon"]["state"] == "parked"
+
+    mastodon_server.clear_scripts()  # the token is restored on the server
+    engine.minutes("2027-03-01 11:00", step=5)
+    assert [key for key, _ in engine.sent("mastodon")] == ["item:0", "item:1", "item:2"]
+    assert engine.ledger.platform_state("mastodon").state == "open"
+    assert [p["text"] for p in mastodon_server.posts] == ["Info 0.", "Info 1.", "Info 2."]

@@ -3,9 +3,11 @@ before anything is sent again; only what the platform cannot tell stays `unknown
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from publisher.engine import actions
 from publisher.engine.ledger import Ledger
 from publisher.engine.reconcile import draft_part
 from publisher.engine.report import TickReport
@@ -90,6 +92,8 @@ def test_telegram_cannot_be_searched_so_a_person_decides(
 def test_a_dead_processs_claim_is_settled_at_once_by_the_lock_holder(
     tmp_path: Path, x_server: Any
 ) -> None:
+    """Changed with issue 16: a post X does not show is not sent again after one look (X may
+    show it late); the engine looks through X's lookup window, then asks a person."""
     engine = x_engine(tmp_path, x_server)
     engine.scheduler.tick()
     engine.items += [post("item:a", "Satu."), post("item:b", "Dua.")]
@@ -107,10 +111,20 @@ def test_a_dead_processs_claim_is_settled_at_once_by_the_lock_holder(
     with InstanceLock(engine.ledger.path):  # a restarted `publisher run`: no lease to wait for
         engine.scheduler.sole_instance = True  # as the runner makes it under the lock
         engine.scheduler.tick()
-    got = {r.key: r for r in engine.ledger.rows()}
-    assert got["item:a"].state == "sent" and got["item:a"].attempts == 1  # found, not resent
-    assert got["item:b"].state == "sent" and got["item:b"].attempts == 2  # absent: sent now
-    assert sorted(p["sent_text"] for p in x_server.posts) == ["Dua.", "Satu."]
+        got = {r.key: r for r in engine.ledger.rows()}
+        assert got["item:a"].state == "sent" and got["item:a"].attempts == 1  # found, not resent
+        assert got["item:b"].state == "unknown" and got["item:b"].next_attempt_at is not None
+        assert "not on X yet" in got["item:b"].reason
+        window = XAdapter.spec.lookup_window
+        end = now + window + dt.timedelta(minutes=2)
+        while engine.clock.now < end:
+            engine.scheduler.tick(engine.clock.advance(minutes=1))
+    b = engine.ledger.rows(key="item:b")[0]
+    assert (b.state, b.next_attempt_at, b.attempts) == ("unknown", None, 1)
+    assert b.lookups >= 3 and "publisher resolve item:b --platform x" in b.reason
+    assert [p["sent_text"] for p in x_server.posts] == ["Satu."]  # never sent twice, or blindly
+    status = actions.status(engine.ledger, now=engine.clock.now)
+    assert not status["ok"] and any(p["kind"] == "unknown" for p in status["problems"])
 
 
 def test_a_duplicate_refusal_is_never_sent_again_blindly(tmp_path: Path, x_server: Any) -> None:

@@ -67,7 +67,7 @@ def test_the_wheel_builds_a_project_outside_the_source_tree(
         check=True, cwd=project,
     ).stdout.strip()  # fmt: skip
     assert where.startswith(str(installed))
-    result = run(installed, project / "content", "build", "--now", "2027-01-01 09:00")
+    result = run(installed, project / "content", "build", "--now", "2026-11-28 12:00")
     assert result.returncode == 0, result.stderr[-2000:]
     assert (project / "output" / "index.html").is_file()
     assert "Built " in result.stdout

@@ -20,15 +20,17 @@ from publisher.cli.context import cli_settings, parse_now_option
 from publisher.cli.output import (
     first_words,
     make_console,
+    say,
     setup_logging,
     table,
 )
 from publisher.content import golive as embargo
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
-from publisher.engine import actions, sources
+from publisher.engine import actions, upcoming
 from publisher.engine.events import FORMATS
 from publisher.engine.ledger import Ledger
+from publisher.engine.planned import Planned
 from publisher.engine.rehearse import rehearse
 from publisher.ops import runner as engine
 from publisher.ops.instance_lock import InstanceLock
@@ -74,13 +76,16 @@ LOG_FORMAT = click.option(
 @SETTINGS
 @LOG_FORMAT
 def run_command(settings_file: Path | None, log_format: str) -> None:
-    """Run the scheduler: a tick now and every tick_seconds; SIGTERM stops it cleanly."""
+    """Run the scheduler: a tick now and every tick_seconds; SIGTERM stops it cleanly,
+    SIGHUP (or a change of .env) makes it read the credentials again."""
     settings = cli_settings(settings_file)
-    setup_logging(make_console(), log_format, engine.redactor(registry.environment(settings.root)))
-    stop = threading.Event()
+    redact = engine.redactor(registry.environment(settings.root))
+    setup_logging(make_console(), log_format, redact)
+    stop, hup = threading.Event(), threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())  # finish the current post, then exit
-    engine.run_scheduler(settings, stop)
+    signal.signal(signal.SIGHUP, lambda *_: hup.set())
+    engine.run_scheduler(settings, stop, redact=redact, hup=hup)
 
 
 @click.command("tick")
@@ -100,6 +105,9 @@ def tick_command(settings_file: Path | None, now_text: str | None, log_format: s
                 settings, secrets, ledger, clock=_clock(now), sole_instance=True
             )
             report = engine.tick_once(scheduler)
+            # A platform still sending past its budget: its result is recorded before this
+            # process ends (each request has its own deadline in the adapter).
+            scheduler.wait()
         finally:
             ledger.close()
     click.echo(
@@ -114,16 +122,24 @@ def tick_command(settings_file: Path | None, now_text: str | None, log_format: s
 @NOW
 @click.option("--days", default=7, show_default=True, type=click.IntRange(1, 366))
 def plan_command(settings_file: Path | None, now_text: str | None, days: int) -> None:
-    """The upcoming posts: time (WIB), platform, key, first words, state."""
+    """The upcoming posts: time (WIB), platform, key, first words, state.
+
+    Articles and releases not live yet are read from content/ and shown at their go-live
+    ("scheduled"); links are counted at the production site's address.
+    """
     console = make_console()
     now = parse_now_option(now_text) or utc_now()
     settings = cli_settings(settings_file)
-    snap = sources.snapshot(settings)
+    seen = upcoming.outlook(settings, now)
     ledger = cli_ledger(settings, must_exist=True)
     adapters = build_adapters(settings, registry.environment(settings.root))
-    rows = actions.plan(snap.planned, ledger, adapters, now, days)
-    for problem in snap.problems:
-        click.echo(problem, err=True)
+    rows = actions.plan(
+        seen.planned, ledger, adapters, now, days, scheduled=seen.scheduled, utm=settings.utm
+    )
+    for problem in seen.problems:
+        say(problem, err=True)
+    for warning in _warnings(seen.planned, ledger, now, settings):
+        say(f"warning: {warning}", err=True)
     table(
         console,
         f"Plan {format_wib(now)} + {days} days",
@@ -142,30 +158,51 @@ def plan_command(settings_file: Path | None, now_text: str | None, days: int) ->
     )
 
 
+def _warnings(
+    planned: list[Planned], ledger: Ledger | None, now: dt.datetime, settings: PublisherSettings
+) -> list[str]:
+    known = {r.key for r in ledger.rows()} if ledger is not None else set()
+    return upcoming.warnings(planned, now, settings.catch_up, known)
+
+
 @click.command("preview")
 @SETTINGS
+@NOW
 @click.argument("key")
-def preview_command(settings_file: Path | None, key: str) -> None:
-    """The exact text of every part for every platform, with its count against the limit."""
+def preview_command(settings_file: Path | None, now_text: str | None, key: str) -> None:
+    """The exact text of every part for every platform, with its count against the limit
+    (links at the production site's address, as production sends them)."""
+    now = parse_now_option(now_text) or utc_now()
     settings = cli_settings(settings_file)
-    snap = sources.snapshot(settings)
+    seen = upcoming.outlook(settings, now)
     ledger = cli_ledger(settings, must_exist=True)
     previews = actions.preview(
-        key, snap.planned, ledger, build_adapters(settings, registry.environment(settings.root))
+        key,
+        seen.planned,
+        ledger,
+        build_adapters(settings, registry.environment(settings.root)),
+        settings.utm,
     )
+    item = next((p for p in seen.planned if p.key == key), None)
+    if item is not None:
+        for warning in _warnings([item], ledger, now, settings):
+            say(f"warning: {warning}", err=True)
+        if key in seen.scheduled:
+            say(f"scheduled: not live yet; goes out at {format_wib(item.due)}")
     bad = False
-    for item in previews:
-        click.echo(f"== {item.platform} ({item.state})")
-        if item.error:
-            click.echo(f"   cannot compose: {item.error}")
+    for preview in previews:
+        say(f"== {preview.platform} ({preview.state})")
+        if preview.error:
+            say(f"   cannot compose: {preview.error}")
             bad = True
-        for part in item.parts:
+        for part in preview.parts:
             mark = "ok" if part.fits else "TOO LONG"
             bad = bad or not part.fits
-            click.echo(f"-- part {part.number}/{part.total}: {part.count}/{part.limit} {mark}")
-            click.echo(part.text)
+            say(f"-- part {part.number}/{part.total}: {part.count}/{part.limit} {mark}")
+            for line in part.text.split("\n"):
+                say(line)
             for media in part.request.get("media", []):
-                click.echo(f"   [image {media['path_or_url']} alt: {media['alt']}]")
+                say(f"   [image {media['path_or_url']} alt: {media['alt']}]")
     if bad:
         raise SystemExit(1)
 
@@ -221,9 +258,11 @@ def rehearse_command(settings_file: Path | None, keep: Path | None, campaign: st
         ],
     )
     if result.outbox:
-        click.echo(f"outbox kept in {result.outbox}")
+        say(f"outbox kept in {result.outbox}")
+    for warning in result.warnings:
+        say(f"warning: {warning}", err=True)
     for problem in result.problems:
-        click.echo(f"problem: {problem}", err=True)
+        say(f"problem: {problem}", err=True)
     if not result.ok:
         raise SystemExit(1)
 

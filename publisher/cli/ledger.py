@@ -15,9 +15,10 @@ from pathlib import Path
 import click
 
 from publisher.cli.context import cli_settings
-from publisher.cli.output import fail
+from publisher.cli.output import fail, say
 from publisher.core.timeutil import utc_now
 from publisher.engine.ledger.check import check, read_only
+from publisher.engine.ledger.store import private_file
 
 SETTINGS = click.option(
     "--settings",
@@ -36,6 +37,7 @@ def backup(source: Path, target: Path) -> tuple[Path, int]:
         target = target / f"{source.stem}-{stamp}{source.suffix}"
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
+        private_file(temp)  # a backup tells as much as the ledger: its owner only (0600)
         with read_only(source) as conn:
             copy = sqlite3.connect(temp)
             try:
@@ -87,7 +89,7 @@ def check_command(settings_file: Path | None) -> None:
     except (OSError, sqlite3.DatabaseError) as exc:
         fail(f"{settings.ledger}: cannot be checked ({exc})")
     for problem in result.problems:
-        click.echo(f"{settings.ledger}: {problem}", err=True)
+        say(f"{settings.ledger}: {problem}", err=True)
     if not result.ok:
         fail(f"ledger check: {len(result.problems)} problem(s)")
     click.echo(f"ledger ok: {result.rows} row(s), {result.audits} audit entries, integrity ok")

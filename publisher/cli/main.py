@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "publisher.cli.ops",
     "publisher.cli.accounts",
     "publisher.cli.ledger",
+    "publisher.cli.print",
+    "publisher.cli.studio",
 )
 
 

@@ -9,14 +9,8 @@ import click
 from publisher.cli.context import current_project
 from publisher.core.errors import display_path
 from publisher.core.project import Project
-from publisher.ops.deploy import (
-    DeployConfig,
-    DeployError,
-    check_target,
-    deploy,
-    list_releases,
-    rollback,
-)
+from publisher.ops.deploy import DeployConfig, DeployError, check_target, list_releases, rollback
+from publisher.ops.publish import deploy_project
 
 
 @click.command("deploy")
@@ -56,10 +50,14 @@ def deploy_command(
     project = current_project(settings_file)
     if settings_file is None:  # publishconf.py: the production build is what goes live
         project = Project.from_settings_file(project.production_settings_file)
+    source = Path(output or project.layout.output)
+    if not (list_only or roll_back or to_release):
+        spec, path = deploy_project(project, source, target, keep)  # what the studio runs too
+        click.echo(f"Deployed {display_path(source)} to {spec}: live release {path.name}")
+        return
     try:
         config = DeployConfig.from_settings(project.conf())
         spec = config.resolve(target)
-        source = Path(output or project.layout.output)
         check_target(spec, project.root, source)
         tools = {"ssh": config.ssh, "rsync": config.rsync}
         if list_only:
@@ -67,16 +65,12 @@ def deploy_command(
             for name in state.releases:
                 click.echo(f"{'*' if name == state.current else ' '} {name}")
             return
-        if roll_back:
-            path = rollback(spec, to=to_release, **tools)
-            click.echo(f"Rolled back: {spec} now serves {path.name}")
-            return
-        if to_release:
+        if not roll_back:
             raise DeployError("--to needs --rollback")
-        path = deploy(source, spec, keep or config.keep, project_root=project.root, **tools)
+        path = rollback(spec, to=to_release, **tools)
+        click.echo(f"Rolled back: {spec} now serves {path.name}")
     except DeployError as exc:
         raise DeployError(f"deploy: error: {exc}") from None
-    click.echo(f"Deployed {display_path(source)} to {spec}: live release {path.name}")
 
 
 commands = [deploy_command]

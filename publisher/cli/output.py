@@ -1,4 +1,10 @@
-"""How the engine's commands print: rich on a terminal, plain lines otherwise; errors as one line."""
+"""How the engine's commands print: rich on a terminal, plain lines otherwise; errors as one line.
+
+Text from platforms and from content (reasons, error bodies, post text) is shown as text in
+both: control characters become escapes (`printable`: no cursor moves, cleared screens or
+forged lines), and rich never reads it as markup (cells are `Text`, not markup strings), so
+a `[/]` in a platform's answer or a post prints as written.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +18,22 @@ from pelican.log import LimitFilter
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
+from rich.text import Text
 
-from publisher.engine.events import Redact, formatter, unchanged
+from publisher.engine.events import Redact, formatter, printable, unchanged
 
 
 def make_console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+def say(text: Any = "", err: bool = False) -> None:
+    """One line of output, whatever it holds: control characters shown as escapes."""
+    click.echo(printable(str(text)), err=err)
+
+
 def fail(message: str) -> None:
-    click.echo(message, err=True)
+    say(message, err=True)
     raise SystemExit(1)
 
 
@@ -43,22 +55,22 @@ def setup_logging(console: Console, log_format: str = "text", redact: Redact = u
 
 def table(console: Console, title: str, headers: Sequence[str], rows: list[Sequence[Any]]) -> None:
     if console.is_terminal:
-        grid = Table(title=title, show_lines=False)
+        grid = Table(title=Text(printable(title)), show_lines=False)
         for header in headers:
             grid.add_column(header, overflow="fold")
         for row in rows:
-            grid.add_row(*(str(c) for c in row))
+            grid.add_row(*(Text(printable(str(c))) for c in row))
         console.print(grid)
         return
-    click.echo(f"{title}:")
+    say(f"{title}:")
     for row in rows:
-        click.echo("  " + "  ".join(str(c) for c in row))
+        say("  " + "  ".join(str(c) for c in row))
     if not rows:
-        click.echo("  (none)")
+        say("  (none)")
 
 
 def first_words(text: str, width: int = 60) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

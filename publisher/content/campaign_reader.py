@@ -11,8 +11,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from publisher.content import frontmatter
 from publisher.content.campaigns import (
     CAMPAIGN_FIELDS,
@@ -27,15 +25,16 @@ from publisher.content.campaigns import (
     CampaignEvent,
 )
 from publisher.content.fields import ImageRef, parse_image
-from publisher.content.frontmatter import FrontMatter
+from publisher.content.frontmatter import FrontMatter, yaml_lines
+from publisher.content.frontmatter import YamlPath as Path_
 from publisher.content.paths import path_problem
+from publisher.content.print_section import PrintSection, read_print_section
 from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.timeutil import WIB, TimeFormatError, parse_time
 from publisher.core.words import did_you_mean
 from publisher.platforms.registry import PLATFORMS
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
-Path_ = tuple[Any, ...]  # a path into the YAML tree, e.g. ("posts", 2, "text")
 
 
 class _Invalid(Exception):
@@ -43,35 +42,6 @@ class _Invalid(Exception):
 
     def __init__(self, line: int, message: str) -> None:
         self.line, self.message = line, message
-
-
-def yaml_lines(text: str) -> tuple[dict[Path_, int], dict[Path_, tuple[int, bool]]]:
-    """Line of every key and list item in the front matter, and where each text value starts."""
-    lines = text.split("\n")
-    end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == frontmatter.DELIMITER)
-    block = "\n".join(lines[1:end])
-    root = frontmatter.compose(block)
-    line_of = frontmatter.line_finder(block)
-    keys: dict[Path_, int] = {}
-    values: dict[Path_, tuple[int, bool]] = {}
-
-    def walk(node: yaml.Node, path: Path_) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                sub = (*path, str(key_node.value))
-                keys[sub] = line_of(key_node.start_mark)
-                walk(value_node, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                keys[(*path, index)] = line_of(item.start_mark)
-                walk(item, (*path, index))
-        elif isinstance(node, yaml.ScalarNode):
-            literal = node.style == "|"
-            values[path] = (line_of(node.start_mark) + (1 if literal else 0), literal)
-
-    if root is not None:
-        walk(root, ())
-    return keys, values
 
 
 class CampaignReader:
@@ -100,13 +70,15 @@ class CampaignReader:
 
     # --- field readers: raise _Invalid at the line at fault ---
 
-    def unknown(self, mapping: dict, allowed: tuple[str, ...], where: Path_, what: str) -> None:
+    def unknown(
+        self, mapping: dict[Any, Any], allowed: tuple[str, ...], where: Path_, what: str
+    ) -> None:
         for key in (str(k) for k in mapping if str(k) not in allowed):
             hint = did_you_mean(key, allowed)
             msg = f"unknown field '{key}' in {what}{hint} (fields: {', '.join(allowed)})"
             self.problem(self.line(*where, key), msg)
 
-    def text(self, mapping: dict, key: str, where: Path_, required: bool = False) -> str:
+    def text(self, mapping: dict[Any, Any], key: str, where: Path_, required: bool = False) -> str:
         value = mapping.get(key)
         if value is None or value == "":
             if required:
@@ -117,14 +89,18 @@ class CampaignReader:
             raise _Invalid(self.line(*where, key), f"'{key}' must be text, not a list or fields")
         return str(value).strip()
 
-    def choice(self, mapping: dict, key: str, where: Path_, choices: tuple[str, ...]) -> str:
+    def choice(
+        self, mapping: dict[Any, Any], key: str, where: Path_, choices: tuple[str, ...]
+    ) -> str:
         value = self.text(mapping, key, where) or choices[0]
         if value not in choices:
             msg = f"{key} must be {' or '.join(repr(c) for c in choices)}, not '{value}'"
             raise _Invalid(self.line(*where, key), msg)
         return value
 
-    def time(self, mapping: dict, key: str, where: Path_, end_of_day: bool = False) -> dt.datetime:
+    def time(
+        self, mapping: dict[Any, Any], key: str, where: Path_, end_of_day: bool = False
+    ) -> dt.datetime:
         raw = mapping.get(key)
         if raw in (None, ""):
             msg = f"'{key}' is required; write e.g. '{key}: 2027-07-30 09:00' (WIB)"
@@ -141,7 +117,7 @@ class CampaignReader:
             ) from None
         return moment
 
-    def platforms(self, mapping: dict, where: Path_) -> list[str]:
+    def platforms(self, mapping: dict[Any, Any], where: Path_) -> list[str]:
         value = mapping.get("platforms")
         if isinstance(value, str):
             value = [p.strip() for p in value.split(",") if p.strip()]
@@ -211,6 +187,7 @@ class CampaignReader:
                 msg = f"post id '{post.id}' is also used on line {ids[post.id]}; give each post its own id"
                 self.problem(line, msg)
             ids.setdefault(post.id, line)
+        campaign.print_section = self.print_section(campaign)
         if start and end:
             self.check_window(campaign)
         return None if self.problems else campaign
@@ -251,7 +228,7 @@ class CampaignReader:
         self.safe_path(link, ("cta", "link"), "cta.link", segment=True)
         return CallToAction(text, link, self.line("cta", "link"))
 
-    def items(self, key: str, read: Any) -> list:
+    def items(self, key: str, read: Any) -> list[Any]:
         value = self.fm.meta.get(key)
         if value in (None, ""):
             return []
@@ -267,7 +244,7 @@ class CampaignReader:
                 out.append(result)
         return out
 
-    def event(self, item: dict, index: int) -> CampaignEvent:
+    def event(self, item: dict[Any, Any], index: int) -> CampaignEvent:
         where = ("events", index)
         self.unknown(item, EVENT_FIELDS, where, f"event {index + 1}")
         return CampaignEvent(
@@ -278,7 +255,7 @@ class CampaignReader:
             line=self.line(*where),
         )
 
-    def post(self, item: dict, index: int, campaign: Campaign) -> CalendarPost:
+    def post(self, item: dict[Any, Any], index: int, campaign: Campaign) -> CalendarPost:
         where = ("posts", index)
         self.unknown(item, POST_FIELDS, where, f"post {index + 1}")
         post_id = self.text(item, "id", where, True)
@@ -320,7 +297,7 @@ class CampaignReader:
             text_starts={n: self.values[paths[n]] for n in texts if paths[n] in self.values},
         )
 
-    def wording(self, item: dict, where: Path_, platforms: list[str]) -> dict[str, str]:
+    def wording(self, item: dict[Any, Any], where: Path_, platforms: list[str]) -> dict[str, str]:
         value = item.get("wording")
         if value in (None, ""):
             return {}
@@ -340,6 +317,15 @@ class CampaignReader:
                 raise _Invalid(line, f"wording.{name} must be text")
             out[name] = str(text).strip()
         return out
+
+    def print_section(self, campaign: Campaign) -> PrintSection | None:
+        images = {i.src for i in [campaign.image, *(p.image for p in campaign.posts)] if i}
+        found, problems = read_print_section(
+            self.fm.meta.get("print"), self.line, self.image, images
+        )
+        for line, message in problems:
+            self.problem(line, message)
+        return found
 
     def check_window(self, campaign: Campaign) -> None:
         window = f"{_wib(campaign.start)} to {_wib(campaign.end)}"

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.content.fields import ImageRef
+from publisher.content.print_section import PrintSection
 
 CAMPAIGN_FIELDS = (
     "title", "slug", "start", "end", "summary", "hashtags", "platforms", "image", "cta",
-    "status", "lang", "events", "posts",
+    "status", "lang", "events", "posts", "print",
 )  # fmt: skip
 POST_FIELDS = ("id", "at", "platforms", "text", "wording", "image", "link", "thread", "status")
 EVENT_FIELDS = ("at", "title", "place", "summary")
@@ -101,6 +102,7 @@ class Campaign:
     lang: str = "id"
     key_lines: dict[str, int] = field(default_factory=dict)  # field -> line
     body_line: int = 1
+    print_section: PrintSection | None = None  # the words of its posters and leaflet
 
     def state(self, now: dt.datetime) -> str:
         """ "current", "upcoming" or "past" at `now`."""

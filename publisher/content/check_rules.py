@@ -6,16 +6,18 @@ located problems through `self.add`; none raises for a content mistake.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.content import frontmatter, hotlines
-from publisher.content.campaign_reader import yaml_lines
+from publisher.content import frontmatter
 from publisher.content.campaigns import CalendarPost, Campaign
+from publisher.content.check_safety import XML_FORBIDDEN, fixed_line
 from publisher.content.fields import ContentMeta, ImageRef
-from publisher.content.frontmatter import FrontMatter
+from publisher.content.frontmatter import FrontMatter, yaml_lines
+from publisher.content.sanitize import is_remote
 from publisher.core.words import did_you_mean
 from publisher.platforms import counters, registry
 from publisher.platforms.counters import PlatformLimits
@@ -25,16 +27,6 @@ LineAt = Callable[[int], int]  # index in a text -> line in its file
 
 UPLOADABLE = {".png", ".jpg", ".jpeg", ".gif", ".webp"}  # what every platform accepts
 
-# Phone-looking text: an Indonesian number (0…, +62…, 62…) with at least 7 digits, or a short
-# number (3-5 digits) right after a word that announces a number ("telepon 110").
-_LONG_NUMBER = re.compile(r"(?<![\w+])(?:\+62|62|\(0|0)[\d().\- ]{4,}\d")
-_SHORT_NUMBER = re.compile(
-    r"\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp|hotline|nomor|no|sapa)"
-    r"[\s.:*_]*(\d{3,5})\b",
-    re.IGNORECASE,
-)
-_DIGIT = re.compile(r"\d")
-_DATE_LIKE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)")
 _MD_INTERNAL = re.compile(r"\]\(\s*<?(\{(?:filename|static)\}[^)\s>]+)")
 
@@ -64,12 +56,17 @@ class Rules:
     site_url: str
     limits: dict[str, PlatformLimits]
     enabled: list[str]  # platforms of articles that name none
+    utm: bool  # PUBLISHER['utm']: links carry UTM parameters (and count longer)
     published: set[str]
     held: set[str]
     targets: dict[str, Target]
     campaigns: dict[str, Campaign]
     broken: set[str]
     add: Callable[..., None]
+    # From check_safety.SafetyRules (mixed into the same Checker).
+    check_phones: Callable[..., None]
+    check_fields: Callable[..., None]
+    check_markup: Callable[..., None]
 
     # --- checks of pages, articles and releases ---
 
@@ -89,8 +86,7 @@ class Rules:
                 fm.line_of("campaign"),
                 f"there is no campaign '{meta.campaign}' in campaigns/{hint}",
             )
-        for key in ("title", "summary"):
-            self.check_phones(path, getattr(meta, key), lambda _i, k=key: fm.line_of(k))
+        self.check_fields(path, fm.meta)  # numbers and XML characters, in every field
         if meta.kind != "page":
             self.check_syndication(item)
 
@@ -116,8 +112,7 @@ class Rules:
             severity = "warning" if name == "title" else "error"
             self.check_fit(item.path, line, platform, text, url, hashtags, meta.campaign or "",
                            False, caption, label, severity)  # fmt: skip
-            self.check_hashtags(item.path, text, [platform], lambda _i, n=line: n)
-            self.check_phones(item.path, text, lambda _i, n=line: n)
+            self.check_hashtags(item.path, text, [platform], fixed_line(line))
 
     # --- checks of campaigns ---
 
@@ -135,11 +130,9 @@ class Rules:
         self.check_link(path, campaign.cta.line, campaign.cta.link, "cta.link")
         for index, tag in enumerate(campaign.hashtags):
             self.check_hashtags(
-                path, f"#{tag}", campaign.platforms, lambda _i, n=index: _item_line(campaign, n)
+                path, f"#{tag}", campaign.platforms, functools.partial(_tag_line, campaign, index)
             )
-        for key in ("title", "summary"):
-            self.check_phones(path, getattr(campaign, key), lambda _i, k=key: campaign.line_of(k))
-        self.check_phones(path, campaign.cta.text, lambda _i: campaign.cta.line)
+        self.check_fields(path, frontmatter.parse(path).meta)  # every field, posts included
         self.check_body(path, campaign.body, campaign.body_line)
         for post in campaign.posts:
             self.check_post(campaign, post)
@@ -152,9 +145,6 @@ class Rules:
             url = f"{self.site_url}/{target.url}" if target else None
         if post.image is not None:
             self.check_post_image(path, post)
-            self.check_phones(
-                path, post.image.alt, lambda _i: post.image.line if post.image else post.line
-            )
         texts: dict[str, list[str]] = {}
         for platform in post.platforms:
             texts.setdefault(post.text_field(platform), []).append(platform)
@@ -166,7 +156,6 @@ class Rules:
                 return post.line_in(n, t, i)
 
             self.check_hashtags(path, text, platforms, at)
-            self.check_phones(path, text, at)
             for platform in platforms:
                 caption = post.image is not None and platform == "telegram"
                 line = post.lines.get(name, post.line)
@@ -204,9 +193,11 @@ class Rules:
         hashtags: tuple[str, ...], campaign: str, thread: bool, caption: bool, field_name: str,
         severity: str = "error",
     ) -> None:  # fmt: skip
+        if XML_FORBIDDEN.search(text):
+            return  # reported by check_safety; a lone surrogate cannot even be counted
         limits = self.limits[platform]
         spec = registry.spec(platform)
-        full = engine_text(platform, text, url or "", hashtags, campaign)
+        full = engine_text(platform, text, url or "", hashtags, campaign, self.utm)
         if spec.fits(full, caption=caption, limits=limits):
             return
         if thread and limits.threads:
@@ -250,28 +241,27 @@ class Rules:
         return target
 
     def check_body(self, path: Path, body: str, body_line: int) -> None:
-        """Markdown body: images need alt text and a file, {filename} links a target, numbers."""
+        """Markdown body: images need alt text and a file of this site, {filename} links a
+        target; numbers, raw HTML, bombs and XML characters (check_safety.py)."""
         for match in _MD_IMAGE.finditer(body):
             line = body_line + body[: match.start()].count("\n")
             if not match.group(1).strip():
                 self.add(
                     path, line, "an image in the text has no alt text; write ![what it shows](file)"
                 )
+            if is_remote(match.group(2)):
+                continue  # another site's image: check_markup reports it with raw <img>
             self.check_file_ref(path, line, match.group(2))
         for match in _MD_INTERNAL.finditer(body):
             self.check_file_ref(path, body_line + body[: match.start()].count("\n"), match.group(1))
         self.check_phones(path, body, lambda i: body_line + body[:i].count("\n"))
+        self.check_markup(path, body, body_line)
 
     def check_image(self, path: Path, image: ImageRef) -> Path | None:
-        src = image.src.removeprefix("{static}").lstrip("/")
-        if re.match(r"^[a-z]+://", src):
-            self.add(
-                path,
-                image.line,
-                f"'{image.src}' is on another site; put the image in content/images/",
-                "warning",
-            )
+        if is_remote(image.src.removeprefix("{static}")):  # no fetch from another site, ever
+            self.add(path, image.line, _remote_image(image.src))
             return None
+        src = image.src.removeprefix("{static}").lstrip("/")
         file = self.content / src
         if not file.is_file():
             self.add(
@@ -341,51 +331,28 @@ class Rules:
                 )
                 self.add(path, line_at(index), f"hashtag: {failing[0][1]}{also}")
 
-    def check_phones(self, path: Path, text: str, line_at: LineAt) -> None:
-        for index, raw in find_phone_numbers(text):
-            number = hotlines.digits(raw)
-            if number in self.published:
-                continue
-            if number in self.held:
-                self.add(
-                    path,
-                    line_at(index),
-                    f"'{raw}' is on hold in data/hotlines.yaml (not confirmed by its agency); remove it from the text",
-                )
-            else:
-                self.add(
-                    path,
-                    line_at(index),
-                    f"'{raw}' looks like a phone number but is not a published row of data/hotlines.yaml; a wrong number is the worst error this site can make: check it",
-                    "warning",
-                )
+
+def _remote_image(src: str) -> str:
+    what = "a data: address" if src.strip().lower().startswith("data:") else "on another site"
+    return (
+        f"the image '{src[:60]}' is {what}: the site, its feeds and the publisher use only "
+        "their own images; put the file in content/images/ and give its path"
+    )
 
 
 def engine_text(
-    platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str
-) -> str:
+    platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str,
+    utm: bool = False,
+) -> str:  # fmt: skip
     """The text the publisher sends when it fits (publisher.platforms.text's one layout)."""
     policy = registry.spec(platform).link_policy
-    return whole_text(policy, platform, body, link, hashtags, campaign)
+    return whole_text(policy, platform, body, link, hashtags, campaign, utm)
+
+
+def _tag_line(campaign: Campaign, index: int, _at: int) -> int:
+    return _item_line(campaign, index)
 
 
 def _item_line(campaign: Campaign, index: int) -> int:
     keys, _ = yaml_lines(frontmatter.read_text(campaign.path))
     return keys.get(("hashtags", index), campaign.line_of("hashtags"))
-
-
-def find_phone_numbers(text: str) -> list[tuple[int, str]]:
-    """Phone-looking strings in `text`: (index, as written)."""
-    found: list[tuple[int, str]] = []
-    if not _DIGIT.search(text):  # most paragraphs have no digit; the two patterns are slow
-        return found
-    for match in _LONG_NUMBER.finditer(text):
-        raw = match.group(0).strip(" .-(")
-        if sum(ch.isdigit() for ch in raw) >= 7 and not _DATE_LIKE.match(raw):
-            found.append((match.start(), raw))
-    covered = [(i, i + len(r)) for i, r in found]
-    for match in _SHORT_NUMBER.finditer(text):
-        start = match.start(1)
-        if not any(a <= start < b for a, b in covered):
-            found.append((start, match.group(1)))
-    return sorted(found)

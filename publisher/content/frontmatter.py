@@ -35,17 +35,19 @@ class _StrictLoader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
-            )
+                None, None, "anchors and aliases (&name, *name) are not allowed",
+                event.start_mark,
+            )  # fmt: skip
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if self._depth >= MAX_DEPTH:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
-                )
+                    None, None, f"nested more than {MAX_DEPTH} levels deep",
+                    event.start_mark,  # type: ignore[arg-type]
+                )  # fmt: skip
             self._depth += 1
             try:
                 return super().compose_node(parent, index)
@@ -61,7 +63,9 @@ _StrictLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(
+    loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -162,7 +166,9 @@ def line_finder(block: str, first_line: int = 2) -> Callable[[yaml.Mark], int]:
 def compose(block: str) -> yaml.Node | None:
     """The YAML node tree of a front matter block, with the same refusals as `parse`."""
     node = _fast_compose(block)
-    return node if node is not False else yaml.compose(block, Loader=_StrictLoader)
+    if node is False or node is True:
+        return yaml.compose(block, Loader=_StrictLoader)
+    return node
 
 
 def read_text(path: Path) -> str:
@@ -271,3 +277,35 @@ def _parse(path: Path, text: str) -> FrontMatter:
             raise ContentError(path, key_lines.get(str(key), 2), f"'{key}' is not a field name")
     body = "\n".join(lines[end + 1 :])
     return FrontMatter(path, meta, body, end + 2, key_lines, item_lines)
+
+
+YamlPath = tuple[Any, ...]  # a path into the YAML tree, e.g. ("posts", 2, "text")
+
+
+def yaml_lines(text: str) -> tuple[dict[YamlPath, int], dict[YamlPath, tuple[int, bool]]]:
+    """Line of every key and list item in the front matter, and where each text value starts."""
+    lines = text.split("\n")
+    end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == DELIMITER)
+    block = "\n".join(lines[1:end])
+    root = compose(block)
+    line_of = line_finder(block)
+    keys: dict[YamlPath, int] = {}
+    values: dict[YamlPath, tuple[int, bool]] = {}
+
+    def walk(node: yaml.Node, path: YamlPath) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                sub = (*path, str(key_node.value))
+                keys[sub] = line_of(key_node.start_mark)
+                walk(value_node, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                keys[(*path, index)] = line_of(item.start_mark)
+                walk(item, (*path, index))
+        elif isinstance(node, yaml.ScalarNode):
+            literal = node.style == "|"
+            values[path] = (line_of(node.start_mark) + (1 if literal else 0), literal)
+
+    if root is not None:
+        walk(root, ())
+    return keys, values

@@ -34,6 +34,12 @@ DEFAULTS: dict[str, Any] = {
     "campaigns": "campaigns",
     "site_url": "",
     "limits": {},
+    # Seconds one platform may spend sending in a tick; a slow platform stops there and
+    # goes on at the next tick, while the others never wait for it.
+    "platform_budget_seconds": 30,
+    # utm_source/medium/campaign on links: off (the site has no analytics to read them, and
+    # they cost up to 150 characters of a Bluesky post). True for sites that have analytics.
+    "utm": False,
 }
 BACKOFF_KEYS = ("base_seconds", "max_seconds", "max_attempts")
 
@@ -72,6 +78,8 @@ class PublisherSettings:
     campaigns: Path
     site_url: str  # absolute origin used to make relative links absolute; may be ""
     limits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    platform_budget_seconds: int = 30
+    utm: bool = False
 
     @property
     def feed_is_url(self) -> bool:
@@ -163,6 +171,8 @@ def from_dict(
     if not feed:
         raise check.fail("feed", "must name the output folder or the site's URL")
     site = check.text("site_url", value["site_url"]) or site_url
+    if not isinstance(value["utm"], bool):
+        raise check.fail("utm", f"must be True or False, not {value['utm']!r}")
 
     def path(key: str) -> Path:
         text = check.text(key, value[key])
@@ -188,6 +198,10 @@ def from_dict(
         campaigns=path("campaigns"),
         site_url=site.rstrip("/"),
         limits={name: dict(overrides) for name, overrides in limits.items()},
+        platform_budget_seconds=check.integer(
+            "platform_budget_seconds", value["platform_budget_seconds"], 1
+        ),
+        utm=value["utm"],
     )
 
 

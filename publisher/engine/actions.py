@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from publisher.core.errors import PublisherError
-from publisher.core.timeutil import format_wib
 from publisher.engine.compose import ComposeError, compose
-from publisher.engine.heartbeat import Health
 from publisher.engine.ledger import (
     CLAIMED,
     DEAD,
@@ -28,7 +26,11 @@ from publisher.engine.ledger import (
     Ledger,
     Row,
 )
+from publisher.engine.ledger.schema import UNSENT_CAUSES
 from publisher.engine.planned import Planned
+from publisher.engine.rows import fix_for as fix_for
+from publisher.engine.rows import row_dict as row_dict
+from publisher.engine.status import status as status
 from publisher.platforms.base import Adapter
 from publisher.platforms.draft import Draft, Media, Part, PreviewPart
 
@@ -37,72 +39,9 @@ class ActionError(PublisherError):
     """A request that cannot be done as asked; the message says what to do instead."""
 
 
-# What `dismiss` closes: rows that will not go out without a person (or keep failing).
-DISMISSIBLE = (DEAD, FAILED)
-
-
-def fix_for(row: Row) -> str:
-    """The command (or step) that deals with a row needing attention."""
-    who = f"{row.key} --platform {row.platform}"
-    if row.state == FAILED:
-        when = format_wib(row.next_attempt_at) if row.next_attempt_at else "soon"
-        return f"retried automatically at {when}; now: publisher retry {who}"
-    never = f"; or, never to post it: publisher dismiss {who} --reason TEXT"
-    if row.state == DEAD and row.cause == "compose":
-        return "fix the post's text or image (it is recomposed on the next tick)" + never
-    if row.state == DEAD:
-        return f"fix the cause above, then: publisher retry {who}" + never
-    if row.state == UNKNOWN:
-        return (
-            f"look on {row.platform}, then: publisher resolve {who} --sent URL  "
-            f"(or --not-sent to send it again)"
-        )
-    if row.state == STALE:
-        return f"to post it anyway: publisher retry {who}"
-    return ""
-
-
-def _row_dict(row: Row) -> dict[str, Any]:
-    return {
-        "key": row.key,
-        "platform": row.platform,
-        "part": row.part,
-        "parts": row.parts,
-        "state": row.state,
-        "due": format_wib(row.due_at),
-        "attempts": row.attempts,
-        "reason": row.reason,
-        "url": row.url,
-        "sent_at": format_wib(row.sent_at) if row.sent_at else None,
-        "next_attempt": format_wib(row.next_attempt_at) if row.next_attempt_at else None,
-        "fix": fix_for(row),
-    }
-
-
-def status(ledger: Ledger | None, health: Health | None = None, recent: int = 10) -> dict[str, Any]:
-    """The ledger's state for `publisher status`; `ok` is False, with the reasons in `alerts`,
-    when a row is dead or unknown or the heartbeat is older than its limit."""
-    counts = ledger.counts() if ledger is not None else {}
-    data: dict[str, Any] = {"counts": counts, "last_sent": [], "attention": [], "stale": []}
-    if ledger is not None:
-        attention = ledger.rows(states=[FAILED, DEAD, UNKNOWN], order="state, due_at, key, part")
-        stale = ledger.rows(states=[STALE], order="updated_at DESC, key, part")[:20]
-        data["last_sent"] = [_row_dict(r) for r in ledger.last_sent(recent)]
-        data["attention"] = [_row_dict(r) for r in attention]
-        data["stale"] = [_row_dict(r) for r in stale]
-    alerts = []
-    if counts.get(DEAD):
-        alerts.append(f"{counts[DEAD]} dead: will not go out without a person (retry or dismiss)")
-    if counts.get(UNKNOWN):
-        alerts.append(f"{counts[UNKNOWN]} unknown: may be on the platform (look, then resolve)")
-    if health is not None:
-        data["heartbeat"] = health.as_dict()
-        alert = health.alert()
-        if alert is not None:
-            alerts.append(alert)
-    data["alerts"] = alerts
-    data["ok"] = not alerts
-    return data
+# What `dismiss` closes: rows that will not go out without a person (or keep failing), and
+# posts that went stale while the publisher was down (accepting that they never go out).
+DISMISSIBLE = (DEAD, FAILED, STALE)
 
 
 def _select(ledger: Ledger, key: str, platform: str | None) -> list[Row]:
@@ -123,28 +62,63 @@ def _refuse_unknown(rows: list[Row], key: str) -> None:
         )
 
 
+RETRIABLE = (FAILED, DEAD, STALE, SEEDED)
+
+
+def _retry_row(ledger: Ledger, row: Row, now: dt.datetime, why: str) -> Row | None:
+    """One row -> pending, attempts from zero. Its due time stays: with the others of its
+    platform it goes out in the planned order (and a past due time is not `stale` again:
+    only downtime makes a row stale)."""
+    fields: dict[str, Any] = {"attempts": 0, "next_attempt_at": None, "cause": ""}
+    if row.cause == "compose":
+        fields["source_hash"] = ""  # recompose from the (fixed) source on the next tick
+    if ledger.move(row.id, PENDING, now, why, [row.state], **fields):
+        return ledger.row(row.id)
+    return None
+
+
 def retry(ledger: Ledger, key: str, now: dt.datetime, platform: str | None = None) -> list[Row]:
-    """failed/dead/stale/seeded -> pending, due now, attempts from zero."""
+    """failed/dead/stale/seeded -> pending, attempts from zero."""
     rows = _select(ledger, key, platform)
     _refuse_unknown(rows, key)
-    changed = []
-    for row in rows:
-        if row.state not in (FAILED, DEAD, STALE, SEEDED):
-            continue
-        fields: dict[str, Any] = {
-            "due_at": now,
-            "attempts": 0,
-            "next_attempt_at": None,
-            "cause": "",
-        }
-        if row.cause == "compose":
-            fields["source_hash"] = ""  # recompose from the (fixed) source on the next tick
-        if ledger.move(row.id, PENDING, now, "retry requested", [row.state], **fields):
-            changed.append(ledger.row(row.id))
+    changed = [
+        done
+        for row in rows
+        if row.state in RETRIABLE
+        and (done := _retry_row(ledger, row, now, "retry requested")) is not None
+    ]
     if not changed:
         states = ", ".join(sorted({r.state for r in rows}))
         raise ActionError(f"{key}: nothing to retry (its rows are {states})")
     return changed
+
+
+def retry_platform(ledger: Ledger, platform: str, now: dt.datetime) -> tuple[list[Row], list[Row]]:
+    """After an outage: every failed, dead and late-stale row of the platform -> pending, in
+    their planned order. Seeded, dismissed and withdrawn rows stay as they are (they were
+    never meant to go out); unknown rows are left for `resolve`. Returns (retried, unknown)."""
+    rows = ledger.rows(platform=platform, states=[FAILED, DEAD, STALE, UNKNOWN])
+    if not rows:
+        raise ActionError(f"{platform}: nothing to retry (no failed, dead or stale posts)")
+    why = "retry requested for the whole platform (publisher retry --platform --all)"
+    changed = [
+        done
+        for row in rows
+        if (row.state in (FAILED, DEAD) or (row.state == STALE and row.cause in UNSENT_CAUSES))
+        and (done := _retry_row(ledger, row, now, why)) is not None
+    ]
+    return changed, [r for r in rows if r.state == UNKNOWN]
+
+
+def pause(ledger: Ledger, platform: str, now: dt.datetime, reason: str) -> None:
+    why = " ".join(reason.split()) or "paused by a person"
+    if not ledger.pause(platform, now, f"paused: {why}"):
+        raise ActionError(f"{platform}: already paused (publisher resume --platform {platform})")
+
+
+def resume(ledger: Ledger, platform: str, now: dt.datetime) -> None:
+    if not ledger.resume(platform, now, "resumed by a person"):
+        raise ActionError(f"{platform}: not paused")
 
 
 def resolve(
@@ -189,7 +163,7 @@ def resolve(
 def dismiss(
     ledger: Ledger, key: str, now: dt.datetime, reason: str, platform: str | None = None
 ) -> list[Row]:
-    """dead/failed -> stale for good: a person decided this post must never go out.
+    """dead/failed/stale -> stale for good: a person decided this post must never go out.
 
     `stale` already means "not posted"; the cause `dismissed` keeps the group frozen (the
     sync never recomposes or revives it, unlike a post withdrawn from its source), the reason
@@ -202,7 +176,7 @@ def dismiss(
     _refuse_unknown(rows, key)
     changed = []
     for row in rows:
-        if row.state not in DISMISSIBLE:
+        if row.state not in DISMISSIBLE or (row.state == STALE and row.cause not in UNSENT_CAUSES):
             continue
         fields: dict[str, Any] = {"cause": "dismissed", "next_attempt_at": None}
         if row.cause == "compose":
@@ -213,7 +187,8 @@ def dismiss(
     if not changed:
         states = ", ".join(sorted({r.state for r in rows}))
         raise ActionError(
-            f"{key}: nothing to dismiss (its rows are {states}; only dead or failed ones can be)"
+            f"{key}: nothing to dismiss (its rows are {states}; only dead, failed or stale ones "
+            "can be)"
         )
     return changed
 
@@ -235,8 +210,13 @@ def plan(
     adapters: Mapping[str, Adapter],
     now: dt.datetime,
     days: int,
+    *,
+    scheduled: frozenset[str] = frozenset(),
+    utm: bool = False,
 ) -> list[PlanRow]:
-    """What goes out from now to now + days, per platform and part, with its ledger state."""
+    """What goes out from now to now + days, per platform and part, with its ledger state
+    ("new" for what the ledger has not planned yet; "scheduled" for an article or release
+    not live yet, whose keys are `scheduled`: it goes out at its go-live, the time shown)."""
     end = now + dt.timedelta(days=days)
     out: list[PlanRow] = []
     stored: dict[tuple[str, str], list[Row]] = {}
@@ -258,14 +238,15 @@ def plan(
             if not now <= item.due <= end:
                 continue
             try:
-                draft = compose(item, adapters[platform].limits)
+                draft = compose(item, adapters[platform].limits, utm)
             except ComposeError as exc:
                 out.append(PlanRow(item.due, platform, item.key, 1, 1, str(exc), "error"))
                 continue
+            state = "scheduled" if item.key in scheduled else "new"
             for number, piece in enumerate(draft.parts, 1):
                 out.append(
                     PlanRow(
-                        item.due, platform, item.key, number, len(draft.parts), piece.text, "new"
+                        item.due, platform, item.key, number, len(draft.parts), piece.text, state
                     )
                 )
     for rows in stored.values():  # retries of posts no longer in a source
@@ -303,6 +284,7 @@ def preview(
     planned: list[Planned],
     ledger: Ledger | None,
     adapters: Mapping[str, Adapter],
+    utm: bool = False,
 ) -> list[PlatformPreview]:
     """Exactly what each platform's adapter would send for KEY, through its preview path.
 
@@ -331,7 +313,9 @@ def preview(
         state = rows[0].state if rows else "new"
         try:
             draft = (
-                draft_from_rows(rows) if frozen or item is None else compose(item, adapter.limits)
+                draft_from_rows(rows)
+                if frozen or item is None
+                else compose(item, adapter.limits, utm)
             )
         except ComposeError as exc:
             out.append(PlatformPreview(platform, state, [], str(exc)))

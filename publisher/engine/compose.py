@@ -8,6 +8,7 @@ otherwise it is shortened at a word boundary with an ellipsis, always keeping th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -34,8 +35,11 @@ def wording_for(item: Planned, platform: str) -> str:
     return (item.wording.get(platform) or item.text or item.title).strip()
 
 
-def compose(item: Planned, limits: PlatformLimits) -> Draft:
-    """The draft for one platform. Raises ComposeError when the post cannot be made."""
+def compose(item: Planned, limits: PlatformLimits, utm: bool = False) -> Draft:
+    """The draft for one platform. Raises ComposeError when the post cannot be made.
+
+    `utm`: add utm_source/medium/campaign to the link (PUBLISHER["utm"], off by default).
+    """
     platform = limits.name
     media: tuple[Media, ...] = ()
     if item.image is not None and limits.max_media > 0:
@@ -50,7 +54,7 @@ def compose(item: Planned, limits: PlatformLimits) -> Draft:
         raise ComposeError(
             f"{item.key} ({platform}): there is no text to post (no wording, no title)"
         )
-    link = with_utm(item.link, platform, item.campaign)
+    link = with_utm(item.link, platform, item.campaign) if utm else item.link
     tags = hashtags_to_add(body, item.hashtags)
     inline = [link] if link and registry.spec(platform).link_policy == "inline" else []
     caption = bool(media)
@@ -80,12 +84,16 @@ def _shorten(body: str, tags: list[str], inline: list[str], fits: Callable[[str]
     tags = list(tags)
     while True:
         tail = tags + inline
-        cut = _longest_prefix(body, lambda prefix, tail=tail: fits(_join(prefix, tail)))
+        cut = _longest_prefix(body, functools.partial(_fits_with, fits, tail))
         if cut is not None:
             return _join(cut, tail)
         if not tags:
             raise ComposeError("even the link alone is longer than the platform allows")
         tags.pop()
+
+
+def _fits_with(fits: Callable[[str], bool], tail: list[str], prefix: str) -> bool:
+    return fits(_join(prefix, tail))
 
 
 def _longest_prefix(body: str, ok: Callable[[str], bool]) -> str | None:

@@ -7,7 +7,9 @@ mail) or as one JSON object per line (`--log-format json`, for a log shipper):
     2027-03-02 10:00:00,532 INFO event=sent key=item:uji-baru platform=x part=1/1 state=sent url=...
 
 Every line passes through the secret redactor as its last step, so a token inside an
-exception text or a library's message never reaches the journal.
+exception text or a library's message never reaches the journal; then control characters
+are shown as escapes (`printable`), so a platform's answer cannot move the cursor, clear a
+terminal or start a forged line in the journal or cron's mail.
 """
 
 from __future__ import annotations
@@ -27,6 +29,25 @@ FIELD_ORDER = ("event", "key", "platform", "part", "state", "url", "remote_id", 
 _PLAIN = re.compile(r"^[\w.:/@+%?&=#~,-]+$")
 
 Redact = Callable[[str], str]
+
+# C0 and C1 controls (ESC, CR, LF, BEL...), DEL, and the Unicode controls that reorder or
+# break lines (bidirectional overrides and isolates, line and paragraph separators).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as an escape (`\x1b`, `\n`, `\u202e`):
+    text from a platform or from content shows as text, never as a terminal command."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def unchanged(text: str) -> str:
@@ -91,8 +112,10 @@ class TextFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "event", None)
         if isinstance(fields, dict):  # a copy: other handlers still see the human message
-            line = logfmt(_redacted(fields, self.redact))
-            record = logging.makeLogRecord({**record.__dict__, "message": line})
+            line = printable(logfmt(_redacted(fields, self.redact)))
+        else:  # a traceback, added after the message by `format`, keeps its lines
+            line = printable(record.message)
+        record = logging.makeLogRecord({**record.__dict__, "message": line})
         return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:

@@ -3,36 +3,50 @@
 A row comes here in one of two ways:
 - an orphaned claim: a process claimed it and died (SIGKILL, power cut, OOM) before the
   answer was recorded, so the request may or may not have gone out;
-- an ambiguous answer: a timeout after the request went out, a 502/504 from a proxy, X's or
-  Facebook's duplicate refusal. The row is `unknown` with a lookup planned (next_attempt_at).
+- an ambiguous answer: a timeout after the request went out, a 502/504 from a proxy, a
+  success without a usable id, X's or Facebook's duplicate refusal. The row is `unknown`
+  with a lookup planned (next_attempt_at).
 
 The adapter's `lookup` reads the account's own recent posts (X user timeline, Mastodon
 account statuses, Bluesky author feed, Facebook Page feed, the outbox folder) and matches the
-words and the canonical link with its UTM parameters. Remote ids already recorded for other
-rows never match, so two posts with the same words stay two posts. Then:
+words and the canonical link. Remote ids already recorded for other rows never match, so two
+posts with the same words stay two posts.
 
-    found                        -> sent, with the platform's id and URL
-    surely absent                -> failed, due now: it never went out, send it again
-    cannot tell now (an error):
-      within Mastodon's hour     -> failed, due now: the same Idempotency-Key cannot post twice
-      a platform that can look   -> unknown, look again later (the gap doubles)
-    cannot ever tell (Telegram)  -> unknown for a person: `publisher resolve`
+Platforms show a new post where `lookup` reads only after a while (an index, a timeline
+cache): a lookup that finds nothing right after a send proves nothing. So the looks are
+counted from the end of the send (or from the claim of a process that died), the first after
+the platform's `visible_within` (and never before `reconcile_seconds`), then again with a
+doubling gap until its `lookup_window` has passed (publisher/platforms/spec.py, figures in
+docs/platforms.md). Then:
 
-Only the last stays `unknown` for good: what the platform cannot tell us.
+    found, at any look                       -> sent, with the platform's id and URL
+    the platform refused it as a duplicate   -> unknown for a person (it is there)
+    not found, or cannot tell, while the idempotency key of the create still holds
+    (Mastodon's Idempotency-Key)             -> failed, due now: the resend cannot post twice
+    not found, and the lookup reads what was just written (the outbox)
+                                             -> failed, due now
+    not found, window not over yet           -> unknown, look again later
+    not found through the whole window       -> unknown for a person: `publisher resolve`
+    cannot tell now (the lookup failed)      -> unknown, look again later (the gap doubles)
+    cannot ever tell (Telegram)              -> unknown for a person
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
 
+from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib
-from publisher.engine.ledger import DEAD, FAILED, SENT, UNKNOWN, Row
-from publisher.engine.report import TickContext, TickReport
+from publisher.engine.ledger import DEAD, FAILED, SENT, UNKNOWN, Ledger, Row
+from publisher.engine.ledger.check import usable_id
 from publisher.platforms import registry
 from publisher.platforms.base import Adapter
 from publisher.platforms.draft import DraftPart, Media, PostResult
 
-LOOKUP_MIN_SECONDS = 30  # the first second look after a platform could not be asked
+LOOKUP_MIN_SECONDS = 10  # the shortest gap between two looks for one post
+CANNOT_TELL_MAX = dt.timedelta(hours=6)  # the longest gap while the platform cannot be asked
 
 
 def draft_part(row: Row) -> DraftPart:
@@ -42,60 +56,112 @@ def draft_part(row: Row) -> DraftPart:
     )
 
 
-def first_lookup(
-    adapter: Adapter | None, now: dt.datetime, wait_seconds: int
-) -> dt.datetime | None:
-    """When to look for a post after an ambiguous answer; None if the platform cannot tell."""
+@dataclass(frozen=True)
+class Timing:
+    """How a platform's lookup behaves, from its spec (docs/platforms.md)."""
+
+    can_lookup: bool
+    visible_within: dt.timedelta  # a new post may take this long to show to `lookup`
+    lookup_window: dt.timedelta  # keep looking this long before giving up on finding it
+    idempotent_for: dt.timedelta | None  # a repeated create is refused this long
+    read_after_write: bool  # a lookup sees what was written the moment it was written
+
+
+def timing(adapter: Adapter | None) -> Timing:
+    """The adapter's lookup timing. The outbox is a folder read back after an atomic rename:
+    what it does not show was never written. Others take the figures of their spec."""
     if adapter is None or not getattr(adapter, "can_lookup", False):
+        return Timing(False, dt.timedelta(0), dt.timedelta(0), None, False)
+    spec = getattr(adapter, "spec", None)
+    outbox = getattr(adapter, "mode", "real") == "outbox"
+    read_after_write = bool(
+        getattr(adapter, "read_after_write", getattr(spec, "read_after_write", outbox))
+    )
+    if read_after_write:
+        return Timing(True, dt.timedelta(0), dt.timedelta(0), None, True)
+    return Timing(
+        True,
+        getattr(spec, "visible_within", dt.timedelta(seconds=30)),
+        getattr(spec, "lookup_window", dt.timedelta(minutes=10)),
+        getattr(adapter, "idempotent_for", None),
+        False,
+    )
+
+
+def first_lookup(
+    adapter: Adapter | None, end: dt.datetime, wait_seconds: int
+) -> dt.datetime | None:
+    """When to look for a post whose send ended at `end`; None if the platform cannot tell."""
+    t = timing(adapter)
+    if not t.can_lookup:
         return None
-    return now + dt.timedelta(seconds=wait_seconds)
+    return end + max(t.visible_within, dt.timedelta(seconds=wait_seconds))
 
 
-def recover(tick: TickContext, now: dt.datetime, report: TickReport) -> None:
-    """Settle orphaned claims and planned lookups, before anything new is sent."""
-    ledger = tick.ledger
-    settled_before = now - dt.timedelta(seconds=tick.settings.reconcile_seconds)
-    # Holding the single-instance lock, every other process's claim is an orphan: no need to
-    # wait for its lease (5 minutes by default) to know that its process is gone.
-    sole = tick.sole_instance
-    for row in ledger.orphaned_claims(now, ledger.actor, sole, settled_before):
-        settle(tick, row, now, report, "the process stopped during the send")
-    for row in ledger.lookups_due(now):
-        settle(tick, row, now, report, "the platform's answer was unclear")
+class SettleContext(Protocol):
+    """What settling needs from the platform's run in this tick (publisher.engine.sending)."""
+
+    ledger: Ledger
+    adapter: Adapter | None
+    settings: PublisherSettings
+
+    def moment(self) -> dt.datetime: ...
+
+    def note(self, level: str, message: str, row: Row | None = None) -> None: ...
 
 
-def settle(tick: TickContext, row: Row, now: dt.datetime, report: TickReport, why: str) -> None:
-    ledger = tick.ledger
-    adapter = tick.adapters.get(row.platform)
+@dataclass(frozen=True)
+class Settled:
+    row: Row
+    sent: bool  # found on the platform (else failed, unknown or dead)
+
+
+def orphan(ctx: SettleContext, row: Row, why: str) -> Settled | None:
+    """A claim whose process died: look now if its first look is due, else plan the look."""
+    start = row.claimed_at or row.updated_at
+    look = first_lookup(ctx.adapter, start, ctx.settings.reconcile_seconds)
+    at = ctx.moment()
+    if look is not None and look > at:
+        reason = f"{why}; looking for it on {registry.label(row.platform)} at {format_wib(look)}"
+        ctx.ledger.move(
+            row.id, UNKNOWN, at, reason, [row.state], next_attempt_at=look,
+            lookup_from=start, lookups=0, lease_until=None,
+        )  # fmt: skip
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
+        return Settled(ctx.ledger.row(row.id), False)
+    return settle(ctx, row, why, start)
+
+
+def settle(
+    ctx: SettleContext, row: Row, why: str, start: dt.datetime | None = None
+) -> Settled | None:
+    """Look for the row on its platform and move it as the table above says."""
+    ledger = ctx.ledger
+    adapter = ctx.adapter
+    t = timing(adapter)
     label = registry.label(row.platform)
-    found: PostResult | None = None
-    if adapter is not None and getattr(adapter, "can_lookup", False):
-        try:
-            found = adapter.lookup(draft_part(row), taken=ledger.remote_ids(row.platform))
-        except Exception as exc:  # a lookup that breaks is "cannot tell now", never a crash
-            found = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
-        if found is not None and found.unknown:
-            found = None
+    start = start or row.lookup_from or row.claimed_at or row.updated_at
+    found = _look(adapter, row, ledger) if t.can_lookup else None
+    at = ctx.moment()
+    looks = row.lookups + (1 if t.can_lookup else 0)
     expect = [row.state]
-    done = {"lease_until": None}
-    where = f"{row.platform} {row.key} part {row.part}/{row.parts}"
+    done = {"lease_until": None, "lookup_from": start, "lookups": looks}
     if found is not None and found.ok:
         ledger.move(
             row.id,
             SENT,
-            now,
+            at,
             f"found on the platform ({label}): {why}; not sent again",
             expect,
             remote_id=found.remote_id,
             url=found.url,
-            sent_at=now,
+            sent_at=at,
             next_attempt_at=None,
             cause="",
             **done,
         )
-        tick.log.info("reconciled %s: found on %s -> %s", where, label, found.url)
-        report.sent.append(ledger.row(row.id))
-        return
+        ctx.note("info", f"reconciled: found on {label} -> {found.url}", ledger.row(row.id))
+        return Settled(ledger.row(row.id), True)
     if found is not None and row.cause == "duplicate":
         # The platform said it has this text, the lookup does not see it (older than the
         # posts it reads, or edited there): sending again would only be refused again.
@@ -104,51 +170,80 @@ def settle(tick: TickContext, row: Row, now: dt.datetime, report: TickReport, wh
             f"account's recent posts: find it, then `publisher resolve {row.key} --platform "
             f"{row.platform} --sent URL`"
         )
-        ledger.move(row.id, UNKNOWN, now, reason, expect, next_attempt_at=None, **done)
-        tick.log.warning("unknown %s: %s", where, reason)
-        report.failed.append(ledger.row(row.id))
-        return
-    if found is not None or _idempotent(adapter, ledger.claimed_at(row), now):
-        limit = tick.settings.backoff.max_attempts
+        ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=None, **done)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
+        return Settled(ledger.row(row.id), False)
+    claimed = row.claimed_at or start
+    idempotent = bool(t.idempotent_for and at - claimed < t.idempotent_for)
+    if idempotent or (found is not None and t.read_after_write):
+        limit = ctx.settings.backoff.max_attempts
         if row.attempts >= limit:  # a post that kills its process every time: stop the loop
             reason = f"{why} {row.attempts} times; not on {label}: gave up"
-            ledger.move(row.id, DEAD, now, reason, expect, cause="attempts", **done)
-            report.failed.append(ledger.row(row.id))
-            return
+            ledger.move(row.id, DEAD, at, reason, expect, cause="attempts", **done)
+            return Settled(ledger.row(row.id), False)
         reason = (
-            f"{why}; not on {label}: sending it again"
-            if found is not None
-            else f"{why}; {label} could not be asked, but its idempotency key makes a resend safe"
+            f"{why}; {label}'s idempotency key makes a resend safe: sending it again"
+            if idempotent
+            else f"{why}; not on {label}: sending it again"
         )
-        ledger.move(row.id, FAILED, now, reason, expect, next_attempt_at=now, cause="", **done)
-        tick.log.info("reconciled %s: %s", where, reason)
-        return
-    later = _next_look(adapter, row, now, tick.settings.reconcile_seconds)
-    if later is None:
+        ledger.move(row.id, FAILED, at, reason, expect, next_attempt_at=at, cause="", **done)
+        ctx.note("info", f"reconciled: {reason}", ledger.row(row.id))
+        return None
+    if not t.can_lookup:
         reason = (
             f"{why}; it may be on {label}, which cannot be searched: look at the account, "
             f"then `publisher resolve {row.key} --platform {row.platform} --sent URL` or "
             "`--not-sent`"
         )
-    else:
+        ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=None, **done)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
+        return Settled(ledger.row(row.id), False)
+    end = start + t.lookup_window
+    if found is not None and at >= end:
+        minutes = t.lookup_window.total_seconds() / 60
+        reason = (
+            f"{why}; not found on {label} in {looks} look(s) over {minutes:g} min, but "
+            f"{label} may show a new post late, and a second post cannot be taken back: "
+            f"look at the account, then `publisher resolve {row.key} --platform "
+            f"{row.platform} --sent URL` or `--not-sent`"
+        )
+        ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=None, **done)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
+        return Settled(ledger.row(row.id), False)
+    later = next_look(t, looks, at, end, cannot_tell=found is None)
+    if found is None:
         reason = f"{why}; {label} could not be asked now; looking again at {format_wib(later)}"
-    ledger.move(row.id, UNKNOWN, now, reason, expect, next_attempt_at=later, **done)
-    tick.log.warning("unknown %s: %s", where, reason)
-    report.failed.append(ledger.row(row.id))
+    else:
+        reason = (
+            f"{why}; not on {label} yet (new posts may show late); looking again at "
+            f"{format_wib(later)}"
+        )
+    ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=later, **done)
+    ctx.note("info", f"unknown: {reason}", ledger.row(row.id))
+    return Settled(ledger.row(row.id), False)
 
 
-def _idempotent(adapter: Adapter | None, sent_at: dt.datetime | None, now: dt.datetime) -> bool:
-    window = getattr(adapter, "idempotent_for", None)
-    return bool(window and sent_at and now - sent_at < window)
-
-
-def _next_look(
-    adapter: Adapter | None, row: Row, now: dt.datetime, wait_seconds: int
-) -> dt.datetime | None:
-    """Double the gap since the last look (bounded), so a long outage costs few requests."""
-    if adapter is None or not getattr(adapter, "can_lookup", False):
+def _look(adapter: Adapter | None, row: Row, ledger: Ledger) -> PostResult | None:
+    """The lookup's answer: ok (found, with a usable id), not ok (absent), None (cannot tell)."""
+    assert adapter is not None
+    try:
+        found = adapter.lookup(draft_part(row), taken=ledger.remote_ids(row.platform))
+    except Exception as exc:  # a lookup that breaks is "cannot tell now", never a crash
+        found = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
+    if found is None or found.unknown:
         return None
-    gap = dt.timedelta(seconds=max(wait_seconds, LOOKUP_MIN_SECONDS))
-    if row.state == UNKNOWN and row.next_attempt_at is not None:
-        gap = max(gap, 2 * (row.next_attempt_at - row.updated_at))
-    return now + min(gap, dt.timedelta(hours=6))
+    if found.ok and not usable_id(found.remote_id):
+        return None  # something matched, but nothing we could find it by again
+    return found
+
+
+def next_look(
+    t: Timing, looks: int, at: dt.datetime, end: dt.datetime, cannot_tell: bool
+) -> dt.datetime:
+    """The gap doubles with each look, starting at the platform's `visible_within`; looks
+    for a post not found yet end with one at the window's end."""
+    base = max(t.visible_within, dt.timedelta(seconds=LOOKUP_MIN_SECONDS))
+    gap = base * (1 << max(looks - 1, 0))
+    if cannot_tell:
+        return at + min(gap, CANNOT_TELL_MAX)
+    return min(at + gap, max(end, at + dt.timedelta(seconds=1)))

@@ -3,6 +3,10 @@
 A throwaway ledger and outbox in a temporary folder, outbox adapters for every enabled
 platform (never a real one, whatever credentials exist) and a simulated clock that jumps
 from one post time to the next. The real ledger is never opened.
+
+Besides the calendar, the rehearsal posts the campaign's articles and releases (its own
+release included), live or still waiting for their go-live (read from content/), each at
+its go-live; links are at the production site's address, as production sends them.
 """
 
 from __future__ import annotations
@@ -16,10 +20,19 @@ from pathlib import Path
 
 from publisher.core.errors import PublisherError
 from publisher.core.settings import PublisherSettings
+from publisher.core.timeutil import utc_now
 from publisher.core.words import did_you_mean
 from publisher.engine.ledger import Ledger, Row
 from publisher.engine.scheduler import Scheduler
 from publisher.engine.sources import Snapshot, calendar_items, read_campaigns, read_site
+from publisher.engine.upcoming import (
+    at_production,
+    merged,
+    production_url,
+    scheduled,
+    warnings,
+    with_production_links,
+)
 from publisher.platforms.registry import OutboxAdapter, platform_limits
 
 MAX_TICKS = 500  # a calendar cannot keep a rehearsal going forever
@@ -36,6 +49,7 @@ class Rehearsal:
     problems: list[str] = field(default_factory=list)
     outbox: Path | None = None
     ticks: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,8 +66,16 @@ def rehearse(settings: PublisherSettings, slug: str, keep: Path | None = None) -
     campaign = chosen[0]
     result = Rehearsal(slug)
     result.problems += [p for p in problems if str(campaign.path.name) in p]
-    _, _, _, articles = read_site(settings.feed, settings.site_url)  # for post links; optional
-    planned = calendar_items([campaign], settings.content, settings.site_url, articles)
+    production = production_url(settings)
+    site = production or settings.site_url
+    live, _, _, articles = read_site(settings.feed, settings.site_url)  # for links; optional
+    articles = {slug: at_production(url, production) for slug, url in articles.items()}
+    planned = calendar_items([campaign], settings.content, site, articles)
+    tags = {campaign.slug: list(campaign.hashtags)}
+    ahead, _ = scheduled(settings.content, site, dt.datetime.min.replace(tzinfo=dt.UTC), tags)
+    own = [p for p in merged(live, ahead) if p.campaign == slug]
+    planned = with_production_links([*planned, *own], production)
+    result.warnings = warnings(planned, utc_now(), settings.catch_up, set())
     if not planned:
         result.problems.append(f"{campaign.path}: the campaign has no published posts")
         return result
@@ -67,7 +89,7 @@ def rehearse(settings: PublisherSettings, slug: str, keep: Path | None = None) -
         ledger = Ledger.open(sim.ledger, actor="rehearsal")
         quiet = logging.getLogger("publisher.rehearsal")
         quiet.propagate = False
-        snap = Snapshot(planned=planned, complete={"cal"})
+        snap = Snapshot(planned=planned, complete={"cal", "item"})
         scheduler = Scheduler(
             sim, ledger, adapters, lambda: snap, clock=clock, rng=random.Random(0), log=quiet
         )

@@ -1,16 +1,11 @@
-"""What one tick did, and what the helpers of a tick may see of it."""
+"""What one tick did."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from publisher.core.settings import PublisherSettings
-from publisher.engine.ledger import Ledger, Row
-from publisher.platforms.base import Adapter
+from publisher.engine.ledger import Row
 
 
 @dataclass
@@ -23,15 +18,4 @@ class TickReport:
     failed: list[Row] = field(default_factory=list)  # failed, dead or unknown after this tick
     problems: list[str] = field(default_factory=list)
     stopped: bool = False
-
-
-class TickContext(Protocol):
-    """What the scheduler lends to the helpers it calls during a tick (reconcile)."""
-
-    ledger: Ledger
-    adapters: Mapping[str, Adapter]
-    settings: PublisherSettings
-    log: logging.Logger
-    # Does this process hold the ledger's single-instance lock? Then every claim made by
-    # another process belongs to a process that died.
-    sole_instance: bool
+    busy: list[str] = field(default_factory=list)  # platforms still sending past their budget

@@ -1,109 +1,71 @@
-"""The tick: go-live rebuilds -> sync sources into the ledger -> recover -> send what is due.
+"""The tick: go-live rebuilds -> sync sources into the ledger -> stale -> each platform's run.
 
 `tick(now)` never sleeps and takes its time from the injected clock, so tests drive a week in
-milliseconds. Every row's error is caught and recorded; nothing a single post does can stop
-the loop. The ledger is the only memory: a claim is committed before the adapter is called
-and the result right after, so a crash can cost at most one `unknown` row, never a repost.
+milliseconds. The tick's `now` decides only what is due; every event recorded during the
+tick is dated by the clock's reading at that moment (`moment()`). Every row's error is caught
+and recorded; nothing a single post does can stop the loop. The ledger is the only memory: a
+claim is committed before the adapter is called and the result right after, so a crash can
+cost at most one `unknown` row, never a repost.
+
+Each platform's share of the tick (settling unclear sends, credential checks, sending) runs
+in its own thread with its own ledger connection (publisher.engine.sending), so a platform
+that hangs or fails delays only itself. The tick waits for a platform's run at most
+PUBLISHER["platform_budget_seconds"]; a run still going then finishes in the background and
+its platform is skipped until it has.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 import json
 import logging
 import random
+import sqlite3
 import threading
-from collections import Counter
+import time
+from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from publisher.content.golive import GoLive
-from publisher.core.settings import Backoff, PublisherSettings
+from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
-from publisher.engine import faults, reconcile
-from publisher.engine.compose import ComposeError, compose
-from publisher.engine.events import event, row_event
+from publisher.engine.events import row_event
 from publisher.engine.ledger import (
-    DEAD,
-    FAILED,
+    PARKED,
+    PAUSED,
     PENDING,
     SEEDED,
-    SENT,
     STALE,
-    UNKNOWN,
     Ledger,
-    NewPart,
+    LedgerError,
     Row,
 )
-from publisher.engine.ledger.queries import OUTAGE
 from publisher.engine.planned import Planned
 from publisher.engine.reconcile import draft_part
 from publisher.engine.report import TickReport
+from publisher.engine.sending import Outcome, PlatformRun, Work, backoff_delay
 from publisher.engine.sources import Snapshot
+from publisher.engine.syncing import Sync, compose_rows, item_digest, source_hash
 from publisher.platforms import registry
 from publisher.platforms.base import Adapter
-from publisher.platforms.counters import PlatformLimits
-from publisher.platforms.draft import PostResult
 
 LOG = logging.getLogger("publisher.engine")
 FIRST_RUN = "first_run_at"
+LAST_TICK = "last_tick_at"  # the `now` of the last tick that finished: downtime is after it
 
-
-def backoff_delay(attempts: int, backoff: Backoff, rng: random.Random) -> float:
-    """Exponential backoff with "equal jitter": half fixed, half random.
-
-    Written here rather than with tenacity: tenacity's waits belong to an in-process retry
-    loop, ours spans ticks (and restarts) through the ledger, and tests need a seeded RNG.
-    """
-    ceiling = min(backoff.max_seconds, backoff.base_seconds * 2 ** max(attempts - 1, 0))
-    return ceiling / 2 + rng.uniform(0, ceiling / 2)
-
-
-def item_digest(item: Planned) -> str:
-    """Changes whenever anything the composer reads changes (the origin is only for messages).
-
-    Built by hand, not with dataclasses.asdict: the sync hashes every item on every tick,
-    and asdict's deep copies made that the slowest part of a tick (see docs/benchmarks.md).
-    """
-    image = (item.image.path_or_url, item.image.alt) if item.image else None
-    data = (
-        item.key,
-        item.kind,
-        item.due.isoformat(),
-        item.title,
-        item.text,
-        sorted(item.wording.items()),
-        list(item.platforms),
-        item.link,
-        image,
-        list(item.hashtags),
-        item.campaign,
-        item.thread,
-        item.lang,
-    )
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
-
-
-def source_hash(item_hash: str, limits: PlatformLimits) -> str:
-    """The item's digest combined with the platform's limits (a limit change recomposes)."""
-    return hashlib.sha256(f"{item_hash}|{limits!r}".encode()).hexdigest()[:32]
-
-
-def compose_rows(item: Planned, limits: PlatformLimits) -> tuple[list[NewPart], str]:
-    """The parts to store, and "" or the composition error (then one empty part)."""
-    try:
-        draft = compose(item, limits)
-    except ComposeError as exc:
-        return [NewPart("", [], "", item.lang)], str(exc)
-    return [
-        NewPart(
-            p.text,
-            [{"path_or_url": m.path_or_url, "alt": m.alt} for m in p.media],
-            draft.link,
-            draft.language,
-        )
-        for p in draft.parts
-    ], ""
+__all__ = [
+    "FIRST_RUN",
+    "LOG",
+    "Scheduler",
+    "TickReport",
+    "backoff_delay",
+    "compose_rows",
+    "draft_part",
+    "item_digest",
+    "source_hash",
+]
 
 
 class Scheduler:
@@ -126,7 +88,7 @@ class Scheduler:
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.adapters = dict(adapters)
+        self.adapters: Mapping[str, Adapter] = dict(adapters)
         self.sources = sources
         self.clock = clock
         self.golive = golive
@@ -137,12 +99,29 @@ class Scheduler:
         self.stop = stop or threading.Event()
         self.log = log
         self.sole_instance = sole_instance
+        self._base = (clock(), clock())  # (the tick's now, the clock's reading then)
+        self._threads: dict[str, threading.Thread] = {}  # platform -> its run, if running
+        self._rngs: dict[str, random.Random] = {}
+        self.recheck: set[str] = set()  # parked platforms whose credentials changed
+        self._sync = Sync()  # what the sync keeps between ticks
+
+    # --- time -------------------------------------------------------------------------
+    def moment(self) -> dt.datetime:
+        """The clock's reading now, on the tick's time line (`tick --now` shifts both)."""
+        now, reading = self._base
+        return now + (self.clock() - reading)
+
+    def _moment_from(self, base: tuple[dt.datetime, dt.datetime]) -> Callable[[], dt.datetime]:
+        return lambda: base[0] + (self.clock() - base[1])
 
     # --- the tick ---------------------------------------------------------------------
     def tick(self, now: dt.datetime | None = None) -> TickReport:
-        now = now or self.clock()
+        reading = self.clock()
+        now = now or reading
+        self._base = (now, reading)
         report = TickReport(now)
         first_run = self.ledger.get_meta(FIRST_RUN) is None
+        previous = self._last_tick()
         self._go_live(now, report)
         snap = self.sources()
         report.problems += [self.redact(p) for p in snap.problems]
@@ -152,10 +131,11 @@ class Scheduler:
         if first_run:
             self.ledger.set_meta(FIRST_RUN, now.isoformat())
             self.log.info("first run: %d post(s) already live recorded as seeded", report.seeded)
-        self._recover(now, report)
-        if not first_run:
-            self._mark_stale(now, report)
-        self._send_due(now, report)
+        else:
+            self._mark_stale(now, previous, report)
+        self._run_platforms(now, report)
+        if not report.stopped:
+            self.ledger.set_meta(LAST_TICK, now.isoformat())
         return report
 
     def seed(self, now: dt.datetime | None = None) -> int:
@@ -171,7 +151,30 @@ class Scheduler:
         self.ledger.set_meta(FIRST_RUN, self.ledger.get_meta(FIRST_RUN) or now.isoformat())
         return report.seeded
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for platform runs still going after their tick; True when none is left."""
+        end = None if timeout is None else time.monotonic() + timeout
+        for thread in list(self._threads.values()):
+            left = None if end is None else max(end - time.monotonic(), 0)
+            thread.join(left)
+        return not self.busy()
+
+    def busy(self) -> list[str]:
+        return sorted(p for p, t in self._threads.items() if t.is_alive())
+
     # --- steps ------------------------------------------------------------------------
+    def _last_tick(self) -> dt.datetime | None:
+        raw = self.ledger.get_meta(LAST_TICK)
+        if raw is None:  # a ledger from before LAST_TICK: the heartbeat has the tick time
+            try:
+                raw = json.loads(self.ledger.get_meta("last_tick") or "{}").get("tick_time")
+            except (ValueError, AttributeError):
+                raw = None
+        try:
+            return dt.datetime.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+
     def _go_live(self, now: dt.datetime, report: TickReport) -> None:
         """Rebuild (and deploy) once when any go-live time seen in advance has passed."""
         if self.golive is None:
@@ -200,7 +203,7 @@ class Scheduler:
             self.log.error("%s", message)
             return
         for g in due:
-            self.ledger.finish_golive(g.uid, g.at, now)
+            self.ledger.finish_golive(g.uid, g.at, self.moment())
         report.rebuilt = True
         self.log.info("rebuilt the site for %s", names)
 
@@ -209,167 +212,178 @@ class Scheduler:
         return [p for p in wanted if p in self.adapters]
 
     def sync(self, snap: Snapshot, now: dt.datetime, first_run: bool, report: TickReport) -> None:
-        """Planned posts -> ledger rows. Frozen groups (attempted in any way) are never touched."""
-        groups = self.ledger.groups()
-        seen: set[tuple[str, str]] = set()
-        with self.ledger.transaction():
-            for item in snap.planned:
-                item_hash = item_digest(item)
-                for platform in self.platforms_for(item):
-                    group = (item.key, platform)
-                    seen.add(group)
-                    limits = self.adapters[platform].limits
-                    digest = source_hash(item_hash, limits)
-                    info = groups.get(group)
-                    if info is not None and (
-                        not info.untouched
-                        or (info.source_hash == digest and "withdrawn" not in info.causes)
-                    ):
-                        continue
-                    parts, error = compose_rows(item, limits)
-                    if first_run and item.due <= now:
-                        state, reason, cause = SEEDED, "live before the first run", ""
-                        report.seeded += len(parts)
-                    elif error:
-                        state, reason, cause = DEAD, self.redact(error), "compose"
-                        fields = event("compose", item.key, platform, 1, 1, DEAD, reason=reason)
-                        self.log.error(
-                            "cannot compose %s for %s: %s", item.key, platform, reason, extra=fields
-                        )
-                    else:
-                        state, reason, cause = PENDING, "", ""
-                    self.ledger.put_group(
-                        item.key, platform, item.due, parts, digest, now, state, reason, cause
-                    )
-            for (key, platform), info in groups.items():
-                source = key.split(":", 1)[0]
-                if (key, platform) in seen or not info.untouched or source not in snap.complete:
-                    continue
-                for row in self.ledger.rows(key=key, platform=platform, states=[PENDING]):
-                    self.ledger.move(
-                        row.id,
-                        STALE,
-                        now,
-                        f"withdrawn: no longer planned for {platform} in its source",
-                        [PENDING],
-                        cause="withdrawn",
-                    )
+        """Planned posts -> ledger rows (publisher.engine.syncing)."""
+        self._sync.run(self, snap, now, first_run, report)
 
-    def _recover(self, now: dt.datetime, report: TickReport) -> None:
-        """Orphaned claims and ambiguous answers: looked for on the platform (reconcile.py)."""
-        reconcile.recover(self, now, report)
-
-    def _mark_stale(self, now: dt.datetime, report: TickReport) -> None:
+    def _mark_stale(
+        self, now: dt.datetime, previous: dt.datetime | None, report: TickReport
+    ) -> None:
+        """Only real downtime makes a row stale: a post that fell due while no tick ran
+        (after the last tick, `previous`), more than the catch-up window ago. A post that
+        waited while the publisher ran (a platform held, paused or parked, an embargo that
+        lifted late, a cap) is never stale: it goes out, in order, when it can."""
         cutoff = now - self.settings.catch_up
+        if previous is not None and previous >= cutoff:
+            return  # no gap longer than the window: nothing fell due unseen that long ago
         hours = self.settings.catch_up.total_seconds() / 3600
-        for row in self.ledger.overdue_unstarted(cutoff):
-            why = f"due {format_wib(row.due_at)}, more than {hours:g} h ago (catch-up window)"
-            if self.ledger.move(row.id, STALE, now, why, [PENDING], cause="late"):
+        since = f" since {format_wib(previous)}" if previous else ""
+        for row in self.ledger.overdue_unstarted(previous, cutoff):
+            why = (
+                f"due {format_wib(row.due_at)}, more than {hours:g} h ago, while the publisher "
+                f"was not running{since} (catch-up window): to post it anyway, "
+                f"`publisher retry {row.key} --platform {row.platform}`"
+            )
+            if self.ledger.move(row.id, STALE, self.moment(), why, [PENDING], cause="late"):
                 report.stale += 1
                 fields = row_event("stale", row, STALE, reason=why)
                 self.log.warning(
                     "stale: %s %s part %d: %s", row.key, row.platform, row.part, why, extra=fields
                 )
 
-    def _send_due(self, now: dt.datetime, report: TickReport) -> None:
-        used: Counter[str] = Counter()
-        # A platform that is down or rate limited waits as a whole (no request until its time,
-        # then its posts in their planned order); one that refused our credentials takes
-        # nothing more this tick. The other platforms go on either way.
-        held = set(self.ledger.holds(now))
-        refused: dict[str, str] = {}
-        for row in self.ledger.due(now, self.adapters):
-            if self.stop.is_set():
-                report.stopped = True
-                return
-            if row.platform in held or used[row.platform] >= self.settings.per_tick_cap:
-                continue
-            if faults.ARMED:
-                faults.hit("before-claim", row.parts > 1)
-            claimed = self.ledger.claim(row, now, self.settings.lease_seconds)
-            if claimed is None:
-                continue  # a previous part is not sent yet, or someone else has it
-            if row.platform in refused:
-                refusal = PostResult(ok=False, error=refused[row.platform], scope="platform")
-                self._record(claimed, refusal, now, report)
-                continue
-            used[row.platform] += 1
-            if faults.ARMED:
-                faults.hit("after-claim", row.parts > 1)
-            result = self._post(claimed, now, report)
-            if faults.ARMED:
-                faults.hit("after-record", row.parts > 1)
-            if result.scope == "platform" and not result.ok and not result.unknown:
-                if result.retryable:
-                    held.add(row.platform)
-                else:
-                    refused[row.platform] = f"not sent: {self.redact(result.error or '')}"
-
-    def _post(self, row: Row, now: dt.datetime, report: TickReport) -> PostResult:
-        adapter = self.adapters[row.platform]
-        reply_to = None
-        if row.part > 1:
-            previous = self.ledger.rows(key=row.key, platform=row.platform, states=[SENT])
-            reply_to = next((r.remote_id for r in previous if r.part == row.part - 1), None)
-        try:
-            result = adapter.post(draft_part(row), row.key, reply_to)
-        except Exception as exc:  # the adapter broke mid-send: it may have posted
-            result = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
-        if faults.ARMED:
-            faults.hit("after-post", row.parts > 1)
-        self._record(row, result, now, report)
-        return result
-
-    def _record(self, row: Row, result: PostResult, now: dt.datetime, report: TickReport) -> None:
-        error = self.redact(result.error or "no reason given")
-        where = f"{row.platform} {row.key} part {row.part}/{row.parts}"
-        backoff = self.settings.backoff
-        outage = result.retryable and result.scope == "platform"
-        if result.ok:
-            self.ledger.finish(
-                row,
-                SENT,
+    # --- the platforms ----------------------------------------------------------------
+    def _work(self, now: dt.datetime) -> dict[str, Work]:
+        """What each platform has to do now, in one query per kind for all of them."""
+        platforms = list(self.adapters)
+        states = self.ledger.platform_states()
+        held = self.ledger.holds(now)
+        settled_before = now - dt.timedelta(seconds=self.settings.reconcile_seconds)
+        grouped: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+        for kind, found in (
+            ("orphans", self.ledger.orphaned_claims(
+                now, self.ledger.actor, self.sole_instance, settled_before
+            )),
+            ("lookups", self.ledger.lookups_due(now)),
+            ("due", self.ledger.due(now, platforms)),
+        ):  # fmt: skip
+            for row in found:
+                grouped[row.platform][kind].append(row)
+        out = {}
+        for platform in platforms:
+            state = states.get(platform)
+            if state is not None and state.state == PAUSED:
+                continue  # a person stopped it: no request of any kind
+            parked = state is not None and state.state == PARKED
+            next_check = state.next_check_at if state is not None else None
+            check = parked and (
+                platform in self.recheck or (next_check is not None and next_check <= now)
+            )
+            if parked and not check:
+                continue  # its credentials are refused: nothing will work until they are
+            rows = grouped.get(platform, {})
+            work = Work(
+                platform,
                 now,
-                "sent",
-                remote_id=result.remote_id,
-                url=result.url,
-                sent_at=now,
-                next_attempt_at=None,
-                cause="",
+                orphans=rows.get("orphans", []),
+                lookups=rows.get("lookups", []),
+                due=rows.get("due", []),
+                may_send=platform not in held,
+                check_credentials=check,
+                parked=parked,
+                parked_checks=state.checks if state is not None else 0,
             )
-            fields = row_event("sent", row, SENT, url=result.url, remote_id=result.remote_id)
-            self.log.info("sent %s -> %s", where, result.url or result.remote_id, extra=fields)
-        elif result.unknown:
-            # Looked for on the platform before any resend, where it can be (reconcile.py).
-            look = reconcile.first_lookup(
-                self.adapters.get(row.platform), now, self.settings.reconcile_seconds
+            if not work.empty:
+                out[platform] = work
+        return out
+
+    def _run_platforms(self, now: dt.datetime, report: TickReport) -> None:
+        if self.stop.is_set():
+            report.stopped = True
+            return
+        budget = self.settings.platform_budget_seconds
+        # The budget runs on the wall clock and on the scheduler's clock, whichever ends
+        # first: a test clock that stands still, or one that runs fast, both end it.
+        deadline = Deadline(time.monotonic() + budget, self.moment() + dt.timedelta(seconds=budget))
+        runs: dict[str, PlatformRun] = {}
+        for platform, work in self._work(now).items():
+            if platform in self.busy():
+                report.busy.append(platform)
+                self.log.warning(
+                    "%s: its run of an earlier tick is still waiting for the platform; its "
+                    "posts wait for it (the other platforms do not)",
+                    platform,
+                )
+                continue
+            self.recheck.discard(platform)
+            moment = self._moment_from(self._base)
+            run = PlatformRun(
+                work,
+                self.adapters.get(platform),
+                self.ledger.sibling,
+                self.settings,
+                moment,
+                self.redact,
+                self._rng(platform),
+                self.stop,
+                self.log,
+                functools.partial(_passed, deadline, moment),
             )
-            if look is not None:
-                error += f" (the publisher looks for it at {format_wib(look)})"
-            cause = "duplicate" if result.duplicate else ""
-            self.ledger.finish(row, UNKNOWN, now, error, next_attempt_at=look, cause=cause)
-            fields = row_event("unknown", row, UNKNOWN, reason=error)
-            self.log.error("unknown %s: %s", where, error, extra=fields)
-        elif result.retryable and (outage or row.attempts < backoff.max_attempts):
-            # An outage is not the post's fault: it waits (backoff up to max_seconds) for as
-            # long as the platform is down, instead of dying after max_attempts.
-            later = now + dt.timedelta(seconds=backoff_delay(row.attempts, backoff, self.rng))
-            if result.retry_at is not None:  # a rate limit says when: never earlier
-                later = max(later, result.retry_at)
-            cause = OUTAGE if outage else ""
-            self.ledger.finish(row, FAILED, now, error, next_attempt_at=later, cause=cause)
-            fields = row_event("failed", row, FAILED, retry_at=later, reason=error)
-            self.log.warning(
-                "failed %s (retry at %s): %s", where, format_wib(later), error, extra=fields
-            )
-        else:
-            why = f"gave up after {row.attempts} attempts: {error}" if result.retryable else error
-            cause = "attempts" if result.retryable else "platform"
-            if result.scope == "platform" and not result.retryable:
-                cause = "credentials"
-            self.ledger.finish(row, DEAD, now, why, cause=cause)
-            self.log.error(
-                "dead %s: %s", where, why, extra=row_event("dead", row, DEAD, reason=why)
-            )
-        final = self.ledger.row(row.id)
-        (report.sent if final.state == SENT else report.failed).append(final)
+            thread = threading.Thread(target=run.run, name=f"publisher-{platform}", daemon=True)
+            runs[platform] = run
+            self._threads[platform] = thread
+            thread.start()
+        waiting = [self._threads[p] for p in runs]
+        while waiting and not deadline.passed(self.moment()):
+            waiting[0].join(0.02)
+            waiting = [t for t in waiting if t.is_alive()]
+        self._merge(runs, report)
+
+    def _rng(self, platform: str) -> random.Random:
+        """One generator per platform, seeded from the scheduler's: runs in parallel threads
+        draw their jitter in a fixed order, so a seeded test stays reproducible."""
+        if platform not in self._rngs:
+            self._rngs[platform] = random.Random(f"{self.rng.random()}:{platform}")
+        return self._rngs[platform]
+
+    def _merge(self, runs: dict[str, PlatformRun], report: TickReport) -> None:
+        failure: BaseException | None = None
+        settled: list[Row] = []
+        for platform, run in runs.items():
+            if self._threads[platform].is_alive():
+                report.busy.append(platform)
+                self.log.warning(
+                    "%s: still waiting for the platform after %d s; the tick goes on without it",
+                    platform,
+                    self.settings.platform_budget_seconds,
+                )
+                continue
+            del self._threads[platform]
+            outcome: Outcome = run.outcome
+            if outcome.error is not None:
+                if isinstance(outcome.error, (LedgerError, sqlite3.DatabaseError)):
+                    failure = failure or outcome.error
+                else:
+                    message = self.redact(
+                        f"{platform}: {type(outcome.error).__name__}: {outcome.error}"
+                    )
+                    report.problems.append(message)
+                    self.log.error("%s", message)
+            settled += outcome.settled
+            report.sent += outcome.sent
+            report.failed += outcome.failed
+            if "stopped" in outcome.notes:
+                report.stopped = True
+        order = _order
+        report.sent = sorted(settled, key=order) + sorted(report.sent, key=order)
+        report.failed.sort(key=order)
+        if self.stop.is_set():
+            report.stopped = True
+        if failure is not None:
+            raise failure
+
+
+@dataclass(frozen=True)
+class Deadline:
+    wall: float  # time.monotonic()
+    clock: dt.datetime  # on the scheduler's clock
+
+    def passed(self, moment: dt.datetime) -> bool:
+        return time.monotonic() > self.wall or moment > self.clock
+
+
+def _order(row: Row) -> tuple[dt.datetime, str, str, int]:
+    return (row.due_at, row.key, row.platform, row.part)
+
+
+def _passed(deadline: Deadline, moment: Callable[[], dt.datetime]) -> bool:
+    """Has the platform's time budget for this tick run out?"""
+    return bool(deadline.passed(moment()))

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.content.check_build_rules import is_placeholder_url
-from publisher.content.golive import FUTURE_MARKER, future_marker
+from publisher.content.golive import future_build
 from publisher.content.paths import system_folder_problem
-from publisher.core.timeutil import format_wib, utc_now
+from publisher.core.timeutil import utc_now
 from publisher.ops.deploy_sites import (
     DeployError,
     LocalSite,
@@ -146,12 +146,9 @@ def release_name(now: dt.datetime, existing: Sequence[str]) -> str:
 
 
 def check_output(output: Path) -> None:
-    as_of = future_marker(output)
-    if as_of is not None:
-        raise DeployError(
-            f"{output} is a preview of the future (built with --now {format_wib(as_of)}, "
-            f"{FUTURE_MARKER}): deploy only a build made without --now"
-        )
+    refused = future_build(output)
+    if refused is not None:  # a preview of the future must never go live
+        raise DeployError(refused)
     if not (output / "index.html").is_file():
         raise DeployError(f"{output} has no index.html: build the site first")
     if not (output / MANIFEST).is_file():

@@ -48,11 +48,17 @@ def join(body: str, tail: list[str]) -> str:
 
 
 def whole_text(
-    link_policy: str, platform: str, body: str, link: str, hashtags: tuple[str, ...], campaign: str
+    link_policy: str,
+    platform: str,
+    body: str,
+    link: str,
+    hashtags: tuple[str, ...],
+    campaign: str,
+    utm: bool = False,
 ) -> str:
     """The text the composer sends when it fits: the body, the campaign hashtags it lacks,
-    and the link (with its UTM parameters) where the platform reads the link inline."""
+    and the link (with UTM parameters when `utm` is on) where the platform reads it inline."""
     tail = hashtags_to_add(body, hashtags)
     if link and link_policy == "inline":
-        tail.append(with_utm(link, platform, campaign))
+        tail.append(with_utm(link, platform, campaign) if utm else link)
     return join(body, tail)

@@ -30,6 +30,7 @@ from publisher.core.timeutil import utc_now
 from publisher.site import golive_files, outputs, search_shards
 from publisher.site.fast import page_reuse
 from publisher.site.fast.build_helper import BuildHelper
+from publisher.site.guard import OutputCheck
 from publisher.site.precompress import precompress_output
 from publisher.site.reader import FrontMatterMarkdownReader
 from publisher.site.run import RUN_SETTING, BuildMemory, BuildRun
@@ -130,16 +131,23 @@ def build_site(
     golive_files.sweep(staging, build.held_files - build.live_files)
     if future:  # deploy, `serve --publish` and the scheduler refuse this folder
         golive.write_future_marker(staging, build.now)
+    # Feeds parse and no held number is published (site/guard.py), read beside Pagefind.
+    checking = OutputCheck.start(staging, project, settings)
     search = settings.get("SEARCH_INDEX", True)
     if search and not preview:
         try:
             index_for_search(staging, staging / "pagefind", settings)
         except BuildFailed:
+            checking.wait()
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        if settings.get("PRECOMPRESS_ENABLED"):
-            # The search bundle is written after Pelican's own compression step.
-            precompress_output({**settings, "OUTPUT_PATH": str(staging / "pagefind")})
+    problems = checking.wait()
+    if problems:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildFailed(problems)
+    if search and not preview and settings.get("PRECOMPRESS_ENABLED"):
+        # The search bundle is written after Pelican's own compression step.
+        precompress_output({**settings, "OUTPUT_PATH": str(staging / "pagefind")})
 
     def swap(staging: Path, target: Path) -> None:
         if search and preview and (target / "pagefind").is_dir():

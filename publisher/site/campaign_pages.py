@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from markdown import Markdown
 from pelican import signals
 from pelican.contents import Page
 from pelican.generators import Generator
 
 from publisher.content.campaign_reader import load_campaigns
 from publisher.content.campaigns import CalendarPost, Campaign, CampaignEvent
+from publisher.content.markdown_guard import MarkdownRefused, Renderer
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import to_wib
 from publisher.site import run
@@ -105,11 +105,10 @@ class CampaignGenerator(Generator):
         return targets
 
     def _view(self, campaign: Campaign, now: dt.datetime, targets: dict[str, str]) -> CampaignView:
-        markdown = Markdown(**self.settings["MARKDOWN"])
         url = URL.format(slug=campaign.slug)
         save_as = SAVE_AS.format(slug=campaign.slug)
         page = Page(
-            markdown.convert(campaign.body),
+            self._render(campaign),
             metadata={"title": campaign.title, "slug": campaign.slug, "lang": campaign.lang,
                       "url": url, "save_as": save_as, "status": "published"},
             settings=self.settings,
@@ -138,6 +137,19 @@ class CampaignGenerator(Generator):
             events=sorted(campaign.events, key=lambda e: e.at),
             post_links={p.id: targets.get(p.link, f"{p.link}/") for p in posts if p.link},
         )
+
+    def _render(self, campaign: Campaign) -> str:
+        """The landing page's HTML: bounded and sanitised like every other page."""
+        if not hasattr(self, "_renderer"):
+            self._renderer = Renderer(self.settings["MARKDOWN"])
+        try:
+            return self._renderer.render(campaign.body)
+        except MarkdownRefused as exc:  # the build refuses to write output with this
+            line = campaign.body_line + exc.refusal.line - 1
+            run.of(self.settings).problems.append(
+                ContentError(campaign.path, line, exc.refusal.message)
+            )
+            return ""
 
     def generate_output(self, writer: Any) -> None:
         relative = self.settings.get("RELATIVE_URLS", False)

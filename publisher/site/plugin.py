@@ -5,16 +5,14 @@ Signals only; no network and no subprocess inside the build.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from pelican import signals
 
 from publisher.content import press
 from publisher.core.timeutil import format_wib
-from publisher.site import golive_files, i18n, images, lang_pages, run
+from publisher.site import golive_files, i18n, images, lang_pages, run, trusted
 from publisher.site.fast import build_helper, page_reuse
 from publisher.site.reader import FrontMatterMarkdownReader
 
@@ -39,12 +37,6 @@ def date_id(moment: Any, lang: str = "id") -> str:
     if lang == "en":
         return f"{moment.day} {moment.strftime('%B')} {moment.year}"
     return f"{moment.day} {ID_MONTHS[moment.month - 1]} {moment.year}"
-
-
-def json_ld(data: Any) -> Markup:
-    """JSON for a <script type="application/ld+json"> block; `</` cannot end the script early."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Markup(text.replace("</", "<\\/"))
 
 
 def organization_ld(settings: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +77,7 @@ def _add_theme_data(pelican: Any) -> None:
     press_file = Path(settings.get("PRESS_FILE") or run.of(settings).project.layout.press_file)
     settings["PRESS_KIT"] = press.kit_downloads(data, Path(settings["PATH"]), press_file)
     filters = settings.setdefault("JINJA_FILTERS", {})
-    filters.update(
-        {"date_id": date_id, "json_ld": json_ld, "wib": format_wib, "in_lang": lang_pages.in_lang}
-    )
+    filters.update({"date_id": date_id, "wib": format_wib, "in_lang": lang_pages.in_lang})
 
 
 def _keep_compiled_templates(pelican: Any) -> None:
@@ -143,6 +133,7 @@ def _skip_unwritten_taxonomies(generator: Any) -> None:
 
 def register() -> None:
     signals.readers_init.connect(_add_readers)
+    trusted.register()  # autoescape on, and the few HTML fragments marked safe
     signals.initialized.connect(_add_theme_data)
     signals.initialized.connect(_sitemap_uses_build_time)
     signals.initialized.connect(_keep_compiled_templates)

@@ -10,12 +10,12 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from markdown import Markdown
 from markupsafe import escape
 from pelican.readers import BaseReader
 
-from publisher.content import fields, frontmatter, golive, paths, press
+from publisher.content import approvals, fields, frontmatter, golive, paths, press
 from publisher.content.fields import ContentMeta, parse_content_meta
+from publisher.content.markdown_guard import MarkdownRefused, Renderer
 from publisher.core.errors import ContentError
 from publisher.core.timeutil import WIB
 from publisher.site import golive_files
@@ -45,7 +45,7 @@ class FrontMatterMarkdownReader(BaseReader):
 
     def __init__(self, settings: dict[str, Any]) -> None:
         super().__init__(settings)
-        self._md: Markdown | None = None  # built on first use (costs about one conversion)
+        self._renderer = Renderer(settings["MARKDOWN"])  # bounded, sanitised conversions
         self._taxa: dict[tuple[str, str], Any] = {}  # Category and Tag objects by name
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
@@ -57,8 +57,9 @@ class FrontMatterMarkdownReader(BaseReader):
             raise
         meta = converted.meta
         # Decided on every build, also for a remembered conversion: a build --now in the past
-        # must not show what was live later. One rule (content/golive.py) for every output.
-        if converted.html is None or not golive_files.is_live(self.settings, meta):
+        # must not show what was live later. One rule (content/golive.py) for every output,
+        # and, where approval is on, only the text an editor approved (content/approvals.py).
+        if converted.html is None or not self._live(meta, Path(source_path)):
             run.held_files.update(converted.files)
             return "", {"title": meta.title, "status": "skip"}
         run.live_files.update(converted.files)
@@ -101,13 +102,26 @@ class FrontMatterMarkdownReader(BaseReader):
         if meta.kind == "release":
             press.validate_release(fm, meta, folder, self._press())
         files = tuple(golive.item_files(meta, fm.body, "" if where == "." else where))
-        if not golive_files.is_live(self.settings, meta):
+        if not self._live(meta, path):
             # Nothing of it is converted or kept: it cannot leak into any output file.
             return Converted(meta, None, files)
-        # One converter per reader: building it costs about as much as converting an article.
-        if self._md is None:
-            self._md = Markdown(**self.settings["MARKDOWN"])
-        return Converted(meta, self._md.reset().convert(fm.body), files)
+        try:
+            return Converted(meta, self._renderer.render(fm.body), files)
+        except MarkdownRefused as exc:
+            line = fm.body_line + exc.refusal.line - 1
+            raise ContentError(path, line, exc.refusal.message) from None
+
+    # Approval (publisher/content/approvals.py): with `required: true`, an article or release
+    # whose current text no editor approved is not live, however its dates stand.
+    def _live(self, meta: ContentMeta, path: Path) -> bool:
+        if not golive_files.is_live(self.settings, meta):
+            return False
+        if meta.kind == "page":
+            return True
+        run = build_run(self.settings)
+        if "approvals" not in run.data:  # read once per build, like the press data
+            run.data["approvals"] = approvals.load(run.project.root)
+        return bool(run.data["approvals"].allows_file(path))
 
     def _taxon(self, kind: str, name: str) -> Any:
         """One Category or Tag object per name and build: Pelican would make one per article,

@@ -4,7 +4,8 @@ Read-only throughout (a `mode=ro` connection): it may run beside `publisher run`
 a monitor. The invariants are the promises the rest of the engine relies on:
 - a `claimed` row has a live lease held by a living process (else a crash left it: the
   next tick settles it, but a check should say so);
-- a `sent` row has the platform's id or URL and a time; a `failed` row a next attempt time;
+- a `sent` row has the platform's id (not empty, not "None") and a time; a `failed` row a
+  next attempt time;
 - a group's parts are numbered 1..n, and no part is claimed, sent or unknown before the part
   it replies to is sent (threads in order);
 - the audit trail explains every row: transitions chain (each `from` is the previous `to`)
@@ -24,6 +25,16 @@ from pathlib import Path
 
 from publisher.core.timeutil import format_wib
 from publisher.engine.ledger.schema import MIGRATIONS, Row
+
+# What a platform answer, or a library that turned a missing value into text, may put where
+# an id belongs: none of them identifies a post.
+NOT_AN_ID = frozenset({"", "none", "null", "nil", "undefined", "nan", "0"})
+
+
+def usable_id(value: object) -> bool:
+    """Is `value` something a post can be found by again (not missing, not "None")?"""
+    return isinstance(value, (str, int)) and str(value).strip().lower() not in NOT_AN_ID
+
 
 AFTER_PREVIOUS_SENT = ("claimed", "sent", "unknown")  # states a later part may reach only then
 MAX_SHOWN = 50
@@ -121,8 +132,13 @@ def _row_problems(rows: list[Row], now: dt.datetime) -> list[str]:
                 )
             elif not _alive(r.claimed_by):
                 out.append(f"{where}: claimed by {r.claimed_by}, which is no longer running")
-        if r.state == "sent" and (not (r.remote_id or r.url) or r.sent_at is None):
-            out.append(f"{where}: sent, but without the platform's id, URL or time")
+        if r.state == "sent" and not usable_id(r.remote_id):
+            out.append(
+                f"{where}: sent, but without the platform's id ({r.remote_id!r}): find the "
+                f"post, then `publisher resolve` it, or it may be sent twice or never"
+            )
+        elif r.state == "sent" and r.sent_at is None:
+            out.append(f"{where}: sent, but without the time it was sent")
         if r.state == "failed" and r.next_attempt_at is None:
             out.append(f"{where}: failed, but with no time for the next attempt")
     for (key, platform), parts in groups.items():

@@ -16,6 +16,11 @@ from publisher.engine.ledger.schema import STATES, GroupInfo, Row, from_ts, ts
 # A failed row whose platform was down (5xx, unreachable, rate limit): the platform waits as
 # a whole, and when it opens again its posts go in their planned order (see `due`).
 OUTAGE = "outage"
+# A failed row whose platform refused our credentials: the platform is parked until a
+# credential check passes, then its posts go in their planned order, like after an outage.
+CREDENTIALS = "credentials"
+WAITING = (OUTAGE, CREDENTIALS)  # causes of rows that wait for their platform, not a time
+WAITING_SQL = "('outage', 'credentials')"
 
 
 class Queries:
@@ -58,19 +63,44 @@ class Queries:
             for group, rows in parts.items()
         }
 
+    def untouched_groups(self) -> dict[tuple[str, str], GroupInfo]:
+        """The groups the sync may still recompose or withdraw (every part untouched), with
+        their parts' states: read through the state index, so a ledger of many sent posts
+        costs nothing here."""
+        sql = (
+            "SELECT key, platform, state, cause, source_hash FROM posts WHERE (key, platform) "
+            "IN (SELECT key, platform FROM posts WHERE state = 'pending' OR (state IN "
+            "('dead', 'stale') AND cause IN ('compose', 'withdrawn', 'past'))) "
+            "ORDER BY key, platform, part"
+        )
+        parts: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for key, platform, state, cause, source_hash in self.conn.execute(sql):
+            parts.setdefault((key, platform), []).append((state, cause, source_hash))
+        found = {
+            group: GroupInfo(tuple(p[0] for p in rows), tuple(p[1] for p in rows), rows[0][2])
+            for group, rows in parts.items()
+        }
+        return {group: info for group, info in found.items() if info.untouched}
+
+    def group_keys(self) -> set[tuple[str, str]]:
+        """Every (key, platform) in the ledger."""
+        return {(k, p) for k, p in self.conn.execute("SELECT DISTINCT key, platform FROM posts")}
+
     def due(self, now: dt.datetime, platforms: Iterable[str]) -> list[Row]:
         """Rows that may be sent now, oldest first; later thread parts follow their first.
 
-        A row failed by an outage is due whenever its platform is open again (the scheduler
-        skips platforms that `holds` names), not at its own time: otherwise jitter would let
-        a later post overtake it when the platform comes back.
+        A row failed by an outage or refused credentials is due whenever its platform is
+        open again (the scheduler skips platforms that are held, paused or parked), not at
+        its own time: otherwise jitter would let a later post overtake it when the platform
+        comes back.
         """
         platforms = list(platforms)
         marks = ",".join("?" * len(platforms))
         sql = (
             f"SELECT * FROM posts WHERE platform IN ({marks}) AND ("
             "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND "
-            "(next_attempt_at <= ? OR cause = 'outage'))) ORDER BY due_at, key, platform, part"
+            f"(next_attempt_at <= ? OR cause IN {WAITING_SQL}))) "
+            "ORDER BY due_at, key, platform, part"
         )
         now_text = ts(now)
         return [Row.from_sql(r) for r in self.conn.execute(sql, [*platforms, now_text, now_text])]
@@ -137,14 +167,29 @@ class Queries:
         sql = "SELECT remote_id FROM posts WHERE platform = ? AND remote_id IS NOT NULL"
         return {r[0] for r in self.conn.execute(sql, (platform,))}
 
-    def overdue_unstarted(self, cutoff: dt.datetime) -> list[Row]:
-        """Pending rows due before `cutoff` whose group never had a part attempted."""
+    def overdue_unstarted(self, since: dt.datetime | None, cutoff: dt.datetime) -> list[Row]:
+        """Pending rows that fell due after `since` and before `cutoff`, whose group never
+        had a part attempted (`since` None: any time before `cutoff`)."""
         sql = (
-            "SELECT * FROM posts p WHERE p.state = 'pending' AND p.due_at < ? AND NOT EXISTS ("
-            "SELECT 1 FROM posts o WHERE o.key = p.key AND o.platform = p.platform "
-            "AND o.state IN ('claimed', 'sent', 'failed', 'unknown')) ORDER BY due_at, key, part"
+            "SELECT * FROM posts p WHERE p.state = 'pending' AND p.due_at < ? AND p.due_at > ? "
+            "AND NOT EXISTS (SELECT 1 FROM posts o WHERE o.key = p.key AND o.platform = "
+            "p.platform AND o.state IN ('claimed', 'sent', 'failed', 'unknown')) "
+            "ORDER BY due_at, key, part"
         )
-        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(cutoff),))]
+        after = ts(since) if since is not None else ""
+        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(cutoff), after))]
+
+    def waiting(self, before: dt.datetime) -> list[Row]:
+        """Rows not out yet that were due before `before` (pending, failed, claimed)."""
+        sql = (
+            "SELECT * FROM posts WHERE state IN ('pending', 'failed', 'claimed') AND due_at < ? "
+            "ORDER BY platform, due_at, key, part"
+        )
+        return [Row.from_sql(r) for r in self.conn.execute(sql, (ts(before),))]
+
+    def sent_without_id(self) -> int:
+        sql = "SELECT COUNT(*) FROM posts WHERE state = 'sent' AND COALESCE(remote_id, '') = ''"
+        return int(self.conn.execute(sql).fetchone()[0])
 
     def last_sent(self, limit: int = 10) -> list[Row]:
         sql = "SELECT * FROM posts WHERE state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT ?"

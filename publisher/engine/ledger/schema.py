@@ -18,7 +18,10 @@ STATES = ("pending", "claimed", "sent", "failed", "dead", "unknown", "seeded", "
 PENDING, CLAIMED, SENT, FAILED, DEAD, UNKNOWN, SEEDED, STALE = STATES
 # A group (key, platform) whose rows are all in these states has never been attempted:
 # it may be recomposed when its source changes. Anything else is frozen.
-UNTOUCHED_CAUSES = {"", "compose", "withdrawn"}
+UNTOUCHED_CAUSES = {"", "compose", "withdrawn", "past"}
+# Stale rows a person should hear about: fell due while the publisher was down ("late"), or
+# planned already days past their time ("past"); not those withdrawn or dismissed.
+UNSENT_CAUSES = ("late", "past")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # fixed width, so text order is time order in SQL
 
 
@@ -33,6 +36,11 @@ def ts(moment: dt.datetime | None) -> str | None:
 def from_ts(text: str | None) -> dt.datetime | None:
     if not text:
         return None
+    return dt.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=dt.UTC)
+
+
+def from_ts_required(text: str) -> dt.datetime:
+    """A time column that is never empty (due_at, updated_at)."""
     return dt.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=dt.UTC)
 
 
@@ -70,6 +78,12 @@ class Row:
     language: str
     source_hash: str
     updated_at: dt.datetime
+    # Since migration 2. When the last claim was made (the moment its request may have gone
+    # out), when the window for finding an unclear send on the platform began (the end of
+    # that send, or the claim of a process that died), and how many lookups were made in it.
+    claimed_at: dt.datetime | None = None
+    lookup_from: dt.datetime | None = None
+    lookups: int = 0
 
     @classmethod
     def from_sql(cls, r: sqlite3.Row) -> Row:
@@ -79,9 +93,9 @@ class Row:
             platform=r["platform"],
             part=r["part"],
             parts=r["parts"],
-            due_at=from_ts(r["due_at"]),
+            due_at=from_ts_required(r["due_at"]),
             state=r["state"],
-            attempts=r["attempts"],  # type: ignore[arg-type]
+            attempts=r["attempts"],
             lease_until=from_ts(r["lease_until"]),
             claimed_by=r["claimed_by"],
             next_attempt_at=from_ts(r["next_attempt_at"]),
@@ -96,6 +110,9 @@ class Row:
             language=r["language"],
             source_hash=r["source_hash"],
             updated_at=from_ts(r["updated_at"]),  # type: ignore[arg-type]
+            claimed_at=from_ts(r["claimed_at"]),
+            lookup_from=from_ts(r["lookup_from"]),
+            lookups=r["lookups"],
         )
 
 
@@ -171,7 +188,51 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        2,
+        "event times of a send, lookups of unclear sends, platform pause and parking",
+        """
+        ALTER TABLE posts ADD COLUMN claimed_at TEXT;
+        ALTER TABLE posts ADD COLUMN lookup_from TEXT;
+        ALTER TABLE posts ADD COLUMN lookups INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE platforms (
+            name TEXT PRIMARY KEY,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'paused', 'parked')),
+            reason TEXT NOT NULL DEFAULT '',
+            since TEXT,
+            next_check_at TEXT,
+            checks INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX posts_platform_state ON posts (platform, state)
+        """,
+    ),
 ]
+# What the `platforms` table says of a platform (no row: open).
+OPEN, PAUSED, PARKED = "open", "paused", "parked"
+
+
+@dataclass(frozen=True)
+class PlatformState:
+    """A platform as a whole: open, paused by a person, or parked (credentials refused)."""
+
+    name: str
+    state: str = OPEN
+    reason: str = ""
+    since: dt.datetime | None = None
+    next_check_at: dt.datetime | None = None  # parked: when the credentials are tried again
+    checks: int = 0
+
+    @classmethod
+    def from_sql(cls, r: sqlite3.Row) -> PlatformState:
+        return cls(
+            r["name"],
+            r["state"],
+            r["reason"],
+            from_ts(r["since"]),
+            from_ts(r["next_check_at"]),
+            r["checks"],
+        )
 
 
 def migrate(conn: sqlite3.Connection) -> list[int]:

@@ -11,20 +11,29 @@ tick writes. A claim is committed before any network call, the result right afte
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from publisher.engine.ledger.queries import Queries
+from publisher.engine.ledger import schema
+from publisher.engine.ledger.meta import EngineFacts
+from publisher.engine.ledger.platforms import PlatformStates
+from publisher.engine.ledger.queries import WAITING_SQL, Queries
 from publisher.engine.ledger.schema import (
     CLAIMED,
     DEAD,
     FAILED,
+    OPEN,
+    PARKED,
+    PAUSED,
     PENDING,
     SEEDED,
     SENT,
@@ -34,8 +43,10 @@ from publisher.engine.ledger.schema import (
     GroupInfo,
     LedgerError,
     NewPart,
+    PlatformState,
     Row,
     from_ts,
+    from_ts_required,
     migrate,
     ts,
 )
@@ -44,6 +55,9 @@ __all__ = [
     "CLAIMED",
     "DEAD",
     "FAILED",
+    "OPEN",
+    "PARKED",
+    "PAUSED",
     "PENDING",
     "SEEDED",
     "SENT",
@@ -54,33 +68,43 @@ __all__ = [
     "Ledger",
     "LedgerError",
     "NewPart",
+    "PlatformState",
     "Row",
     "from_ts",
     "ts",
 ]
 
 
-# Seconds a write waits for another process's write lock before giving up with LedgerError.
-BUSY_TIMEOUT = 10.0
+from publisher.engine.ledger.files import BUSY_TIMEOUT as BUSY_TIMEOUT
+from publisher.engine.ledger.files import LARGE_WRITE as LARGE_WRITE
+from publisher.engine.ledger.files import connect, private_file
 
 
-class Ledger(Queries):
+class Ledger(EngineFacts, PlatformStates, Queries):
     """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        actor: str,
+        write_lock: threading.Lock | None = None,
+    ) -> None:
         self.conn = conn
         self.path = path
         self.actor = actor
         self._depth = 0
+        # Shared by a ledger and its siblings: this process's threads take turns for the
+        # write lock here, at once, instead of in SQLite's busy handler, which sleeps
+        # (1, 2, 5, 10... ms) between tries. Other processes still meet busy_timeout.
+        self._write_lock = write_lock or threading.Lock()
 
     @classmethod
     def open(cls, path: Path, actor: str | None = None) -> Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")  # a committed claim survives a power cut
+            private_file(path)
+            conn = connect(path)
             # A damaged file must stop us before we act on half-readable rows (a lost `sent`
             # would repost); quick_check reads every page, about 10 ms per 10,000 rows.
             damage = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
@@ -98,9 +122,33 @@ class Ledger(Queries):
             raise LedgerError(
                 f"{path}: the ledger cannot be opened ({exc}); nothing was posted; {advice}"
             ) from None
+        except OSError as exc:
+            raise LedgerError(
+                f"{path}: the ledger cannot be opened ({exc.strerror}); nothing was posted; "
+                "check the folder's permissions and free space"
+            ) from None
         # The pid alone repeats across restarts (pid 1 in a container): the random part
         # keeps a new process from taking a dead one's claims for its own.
         return cls(conn, path, actor or f"pid:{os.getpid()}:{os.urandom(3).hex()}")
+
+    def sibling(self) -> Ledger:
+        """Another connection to the same ledger with the same actor, for another thread.
+
+        sqlite3 connections belong to the thread that made them; a platform's worker makes
+        its own, so its claims and results are committed by itself, at once. The file was
+        checked and migrated when this one was opened.
+        """
+        try:
+            conn = connect(self.path)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: the ledger cannot be opened ({exc})") from None
+        return type(self)(conn, self.path, self.actor, self._write_lock)
+
+    def checkpoint(self) -> None:
+        """Move the WAL into the database and truncate it (after a large write)."""
+        # Busy (a reader holds it): SQLite's automatic checkpoints catch up later.
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.conn.close()
@@ -115,59 +163,32 @@ class Ledger(Queries):
             finally:
                 self._depth -= 1
             return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise LedgerError(f"{self.path}: the ledger is busy or unwritable ({exc})") from None
-        self._depth = 1
-        try:
-            yield
-            self.conn.execute("COMMIT")
-        except BaseException as exc:
-            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
-                self.conn.execute("ROLLBACK")
-            if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
-                # A full disk, an I/O error, a damaged page: the step was rolled back whole,
-                # so the ledger is as it was before it. The caller stops; it must not go on.
+        with self._write_lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
                 raise LedgerError(
-                    f"{self.path}: the ledger cannot be written ({exc}); this step was not "
-                    "saved. Free disk space or check the file with `publisher ledger check`"
+                    f"{self.path}: the ledger is busy or unwritable ({exc})"
                 ) from None
-            raise
-        finally:
-            self._depth = 0
-
-    # --- engine facts -----------------------------------------------------------------
-    def get_meta(self, name: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM engine WHERE name = ?", (name,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, name: str, value: str) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO engine (name, value) VALUES (?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (name, value),
-            )
-
-    def golive_state(self, uid: str, at: dt.datetime) -> str | None:
-        """None (never seen), "waiting" (seen before its time) or "done"."""
-        sql = "SELECT done_at FROM golive WHERE uid = ? AND at = ?"
-        row = self.conn.execute(sql, (uid, ts(at))).fetchone()
-        return None if row is None else ("done" if row[0] else "waiting")
-
-    def note_golive(self, uid: str, at: dt.datetime, now: dt.datetime, done: bool) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR IGNORE INTO golive (uid, at, seen_at, done_at) VALUES (?, ?, ?, ?)",
-                (uid, ts(at), ts(now), ts(now) if done else None),
-            )
-
-    def finish_golive(self, uid: str, at: dt.datetime, now: dt.datetime) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "UPDATE golive SET done_at = ? WHERE uid = ? AND at = ?", (ts(now), uid, ts(at))
-            )
+            self._depth = 1
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self.conn.execute("ROLLBACK")
+                if type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError):
+                    # A full disk, an I/O error, a damaged page: the step was rolled back
+                    # whole, so the ledger is as it was before it. The caller stops; it must
+                    # not go on.
+                    raise LedgerError(
+                        f"{self.path}: the ledger cannot be written ({exc}); this step was "
+                        "not saved. Free disk space or check the file with `publisher ledger "
+                        "check`"
+                    ) from None
+                raise
+            finally:
+                self._depth = 0
 
     # --- writing ----------------------------------------------------------------------
     def _audit(
@@ -300,20 +321,28 @@ class Ledger(Queries):
             )
             self._audit(now, head["key"], head["platform"], r["part"], r["state"], to_state, why)
 
-    def claim(self, row: Row, now: dt.datetime, lease_seconds: int) -> Row | None:
-        """Atomically claim a due row (its previous part must be sent). None if anyone else has it."""
+    def claim(
+        self, row: Row, now: dt.datetime, lease_seconds: int, at: dt.datetime | None = None
+    ) -> Row | None:
+        """Atomically claim a due row (its previous part must be sent). None if anyone else has it.
+
+        `now` is the tick's time, which decides what is due; `at` is the clock's reading at
+        the claim (default `now`), from which its lease runs and the send is dated.
+        """
+        at = at or now
         with self.transaction():
             cursor = self.conn.execute(
                 "UPDATE posts SET state = 'claimed', attempts = attempts + 1, lease_until = ?, "
-                "claimed_by = ?, updated_at = ? WHERE id = ? AND ("
+                "claimed_by = ?, claimed_at = ?, updated_at = ? WHERE id = ? AND ("
                 "(state = 'pending' AND due_at <= ?) OR (state = 'failed' AND (next_attempt_at <= ? "
-                "OR cause = 'outage'))) AND (part = 1 OR EXISTS (SELECT 1 FROM posts prev WHERE prev.key = posts.key "
-                "AND prev.platform = posts.platform AND prev.part = posts.part - 1 "
-                "AND prev.state = 'sent'))",
+                f"OR cause IN {WAITING_SQL}))) AND (part = 1 OR EXISTS (SELECT 1 FROM posts prev "
+                "WHERE prev.key = posts.key AND prev.platform = posts.platform "
+                "AND prev.part = posts.part - 1 AND prev.state = 'sent'))",
                 (
-                    ts(now + dt.timedelta(seconds=lease_seconds)),
+                    ts(at + dt.timedelta(seconds=lease_seconds)),
                     self.actor,
-                    ts(now),
+                    ts(at),
+                    ts(at),
                     row.id,
                     ts(now),
                     ts(now),
@@ -322,7 +351,7 @@ class Ledger(Queries):
             if cursor.rowcount != 1:
                 return None
             self._audit(
-                now,
+                at,
                 row.key,
                 row.platform,
                 row.part,
@@ -330,14 +359,38 @@ class Ledger(Queries):
                 CLAIMED,
                 f"attempt {row.attempts + 1}",
             )
-        return self.row(row.id)
+        stamp = from_ts_required(at.astimezone(dt.UTC).strftime(schema.TIME_FORMAT))  # as stored
+        return replace(
+            row,
+            state=CLAIMED,
+            attempts=row.attempts + 1,
+            lease_until=from_ts(ts(at + dt.timedelta(seconds=lease_seconds))),
+            claimed_by=self.actor,
+            claimed_at=stamp,
+            updated_at=stamp,
+        )
 
     def finish(self, row: Row, to_state: str, now: dt.datetime, reason: str, **fields: Any) -> bool:
-        """Record the result of a claimed row; only its claimer may (claimed_by check)."""
+        """Record the result of a claimed row; only its claimer may (claimed_by check).
+
+        One UPDATE that checks state and owner, and the audit row: the result of every send
+        is a commit on the hot path, so it carries no extra reads.
+        """
+        sets = ["state = ?", "reason = ?", "updated_at = ?", "lease_until = NULL"]
+        args: list[Any] = [to_state, reason, ts(now)]
+        for name, value in fields.items():
+            sets.append(f"{name} = ?")
+            args.append(ts(value) if isinstance(value, dt.datetime) else value)
         with self.transaction():
-            owner = self.conn.execute(
-                "SELECT claimed_by FROM posts WHERE id = ? AND state = 'claimed'", (row.id,)
-            ).fetchone()
-            if owner is None or owner[0] != self.actor:
+            cursor = self.conn.execute(
+                f"UPDATE posts SET {', '.join(sets)} WHERE id = ? AND state = 'claimed' "
+                "AND claimed_by = ?",
+                [*args, row.id, self.actor],
+            )
+            if cursor.rowcount != 1:
                 return False
-            return self.move(row.id, to_state, now, reason, [CLAIMED], lease_until=None, **fields)
+            self._audit(now, row.key, row.platform, row.part, CLAIMED, to_state, reason)
+            if to_state in (DEAD, STALE):
+                head = {"key": row.key, "platform": row.platform, "part": row.part}
+                self._cascade(head, to_state, now)  # type: ignore[arg-type]
+        return True

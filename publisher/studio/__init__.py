@@ -1,0 +1,1 @@
+"""The newsroom studio: a web page over the project's files and ledger (`publisher studio`)."""

@@ -1,0 +1,1 @@
+"""One module per page of the studio: plain functions over the library, rendered by templates."""
