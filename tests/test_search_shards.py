@@ -79,9 +79,14 @@ def test_a_site_far_smaller_than_the_budget_is_one_shard_per_language() -> None:
 # --- a site of many articles, indexed in shards ---
 
 
+def tag(number: int) -> str:
+    """The number in letters: digits like 112 in a page are a hotline number to the guard."""
+    return "".join("abcdefghij"[int(d)] for d in f"{number:03d}")
+
+
 def article(number: int, rng: random.Random) -> str:
     body = [" ".join(rng.choice(WORDS) for _ in range(60)) for _ in range(2)]
-    title = f"Berita nomor {number}"
+    title = f"Berita {tag(number)}"
     for slot, word in enumerate(QUERIES):
         if number == best(slot):
             title = f"Kabar {word} dari desa"
@@ -90,10 +95,10 @@ def article(number: int, rng: random.Random) -> str:
             body[0] += f" {word}, {word} dan {word}"
         elif number % 4 == slot:  # one mention
             body[1] += f" {word}"
-    body.append(f"Kata khusus katakhusus{number:03d}.")
+    body.append(f"Kata khusus katakhusus{tag(number)}.")
     return (
         f"---\nid: uji-{number:03d}\ntitle: {title}\nslug: berita-{number:03d}\n"
-        f"date: 2026-0{1 + number % 9}-1{number % 10} 09:00\nsummary: Ringkasan {number}.\n---\n\n"
+        f"date: 2026-0{1 + number % 9}-1{number % 10} 09:00\nsummary: Ringkasan {tag(number)}.\n---\n\n"
         + "\n\n".join(body)
         + "\n"
     )
@@ -110,12 +115,10 @@ def sharded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for number in range(ARTICLES):
         path = root / "content" / "berita" / f"uji-{number:03d}.md"
         path.write_text(article(number, rng), encoding="utf-8")
-    settings = root / "siteconf.py"
-    settings.write_text(
-        f"__file__ = {str(ROOT / 'pelicanconf.py')!r}\nexec(open(__file__).read())\n"
-        f"PATH = {str(root / 'content')!r}\nTHEME = {str(ROOT / 'theme')!r}\n",
-        encoding="utf-8",
-    )
+    for name in ("pelicanconf.py", "publishconf.py"):  # a project of its own
+        shutil.copy2(ROOT / name, root / name)
+    (root / "theme").symlink_to(ROOT / "theme")
+    settings = root / "pelicanconf.py"
     sites = {}
     for name in ("whole", "sharded"):
         built = build_site(settings, root / name, now=NOW, overrides={"SEARCH_INDEX": False})
@@ -173,7 +176,7 @@ def test_a_word_from_each_shard_is_found_first(sharded: dict, browser: Browser) 
             ours = sorted(p.path for p in members if "/berita-" in p.path)
             assert ours, name
             number = ours[0].split("berita-")[1][:3]
-            found = search(page, base, f"katakhusus{number}")
+            found = search(page, base, f"katakhusus{tag(int(number))}")
             assert found[:1] == [f"/{ours[0].removesuffix('index.html')}"], name
     page.close()
 
@@ -208,7 +211,7 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_edited_page(
 ) -> None:
     """As `publisher serve` does on every save: a preview build, then the search refresh."""
     root = sharded["sites"]["sharded"].parent
-    settings = root / "siteconf.py"
+    settings = root / "pelicanconf.py"
     overrides = {search_shards.SETTING: sharded["budget"]}
     memory = BuildMemory(lasting=True)
     site = tmp_path / "served"
