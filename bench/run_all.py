@@ -405,24 +405,33 @@ def render_search(fig: dict[str, Any]) -> str:
         f"browser profile per search, served by {fig.get('server', '?')}: every /pagefind/ "
         "response, headers and body as transferred.",
         "",
-        "| site | pages indexed | index time | Pagefind peak RSS | index size | per page |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "*One run* is Pagefind over the whole site at once (before issue 21); *in shards* is "
+        "the index as `publisher build` makes it (site/search_shards.py: shards of at most "
+        "SEARCH_SHARD_WORDS words, one Pagefind run each), timed in a process of its own "
+        "whose peak RSS is its largest process.",
+        "",
+        "| site | pages indexed | one run: time | one run: peak RSS | shards | in shards: time "
+        "| in shards: peak RSS | index size | per page |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     sites = {k: v for k, v in fig.items() if isinstance(v, dict) and "index" in v}
     for label, site in sites.items():
         size = site["size"]
         lines.append(
             f"| {label} | {size['pages']:,} | {_s(site['index']['seconds'])} | "
-            f"{_mb(site['index']['maxrss_mb'])} | {size['total_bytes'] / 1e6:.2f} MB "
+            f"{_mb(site['index']['maxrss_mb'])} | {size.get('shards', 1)} | "
+            f"{_s(site['index'].get('sharded_seconds', site['index']['seconds']))} | "
+            f"{_mb(site['index'].get('sharded_maxrss_mb', site['index']['maxrss_mb']))} | "
+            f"{size['total_bytes'] / 1e6:.2f} MB "
             f"({size['files']:,} files) | {size['bytes_per_page'] / 1e3:.1f} kB |"
         )
     lines += [
         "",
         "What one one-word search downloads (first search on the page, nothing cached):",
         "",
-        "| site | word | requests | bytes | of which: JS + WebAssembly | metadata + entry | "
-        "index chunks | result fragments |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| site | word | first result after | requests | bytes | of which: JS + WebAssembly "
+        "| metadata + entry | index chunks | result fragments |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, site in sites.items():
         for search in site["searches"]:
@@ -432,7 +441,9 @@ def render_search(fig: dict[str, Any]) -> str:
                 return f"{sum(kinds.get(n, {}).get('bytes', 0) for n in names) / 1e3:.1f} kB"
 
             lines.append(
-                f"| {label} | {search['word']} | {search['requests']} | "
+                f"| {label} | {search['word']} | "
+                f"{search.get('seconds_to_first_result', float('nan')):.2f} s | "
+                f"{search['requests']} | "
                 f"{search['bytes'] / 1e3:.1f} kB | {kb('JavaScript', 'WebAssembly')} | "
                 f"{kb('metadata', 'entry JSON')} | {kb('index chunks')} | "
                 f"{kb('fragments of the results shown')} |"
@@ -573,12 +584,9 @@ def main() -> None:
     raw.mkdir(parents=True, exist_ok=True)
     code_dir = Path(tempfile.mkdtemp(prefix="bench-code-"))
     try:
-        stored = raw / "code.json"
-        if args.resume and stored.exists():
-            code = json.loads(stored.read_text(encoding="utf-8"))
-        else:
-            code = snapshot(code_dir)
-            stored.write_text(json.dumps(code), encoding="utf-8")
+        # Always a snapshot: a resumed run still needs the code for what it has left to run.
+        code = snapshot(code_dir)
+        (raw / "code.json").write_text(json.dumps(code), encoding="utf-8")
         os.environ["BENCH_CODE"] = str(code_dir)  # read by the bench modules when imported
         sections = {"machine": render_machine(machine(), code)}
         for name in args.only:
