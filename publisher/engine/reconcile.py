@@ -52,8 +52,9 @@ CANNOT_TELL_MAX = dt.timedelta(hours=6)  # the longest gap while the platform ca
 def draft_part(row: Row) -> DraftPart:
     media = tuple(Media(m["path_or_url"], m["alt"]) for m in row.media)
     return DraftPart(
-        row.key, row.platform, row.part, row.parts, row.text, media, row.language, row.link
-    )
+        row.key, row.platform, row.part, row.parts, row.text, media, row.language, row.link,
+        row.stage,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ def timing(adapter: Adapter | None) -> Timing:
     read_after_write = bool(
         getattr(adapter, "read_after_write", getattr(spec, "read_after_write", outbox))
     )
-    if read_after_write:
-        return Timing(True, dt.timedelta(0), dt.timedelta(0), None, True)
+    if read_after_write:  # an idempotency key still makes a resend safe when it cannot tell
+        idempotent = getattr(adapter, "idempotent_for", None)
+        return Timing(True, dt.timedelta(0), dt.timedelta(0), idempotent, True)
     return Timing(
         True,
         getattr(spec, "visible_within", dt.timedelta(seconds=30)),

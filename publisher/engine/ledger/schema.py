@@ -79,6 +79,9 @@ class Row:
     claimed_at: dt.datetime | None = None
     lookup_from: dt.datetime | None = None
     lookups: int = 0
+    # Since migration 3. The id of the first step of a two-step create (a Meta container),
+    # written before the second step: the next attempt continues from it.
+    stage: str = ""
 
     @classmethod
     def from_sql(cls, r: sqlite3.Row) -> Row:
@@ -108,6 +111,7 @@ class Row:
             claimed_at=from_ts(r["claimed_at"]),
             lookup_from=from_ts(r["lookup_from"]),
             lookups=r["lookups"],
+            stage=r["stage"],
         )
 
 
@@ -201,6 +205,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         CREATE INDEX posts_platform_state ON posts (platform, state)
         """,
+    ),
+    (
+        3,
+        "the first step of a two-step create (a container id), recorded before the second",
+        "ALTER TABLE posts ADD COLUMN stage TEXT NOT NULL DEFAULT ''",
     ),
 ]
 # What the `platforms` table says of a platform (no row: open).
