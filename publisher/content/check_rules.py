@@ -100,6 +100,9 @@ class Rules:
         campaign = self.campaigns.get(meta.campaign or "")
         hashtags = tuple(campaign.hashtags) if campaign else ()
         for platform in meta.platforms or self.enabled:
+            bare = meta.image is None and not meta.images
+            if bare and self.needs_image(item.path, platform, platform in meta.platforms, fm):
+                continue
             name = platform if meta.social.get(platform) else "default"
             text = meta.social.get(platform) or meta.social.get("", "")
             line = keys.get(("social", name), fm.line_of("social"))
@@ -112,6 +115,22 @@ class Rules:
             self.check_fit(item.path, line, platform, text, url, hashtags, meta.campaign or "",
                            False, caption, label, severity)  # fmt: skip
             self.check_hashtags(item.path, text, [platform], lambda _i, n=line: n)
+
+    def needs_image(self, path: Path, platform: str, named: bool, fm: FrontMatter) -> bool:
+        """A platform that takes only posts with an image (Instagram) skips an item without
+        one: an error where the item names the platform, a note otherwise."""
+        spec = registry.spec(platform)
+        if not spec.requires_media:
+            return False
+        fix = "add 'image:' or take it out of 'platforms'" if named else "add 'image:' for it"
+        self.add(
+            path,
+            fm.line_of("platforms" if named else "title"),
+            f"not posted on {spec.label}: it takes only posts with an image, and this item "
+            f"has none; {fix}",
+            "error" if named else "warning",
+        )
+        return True
 
     # --- checks of campaigns ---
 
@@ -146,6 +165,13 @@ class Rules:
             self.check_post_image(path, post)
         texts: dict[str, list[str]] = {}
         for platform in post.platforms:
+            if post.image is None and registry.spec(platform).requires_media:
+                label = registry.label(platform)
+                self.add(path, post.lines.get("platforms", post.line),
+                         f"post '{post.id}': not posted on {label}: it takes only posts with "
+                         f"an image, and this post has none; add 'image:' or take {platform} "
+                         "out of 'platforms'")  # fmt: skip
+                continue
             texts.setdefault(post.text_field(platform), []).append(platform)
         for name, platforms in texts.items():
             text = post.wording.get(platforms[0]) if name.startswith("wording.") else post.text
@@ -197,6 +223,9 @@ class Rules:
         limits = self.limits[platform]
         spec = registry.spec(platform)
         full = engine_text(platform, text, url or "", hashtags, campaign, self.utm)
+        tags = spec.tags_problem(full)
+        if tags:
+            self.add(path, line, f"{field_name}: {tags}; remove some", severity)
         if spec.fits(full, caption=caption, limits=limits):
             return
         if thread and limits.threads:
@@ -344,8 +373,9 @@ def engine_text(
     utm: bool = False,
 ) -> str:  # fmt: skip
     """The text the publisher sends when it fits (publisher.platforms.text's one layout)."""
-    policy = registry.spec(platform).link_policy
-    return whole_text(policy, platform, body, link, hashtags, campaign, utm)
+    spec = registry.spec(platform)
+    return whole_text(spec.link_policy, platform, body, link, hashtags, campaign, utm,
+                      spec.max_hashtags)  # fmt: skip
 
 
 def _item_line(campaign: Campaign, index: int) -> int:
