@@ -100,7 +100,16 @@ def _media(item: Planned, platform: str, limits: PlatformLimits) -> tuple[Media,
             f"{item.key} ({platform}): the image {item.image.path_or_url} has no alt text; "
             "add 'alt:' describing what it shows"
         )
-    aspects = registry.spec(platform).image_aspects
+    spec = registry.spec(platform)
+    aspects = spec.image_aspects
+    if not aspects and spec.fetches_media_by_url:  # Meta fetches it from the public site
+        public = item.image.fetchable()
+        if public is None:
+            raise ComposeError(
+                f"{item.key} ({platform}): {spec.label} fetches the image from the public "
+                f"site, and {item.image.path_or_url} has no address there: set SITEURL"
+            )
+        return (public,)
     if not aspects:
         return (item.image,)
     shaped = item.image.variant(aspects)

@@ -299,7 +299,9 @@ def calendar_items(
             if post.image is not None:
                 local = content / post.image.src.lstrip("/")
                 where = str(local) if local.exists() else _absolute(post.image.src, site_url)
-                image = Media(where, post.image.alt, shaped_on_site(post.image.src, site_url))
+                public = _absolute(static_path(post.image.src), site_url) if site_url else ""
+                shapes = shaped_on_site(post.image.src, site_url)
+                image = Media(where, post.image.alt, shapes, public)
             planned.append(
                 Planned(
                     key=calendar_key(campaign.slug, post.id),

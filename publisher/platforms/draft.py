@@ -18,6 +18,9 @@ class Media:
     # Shapes of the same image the build made for platforms that need one ("1:1" -> URL),
     # publisher.site.social_variants; the composer picks one where a platform asks.
     variants: tuple[tuple[str, str], ...] = ()
+    # Its address on the public site, where `path_or_url` is a file on this computer (a
+    # calendar post's image): for platforms that fetch the image themselves (Meta).
+    public_url: str = ""
 
     def variant(self, aspects: tuple[str, ...]) -> Media | None:
         """This image in the first of `aspects` the build made, or None."""
@@ -25,6 +28,13 @@ class Media:
         for aspect in aspects:
             if made.get(aspect):
                 return Media(made[aspect], self.alt)
+        return None
+
+    def fetchable(self) -> Media | None:
+        """This image by its public address, or None when it has none."""
+        for where in (self.path_or_url, self.public_url):
+            if where.startswith(("http://", "https://")):
+                return Media(where, self.alt)
         return None
 
 
