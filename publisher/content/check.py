@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +34,25 @@ from publisher.platforms.counters import PlatformLimits
 DEFAULT_SITE_URL = "https://example-site-address-for-length.go.id"
 
 
-@dataclass
 class Checker(SafetyRules, Rules, BuildRules):
-    root: Path | Project
-    limits: dict[str, PlatformLimits] | None = None  # None: DEFAULT_LIMITS with PUBLISHER's
-    site_url: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    files: int = 0
-    parsed: dict[tuple[str, str], FrontMatter] | None = None  # a memo shared with a build
-    production: bool = False  # also what only a production build refuses (its address)
-    now: dt.datetime | None = None  # the clock, unless a test gives one
+    """One run of `publisher check` over a project; `problems` holds what it found."""
 
-    def __post_init__(self) -> None:
-        project = self.root if isinstance(self.root, Project) else _project(self.root)
+    def __init__(
+        self,
+        root: Path | Project,
+        limits: dict[str, PlatformLimits] | None = None,  # None: the settings' limits
+        site_url: str | None = None,
+        *,
+        parsed: dict[tuple[str, str], FrontMatter] | None = None,  # a memo shared with a build
+        production: bool = False,  # also what only a production build refuses (its address)
+        now: dt.datetime | None = None,  # the clock, unless a test gives one
+    ) -> None:
+        self.problems: list[Problem] = []
+        self.files = 0
+        self.parsed = parsed
+        self.production = production
+        self.now = now
+        project = root if isinstance(root, Project) else _project(root)
         self.root = project.root
         self.project = project
         conf = _conf(project)
@@ -57,18 +62,18 @@ class Checker(SafetyRules, Rules, BuildRules):
         self.page_dirs = list(layout.page_dirs)
         self.article_dirs = list(layout.article_dirs)
         self.release_dirs = list(layout.release_dirs)
-        self.site_url = (self.site_url or _publish_site_url(self.root) or DEFAULT_SITE_URL).rstrip(
-            "/"
-        )
-        publisher = conf.get("PUBLISHER") if isinstance(conf.get("PUBLISHER"), dict) else {}
+        self.site_url = (site_url or _publish_site_url(self.root) or DEFAULT_SITE_URL).rstrip("/")
+        raw = conf.get("PUBLISHER")
+        publisher: dict[str, Any] = raw if isinstance(raw, dict) else {}
         platforms = publisher.get("platforms") or registry.PLATFORMS
         self.enabled = [p for p in platforms if p in registry.PLATFORMS]
         self.utm = publisher.get("utm") is True
-        if self.limits is None:  # the limits the publisher will use (registry.validate checks)
+        if limits is None:  # the limits the publisher will use (registry.validate checks)
             try:
-                self.limits = registry.with_overrides(publisher.get("limits") or {})
+                limits = registry.with_overrides(publisher.get("limits") or {})
             except (ValueError, TypeError, AttributeError):
-                self.limits = registry.default_limits()
+                limits = registry.default_limits()
+        self.limits = limits
         self.published, self.held = self._numbers(layout.hotlines_file)
         self.hotlines_file, self.press_file = layout.hotlines_file, layout.press_file
         self.theme = layout.theme
@@ -131,7 +136,7 @@ class Checker(SafetyRules, Rules, BuildRules):
         for campaign in self.campaigns.values():
             self.guarded(campaign.path, self.check_campaign, campaign)
         self.guarded(self.root, self.check_build_rules, loaded)  # what the build refuses
-        self.guarded(self.press_file, self.check_project_sources)
+        self.guarded(self.press_file or self.root, self.check_project_sources)
         return sorted(self.problems, key=lambda p: (p.path, p.line, p.message))
 
     def read_content(self, path: Path) -> ContentFile | None:
