@@ -14,6 +14,7 @@ from pathlib import Path
 
 from publisher.content import frontmatter
 from publisher.content.campaigns import CalendarPost, Campaign
+from publisher.content.check_media import image_problem
 from publisher.content.check_safety import XML_FORBIDDEN, fixed_line
 from publisher.content.fields import ContentMeta, ImageRef
 from publisher.content.frontmatter import FrontMatter, yaml_lines
@@ -101,9 +102,14 @@ class Rules:
         campaign = self.campaigns.get(meta.campaign or "")
         hashtags = tuple(campaign.hashtags) if campaign else ()
         for platform in meta.platforms or self.enabled:
-            bare = meta.image is None and not meta.images
-            if bare and self.needs_image(item.path, platform, platform in meta.platforms, fm):
-                continue
+            image = meta.image or (meta.images[0] if meta.images else None)  # the one posted
+            named = platform in meta.platforms
+            problem = image_problem(registry.spec(platform), image, named)
+            if problem:
+                where = image.line if image else fm.line_of("platforms" if named else "title")
+                self.add(item.path, where, *problem)
+                if image is None:
+                    continue
             name = platform if meta.social.get(platform) else "default"
             text = meta.social.get(platform) or meta.social.get("", "")
             line = keys.get(("social", name), fm.line_of("social"))
@@ -116,22 +122,6 @@ class Rules:
             self.check_fit(item.path, line, platform, text, url, hashtags, meta.campaign or "",
                            False, caption, label, severity)  # fmt: skip
             self.check_hashtags(item.path, text, [platform], fixed_line(line))
-
-    def needs_image(self, path: Path, platform: str, named: bool, fm: FrontMatter) -> bool:
-        """A platform that takes only posts with an image (Instagram) skips an item without
-        one: an error where the item names the platform, a note otherwise."""
-        spec = registry.spec(platform)
-        if not spec.requires_media:
-            return False
-        fix = "add 'image:' or take it out of 'platforms'" if named else "add 'image:' for it"
-        self.add(
-            path,
-            fm.line_of("platforms" if named else "title"),
-            f"not posted on {spec.label}: it takes only posts with an image, and this item "
-            f"has none; {fix}",
-            "error" if named else "warning",
-        )
-        return True
 
     # --- checks of campaigns ---
 
