@@ -107,7 +107,7 @@ def test_every_part_fits_its_platform_by_its_own_counting(
     text: str, platform: str, thread: bool, link: bool, image: bool, tags: tuple[str, ...]
 ) -> None:
     shapes = (("1:1", f"{SITE}/social/1x1/poster.png.jpg"),)  # made by the build
-    media = Media("poster.png", "Poster biru.", shapes) if image else None
+    media = Media("poster.png", "Poster biru.", shapes, f"{SITE}/poster.png") if image else None
     planned = item(
         text=text, thread=thread, link=f"{SITE}/berita/a/" if link else "", hashtags=tags,
         image=media, title="Judul",
