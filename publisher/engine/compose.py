@@ -74,7 +74,8 @@ def compose(item: Planned, limits: PlatformLimits, utm: bool = False) -> Draft:
 
 def skipped(item: Planned, platform: str) -> str | None:
     """Why `item` is not posted on `platform` at all (it needs an image and has none), or
-    None. The scheduler, `plan` and `preview` leave such a platform out; `check` says so."""
+    None. The scheduler, `plan` and `preview` leave such a platform out; `check` reports
+    it where the item names the platform."""
     spec = registry.spec(platform)
     if not spec.requires_media:
         return None
