@@ -36,6 +36,7 @@ PUBLISHER = {{
     "ledger": "var/ledger.sqlite3",
     "outbox": "outbox",
     "campaigns": "campaigns",
+    "platforms": ["x", "mastodon", "bluesky", "facebook", "telegram"],  # those served here
 }}
 """
 SENTENCES = (

@@ -183,11 +183,14 @@ def test_limits_table() -> None:
         "bluesky": 300,
         "facebook": 5000,
         "telegram": 4096,
+        "instagram": 2200,
+        "threads": 500,
     }
     assert [n for n, lim in catalog.default_limits().items() if lim.threads] == [
         "x",
         "mastodon",
         "bluesky",
+        "threads",
     ]
     assert catalog.default_limits()["telegram"].max_caption == 1024
     assert (

@@ -33,7 +33,9 @@ def test_status_of_a_fresh_project(project: Path) -> None:
 def test_tick_plan_preview_and_status(project: Path) -> None:
     code, out, _ = run(project, "tick", "--now", "2027-03-01 08:00")
     assert code == 0
-    assert out == "tick 2027-03-01 08:00 WIB: sent 0, needing attention 0, seeded 8, stale 0\n"
+    # Seeded: p1-sebelum on its 3 platforms, item:uji-lama on every platform of the registry
+    # (the project names none) but Instagram, which takes only items with an image.
+    assert out == "tick 2027-03-01 08:00 WIB: sent 0, needing attention 0, seeded 9, stale 0\n"
 
     code, out, _ = run(project, "plan", "--now", "2027-03-01 08:00", "--days", "3")
     assert code == 0
@@ -65,7 +67,7 @@ def test_tick_plan_preview_and_status(project: Path) -> None:
     # Changed with issue 15: no tick ran for two days, so item:uji-baru, due in that gap,
     # is stale, and stale rows make status report a problem (was: exit 0).
     assert code == 1 and {p["kind"] for p in data["problems"]} == {"stale"}, data["alerts"]
-    assert data["counts"]["sent"] == 2 and data["counts"]["seeded"] == 8
+    assert data["counts"]["sent"] == 2 and data["counts"]["seeded"] == 9
     assert {r["platform"] for r in data["last_sent"]} == {"x", "bluesky"}
     assert data["last_sent"][0]["url"].startswith("file://")
 

@@ -157,7 +157,9 @@ def test_a_tick_over_the_whole_corpus_posts_every_good_item_and_no_broken_one(
 ) -> None:
     settings = settings_for(corpus)
     env = environ_for(all_servers)
-    adapters = {p: real_adapter(p, settings, env) for p in settings.platforms}
+    # The platforms served here (Instagram and Threads have their own tests).
+    served = [p for p in settings.platforms if p in all_servers]
+    adapters = {p: real_adapter(p, settings, env) for p in served}
     clock = Clock("2027-03-01 08:00")
     ledger = Ledger.open(settings.ledger, actor="test")
     scheduler = Scheduler(
@@ -179,7 +181,7 @@ def test_a_tick_over_the_whole_corpus_posts_every_good_item_and_no_broken_one(
 
     states = {(r.key, r.platform): r for r in ledger.rows()}
     for key in ("cal:aneka-aksara:rtl", "cal:aneka-aksara:emoji", "cal:aneka-aksara:wita"):
-        assert {states[(key, p)].state for p in settings.platforms} == {"sent"}, key
+        assert {states[(key, p)].state for p in served} == {"sent"}, key
     assert states[("item:baik-1", "x")].state == states[("item:baik-2", "mastodon")].state == "sent"
     assert states[("cal:gambar-palsu:baik", "telegram")].state == "sent"
     for platform in ("x", "telegram"):  # the text file named .png: never posted

@@ -10,6 +10,7 @@ monitor or cron mail notices.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from publisher.cli.context import cli_settings
 from publisher.cli.output import make_console, table
 from publisher.core.environment import Environment
 from publisher.core.settings import PublisherSettings
+from publisher.core.timeutil import format_wib, utc_now
 from publisher.platforms import registry
 from publisher.platforms.common import scrub
 
@@ -33,6 +35,24 @@ class AccountState:
     checked: bool
     ok: bool | None  # None when not checked
     detail: str
+    expires_at: str | None = None  # when the credentials stop working, if the platform says
+    warning: str = ""  # they stop working within EXPIRY_WARNING: make new ones now
+
+
+# Long-lived Meta tokens last about 60 days: a person is warned two weeks before the end.
+EXPIRY_WARNING = dt.timedelta(days=14)
+
+
+def expiry(platform: str, when: dt.datetime | None, now: dt.datetime) -> tuple[str, str]:
+    """(what to add to the check's line, a warning or "") for credentials ending at `when`."""
+    if when is None:
+        return "", ""
+    days = max((when - now).days, 0)
+    note = f"; token expires in {days} day{'s' if days != 1 else ''} ({format_wib(when)})"
+    if when - now > EXPIRY_WARNING:
+        return note, ""
+    fix = f"make a new token now and put it in .env ({registry.spec(platform).anchor})"
+    return note, f"{registry.label(platform)}: the token expires in {days} days: {fix}"
 
 
 def account_states(
@@ -64,6 +84,7 @@ def account_states(
                 AccountState(platform, choice is not None, posts_to, (), False, None, detail)
             )
             continue
+        expires, warning = None, ""
         try:
             result = adapter.verify()
             ok, detail = result.ok, str(result.error)
@@ -72,6 +93,9 @@ def account_states(
                 detail = (
                     f"verified: {result.remote_id}{where}; text limit {adapter.limits.max_text}"
                 )
+                note, warning = expiry(platform, result.expires_at, utc_now())
+                detail += note
+                expires = result.expires_at.isoformat() if result.expires_at else None
         except Exception as exc:  # a check must never crash the listing
             ok, detail = (
                 False,
@@ -79,10 +103,10 @@ def account_states(
             )
         if posts_to != "platform":
             detail += f" [engine: {note}]"
+        detail = scrub(detail, secret_values)
+        enabled = choice is not None
         states.append(
-            AccountState(
-                platform, choice is not None, posts_to, (), True, ok, scrub(detail, secret_values)
-            )
+            AccountState(platform, enabled, posts_to, (), True, ok, detail, expires, warning)
         )
     return states
 
@@ -111,7 +135,8 @@ def accounts_command(settings_file: Path | None, no_verify: bool, as_json: bool)
                 "yes" if s.enabled else "no",
                 s.posts_to,
                 "complete" if not s.missing else "missing " + ", ".join(s.missing),
-                ("OK " if s.ok else "FAILED " if s.checked else "") + s.detail,
+                ("WARN " if s.warning else "OK " if s.ok else "FAILED " if s.checked else "")
+                + s.detail,
             )
             for s in states
         ]
@@ -121,6 +146,9 @@ def accounts_command(settings_file: Path | None, no_verify: bool, as_json: bool)
             ["Platform", "Enabled", "Posts to", "Credentials", "Check"],
             rows,
         )
+        for state in states:
+            if state.warning:
+                click.echo(f"warning: {state.warning}", err=True)
         click.echo("How to get each credential: docs/platforms.md")
     if any(s.checked and not s.ok for s in states):
         raise SystemExit(1)

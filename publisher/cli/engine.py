@@ -192,6 +192,9 @@ def preview_command(settings_file: Path | None, now_text: str | None, key: str) 
     bad = False
     for preview in previews:
         say(f"== {preview.platform} ({preview.state})")
+        if preview.state == "skipped":  # not for this platform (it needs an image): no fault
+            say(f"   not posted there: {preview.error}")
+            continue
         if preview.error:
             say(f"   cannot compose: {preview.error}")
             bad = True

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from publisher.content import frontmatter
 from publisher.content.campaigns import CalendarPost, Campaign
+from publisher.content.check_media import image_problem
 from publisher.content.check_safety import XML_FORBIDDEN, fixed_line
 from publisher.content.fields import ContentMeta, ImageRef
 from publisher.content.frontmatter import FrontMatter, yaml_lines
@@ -101,6 +102,14 @@ class Rules:
         campaign = self.campaigns.get(meta.campaign or "")
         hashtags = tuple(campaign.hashtags) if campaign else ()
         for platform in meta.platforms or self.enabled:
+            image = meta.image or (meta.images[0] if meta.images else None)  # the one posted
+            named = platform in meta.platforms
+            problem = image_problem(registry.spec(platform), image, named)
+            if problem:
+                where = image.line if image else fm.line_of("platforms" if named else "title")
+                self.add(item.path, where, *problem)
+                if image is None:
+                    continue
             name = platform if meta.social.get(platform) else "default"
             text = meta.social.get(platform) or meta.social.get("", "")
             line = keys.get(("social", name), fm.line_of("social"))
@@ -147,6 +156,13 @@ class Rules:
             self.check_post_image(path, post)
         texts: dict[str, list[str]] = {}
         for platform in post.platforms:
+            if post.image is None and registry.spec(platform).requires_media:
+                label = registry.label(platform)
+                self.add(path, post.lines.get("platforms", post.line),
+                         f"post '{post.id}': not posted on {label}: it takes only posts with "
+                         f"an image, and this post has none; add 'image:' or take {platform} "
+                         "out of 'platforms'")  # fmt: skip
+                continue
             texts.setdefault(post.text_field(platform), []).append(platform)
         for name, platforms in texts.items():
             text = post.wording.get(platforms[0]) if name.startswith("wording.") else post.text
@@ -198,6 +214,9 @@ class Rules:
         limits = self.limits[platform]
         spec = registry.spec(platform)
         full = engine_text(platform, text, url or "", hashtags, campaign, self.utm)
+        tags = spec.tags_problem(full)
+        if tags:
+            self.add(path, line, f"{field_name}: {tags}; remove some", severity)
         if spec.fits(full, caption=caption, limits=limits):
             return
         if thread and limits.threads:
@@ -345,8 +364,9 @@ def engine_text(
     utm: bool = False,
 ) -> str:  # fmt: skip
     """The text the publisher sends when it fits (publisher.platforms.text's one layout)."""
-    policy = registry.spec(platform).link_policy
-    return whole_text(policy, platform, body, link, hashtags, campaign, utm)
+    spec = registry.spec(platform)
+    return whole_text(spec.link_policy, platform, body, link, hashtags, campaign, utm,
+                      spec.max_hashtags)  # fmt: skip
 
 
 def _tag_line(campaign: Campaign, index: int, _at: int) -> int:

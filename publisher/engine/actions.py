@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from publisher.core.errors import PublisherError
-from publisher.engine.compose import ComposeError, compose
+from publisher.engine.compose import ComposeError, compose, skipped
 from publisher.engine.ledger import (
     CLAIMED,
     DEAD,
@@ -235,7 +235,7 @@ def plan(
                     if now <= _when(r) <= end
                 ]
                 continue
-            if not now <= item.due <= end:
+            if not now <= item.due <= end or skipped(item, platform):
                 continue
             try:
                 draft = compose(item, adapters[platform].limits, utm)
@@ -311,6 +311,10 @@ def preview(
             ).untouched
         )
         state = rows[0].state if rows else "new"
+        why = skipped(item, platform) if item is not None and not rows else None
+        if why:
+            out.append(PlatformPreview(platform, "skipped", [], why))
+            continue
         try:
             draft = (
                 draft_from_rows(rows)

@@ -17,7 +17,7 @@ from publisher.engine.planned import Planned
 from publisher.platforms import registry
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import Draft, Media, Part
-from publisher.platforms.text import hashtags_to_add, with_utm
+from publisher.platforms.text import hashtags_to_add, link_as_sent, within
 from publisher.platforms.text import join as _join
 
 MAX_THREAD_PARTS = 20
@@ -41,22 +41,16 @@ def compose(item: Planned, limits: PlatformLimits, utm: bool = False) -> Draft:
     `utm`: add utm_source/medium/campaign to the link (PUBLISHER["utm"], off by default).
     """
     platform = limits.name
-    media: tuple[Media, ...] = ()
-    if item.image is not None and limits.max_media > 0:
-        if not item.image.alt.strip():
-            raise ComposeError(
-                f"{item.key} ({platform}): the image {item.image.path_or_url} has no alt text; "
-                "add 'alt:' describing what it shows"
-            )
-        media = (item.image,)
+    spec = registry.spec(platform)
+    media = _media(item, platform, limits)
     body = wording_for(item, platform)
     if not body:
         raise ComposeError(
             f"{item.key} ({platform}): there is no text to post (no wording, no title)"
         )
-    link = with_utm(item.link, platform, item.campaign) if utm else item.link
-    tags = hashtags_to_add(body, item.hashtags)
-    inline = [link] if link and registry.spec(platform).link_policy == "inline" else []
+    link = link_as_sent(spec.link_policy, item.link, platform, item.campaign, utm)
+    tags = within(body, hashtags_to_add(body, item.hashtags), spec.max_hashtags)
+    inline = [link] if link and spec.link_policy in ("inline", "text") else []
     caption = bool(media)
 
     def fits(text: str) -> bool:
@@ -70,9 +64,63 @@ def compose(item: Planned, limits: PlatformLimits, utm: bool = False) -> Draft:
             parts = _thread(body, tags + inline, media, platform, limits)
         else:
             parts = (Part(_shorten(body, tags, inline, fits), media),)
+        problem = spec.tags_problem(parts[0].text)
+        if problem:
+            raise ComposeError(f"{problem}; remove some from the text")
     except ComposeError as exc:
         raise ComposeError(f"{item.key} ({platform}): {exc}") from None
     return Draft(parts, item.lang or "id", link, item.key, platform)
+
+
+def skipped(item: Planned, platform: str) -> str | None:
+    """Why `item` is not posted on `platform` at all (it needs an image and has none), or
+    None. The scheduler, `plan` and `preview` leave such a platform out; `check` reports
+    it where the item names the platform."""
+    spec = registry.spec(platform)
+    if not spec.requires_media:
+        return None
+    if item.image is None:
+        return f"{spec.label} takes only posts with an image, and this one has none"
+    if spec.image_aspects and item.image.variant(spec.image_aspects) is None:
+        return (
+            f"{spec.label} takes only images of shape {' or '.join(spec.image_aspects)}, and "
+            f"the build made none of {item.image.path_or_url}: build the site again"
+        )
+    return None
+
+
+def _media(item: Planned, platform: str, limits: PlatformLimits) -> tuple[Media, ...]:
+    """The image to send: the item's own, or the build's variant in a shape the platform
+    takes (publisher.site.social_variants)."""
+    why = skipped(item, platform)
+    if why:
+        raise ComposeError(f"{item.key} ({platform}): {why}")
+    if item.image is None or limits.max_media <= 0:
+        return ()
+    if not item.image.alt.strip():
+        raise ComposeError(
+            f"{item.key} ({platform}): the image {item.image.path_or_url} has no alt text; "
+            "add 'alt:' describing what it shows"
+        )
+    spec = registry.spec(platform)
+    aspects = spec.image_aspects
+    if not aspects and spec.fetches_media_by_url:  # Meta fetches it from the public site
+        public = item.image.fetchable()
+        if public is None:
+            raise ComposeError(
+                f"{item.key} ({platform}): {spec.label} fetches the image from the public "
+                f"site, and {item.image.path_or_url} has no address there: set SITEURL"
+            )
+        return (public,)
+    if not aspects:
+        return (item.image,)
+    shaped = item.image.variant(aspects)
+    if shaped is None:
+        raise ComposeError(
+            f"{item.key} ({platform}): the build made no {' or '.join(aspects)} version of "
+            f"the image {item.image.path_or_url}; build the site again (publisher build)"
+        )
+    return (shaped,)
 
 
 def _shorten(body: str, tags: list[str], inline: list[str], fits: Callable[[str], bool]) -> str:

@@ -6,6 +6,8 @@
 Points, in the order a row passes them (publisher/scheduler.py):
     before-claim   the row is due; nothing about it is written yet
     after-claim    the claim is committed; no request has gone out
+    after-stage    the first step of a two-step create is done and recorded (a Meta
+                   container exists, its id is in the ledger); the second step has not begun
     after-post     the platform answered (accepted or not); the ledger has not recorded it
     after-record   the result is committed (between two parts of a thread, with `:thread`)
 
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 
 ENV = "PUBLISHER_FAULT"
 WARP_ENV = "PUBLISHER_TIME_WARP"
-POINTS = ("before-claim", "after-claim", "after-post", "after-record")
+POINTS = ("before-claim", "after-claim", "after-stage", "after-post", "after-record")
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,9 @@ CANNOT_TELL_MAX = dt.timedelta(hours=6)  # the longest gap while the platform ca
 def draft_part(row: Row) -> DraftPart:
     media = tuple(Media(m["path_or_url"], m["alt"]) for m in row.media)
     return DraftPart(
-        row.key, row.platform, row.part, row.parts, row.text, media, row.language, row.link
-    )
+        row.key, row.platform, row.part, row.parts, row.text, media, row.language, row.link,
+        row.stage,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

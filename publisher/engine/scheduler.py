@@ -32,6 +32,7 @@ from publisher.content.golive import GoLive
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
 from publisher.engine import metrics_job
+from publisher.engine.compose import skipped
 from publisher.engine.events import row_event
 from publisher.engine.ledger import (
     PARKED,
@@ -210,7 +211,7 @@ class Scheduler:
 
     def platforms_for(self, item: Planned) -> list[str]:
         wanted = item.platforms or registry.enabled(self.settings)
-        return [p for p in wanted if p in self.adapters]
+        return [p for p in wanted if p in self.adapters and skipped(item, p) is None]
 
     def sync(self, snap: Snapshot, now: dt.datetime, first_run: bool, report: TickReport) -> None:
         """Planned posts -> ledger rows (publisher.engine.syncing)."""

@@ -20,7 +20,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from publisher.core.settings import Backoff, PublisherSettings
 from publisher.core.timeutil import format_wib
@@ -32,10 +32,14 @@ from publisher.engine.ledger.queries import CREDENTIALS, OUTAGE
 from publisher.platforms import registry
 from publisher.platforms.base import Adapter
 from publisher.platforms.draft import PostResult
+from publisher.platforms.media import media_answers
 
 # A parked platform's credentials are tried again after this, then after twice as long...
 PARK_CHECK = dt.timedelta(minutes=5)
 PARK_CHECK_MAX = dt.timedelta(hours=1)
+# Calls of `post` for one claim of a two-step create: the first step, the second, and one
+# more when the recorded first step had expired and was made again.
+STAGE_ROUNDS = 3
 
 
 def backoff_delay(attempts: int, backoff: Backoff, rng: random.Random) -> float:
@@ -197,6 +201,8 @@ class PlatformRun:
             if self.over_budget():
                 self.outcome.notes.append("its time budget for this tick ran out")
                 return
+            if self._image_not_live(row):
+                continue
             if faults.ARMED:
                 faults.hit("before-claim", row.parts > 1)
             claimed = self.ledger.claim(
@@ -213,16 +219,48 @@ class PlatformRun:
             if result.scope == "platform" and not result.ok and not result.unknown:
                 return  # held (outage, rate limit) or parked (credentials): nothing more
 
+    def _image_not_live(self, row: Row) -> bool:
+        """A platform that fetches the image from our public site (Meta) gets the part only
+        once the image answers there: until then it waits, without an attempt."""
+        spec = registry.spec(row.platform)
+        real = getattr(self.adapter, "mode", "real") == "real"  # the outbox fetches nothing
+        if row.stage or not row.media or not real or not spec.fetches_media_by_url:
+            return False
+        url = str(row.media[0].get("path_or_url", ""))
+        if not url.startswith(("http://", "https://")) or media_answers(url):
+            return False  # a local path: the adapter says why it cannot send it
+        why = f"waiting: its image {url} does not answer on the public site yet (not deployed)"
+        if row.reason != why:
+            self.ledger.move(row.id, row.state, self.moment(), why, [row.state])
+            self.note("info", why, row)
+        return True
+
     def _post(self, row: Row) -> PostResult:
         reply_to = None
         if row.part > 1:
             previous = self.ledger.rows(key=row.key, platform=row.platform, states=[SENT])
             reply_to = next((r.remote_id for r in previous if r.part == row.part - 1), None)
-        try:
-            assert self.adapter is not None
-            result = self.adapter.post(reconcile.draft_part(row), row.key, reply_to)
-        except Exception as exc:  # the adapter broke mid-send: it may have posted
-            result = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
+        part = reconcile.draft_part(row)
+        for _round in range(STAGE_ROUNDS):
+            try:
+                assert self.adapter is not None
+                result = self.adapter.post(part, row.key, reply_to)
+            except Exception as exc:  # the adapter broke mid-send: it may have posted
+                result = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
+            if result.stage is None or result.stage == part.stage:
+                break
+            # A first step made (or forgotten): in the ledger before any second step.
+            what = f"first step recorded: {result.stage}" if result.stage else "first step dropped"
+            if not self.ledger.record_stage(row, result.stage, self.moment(), what):
+                return result  # no longer ours: the process that settled it decides
+            part = replace(part, stage=result.stage)
+            if result.ok or result.error is not None or not result.stage:
+                break
+            if faults.ARMED:
+                faults.hit("after-stage", row.parts > 1)
+        if not result.ok and result.error is None:  # first steps only, no second yet
+            result = replace(result, retryable=True, error="the first step is done; the second "
+                             "follows at the next attempt")  # fmt: skip
         if faults.ARMED:
             faults.hit("after-post", row.parts > 1)
         self.record(row, result)

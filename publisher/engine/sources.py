@@ -34,11 +34,14 @@ import requests
 
 from publisher.content import approvals
 from publisher.content.golive import future_build
+from publisher.content.press import static_path
 from publisher.core.errors import ContentError, PublisherError
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import TimeFormatError, parse_time
 from publisher.engine.planned import Planned, calendar_key, item_key
+from publisher.platforms import registry
 from publisher.platforms.draft import Media
+from publisher.platforms.media import variant_path
 
 ATOM_PATH = "feeds/all.atom.xml"
 SYNDICATION_PATH = "feeds/syndication.json"
@@ -80,6 +83,13 @@ def _absolute(url: str, base: str) -> str:
     if not url or url.startswith(("http://", "https://")) or not base:
         return url
     return f"{base.rstrip('/')}/{url.lstrip('/')}"
+
+
+def _site_file(src: str, base: str, feed: str) -> str:
+    if src and not src.startswith(("http://", "https://")):
+        # A local build without SITEURL: the image file is in the output folder.
+        return _absolute(src, base) if base else str(Path(feed) / src.lstrip("/"))
+    return src
 
 
 def _time(value: Any, what: str) -> dt.datetime | None:
@@ -236,11 +246,14 @@ def _site_item(
     social = {("" if k == "default" else k): str(v) for k, v in (rec.get("social") or {}).items()}
     image = None
     if rec.get("image"):
-        src = str(rec["image"].get("url") or "")
-        if src and not src.startswith(("http://", "https://")):
-            # A local build without SITEURL: the image file is in the output folder.
-            src = _absolute(src, base) if base else str(Path(feed) / src.lstrip("/"))
-        image = Media(src, str(rec["image"].get("alt") or ""))
+        src = _site_file(str(rec["image"].get("url") or ""), base, feed)
+        shaped = rec["image"].get("variants")  # made for platforms that need a shape
+        variants = tuple(
+            (str(aspect), _site_file(url, base, feed))
+            for aspect, url in (shaped.items() if isinstance(shaped, dict) else ())
+            if isinstance(url, str) and url
+        )
+        image = Media(src, str(rec["image"].get("alt") or ""), variants)
     campaign = str(rec.get("campaign") or "")
     return Planned(
         key=item_key(uid),
@@ -286,7 +299,9 @@ def calendar_items(
             if post.image is not None:
                 local = content / post.image.src.lstrip("/")
                 where = str(local) if local.exists() else _absolute(post.image.src, site_url)
-                image = Media(where, post.image.alt)
+                public = _absolute(static_path(post.image.src), site_url) if site_url else ""
+                shapes = shaped_on_site(post.image.src, site_url)
+                image = Media(where, post.image.alt, shapes, public)
             planned.append(
                 Planned(
                     key=calendar_key(campaign.slug, post.id),
@@ -305,6 +320,15 @@ def calendar_items(
                 )
             )
     return planned
+
+
+def shaped_on_site(src: str, site_url: str) -> tuple[tuple[str, str], ...]:
+    """Where the build puts a calendar image in the shapes platforms ask for (calendar posts
+    are not in syndication.json; the names are fixed: publisher.platforms.media)."""
+    if not site_url:
+        return ()
+    aspects = dict.fromkeys(a for s in registry.SPECS.values() for a in s.image_aspects)
+    return tuple((a, _absolute(variant_path(static_path(src), a), site_url)) for a in aspects)
 
 
 def resolve_link(

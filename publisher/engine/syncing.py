@@ -38,7 +38,8 @@ def item_digest(item: Planned) -> str:
     Built by hand, not with dataclasses.asdict: the sync hashes every item on every tick,
     and asdict's deep copies made that the slowest part of a tick (see docs/benchmarks.md).
     """
-    image = (item.image.path_or_url, item.image.alt) if item.image else None
+    media = item.image
+    image = (media.path_or_url, media.alt, media.variants, media.public_url) if media else None
     data = (
         item.key,
         item.kind,

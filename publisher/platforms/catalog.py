@@ -16,7 +16,7 @@ from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.spec import PlatformSpec
 
 # The one list of platforms, in the order they are shown. Each module defines ADAPTER.
-PLATFORM_MODULES = ("x", "mastodon", "bluesky", "facebook", "telegram")
+PLATFORM_MODULES = ("x", "mastodon", "bluesky", "facebook", "telegram", "instagram", "threads")
 
 ADAPTERS: dict[str, type[BaseAdapter]] = {}
 for _module in PLATFORM_MODULES:

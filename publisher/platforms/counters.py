@@ -70,6 +70,15 @@ def find_hashtags(text: str) -> list[tuple[int, str]]:
     return tags
 
 
+# An @-tag: '@' at the start of a word (not inside an e-mail address), then a username.
+_MENTION = re.compile(r"(?<![\w@./])@([A-Za-z0-9_][A-Za-z0-9_.]*)")
+
+
+def find_mentions(text: str) -> list[str]:
+    """The @-tags written in `text` (usernames without '@'); an e-mail address is not one."""
+    return [m.group(1).rstrip(".") for m in _MENTION.finditer(text)]
+
+
 @dataclass(frozen=True)
 class HashtagRule:
     """Which characters a platform links as part of a hashtag."""

@@ -15,6 +15,27 @@ from typing import Any
 class Media:
     path_or_url: str
     alt: str
+    # Shapes of the same image the build made for platforms that need one ("1:1" -> URL),
+    # publisher.site.social_variants; the composer picks one where a platform asks.
+    variants: tuple[tuple[str, str], ...] = ()
+    # Its address on the public site, where `path_or_url` is a file on this computer (a
+    # calendar post's image): for platforms that fetch the image themselves (Meta).
+    public_url: str = ""
+
+    def variant(self, aspects: tuple[str, ...]) -> Media | None:
+        """This image in the first of `aspects` the build made, or None."""
+        made = dict(self.variants)
+        for aspect in aspects:
+            if made.get(aspect):
+                return Media(made[aspect], self.alt)
+        return None
+
+    def fetchable(self) -> Media | None:
+        """This image by its public address, or None when it has none."""
+        for where in (self.path_or_url, self.public_url):
+            if where.startswith(("http://", "https://")):
+                return Media(where, self.alt)
+        return None
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,9 @@ class DraftPart:
     media: tuple[Media, ...]
     language: str
     link: str
+    # The id of the first step of a two-step create, recorded in the ledger before the
+    # second step (Meta's container): a later attempt continues from it, never repeats it.
+    stage: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,12 @@ class PostResult:
     # The platform ended our session (Bluesky's ExpiredToken) and the adapter logged in
     # again and sent the same request once more: that second send is not a new attempt.
     renewed_session: bool = False
+    # The first step of a two-step create is done and this is its id (Meta's container):
+    # the engine records it in the ledger, then calls `post` again with it in the part.
+    stage: str | None = None
+    # verify(): when the credentials stop working, where the platform says (a token's
+    # expiry); `publisher accounts` shows the days left.
+    expires_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -88,5 +88,38 @@ def load_media(
     return MediaFile(name, data, mime, media.alt.strip())
 
 
+VARIANTS_FOLDER = "social"  # where the build writes images shaped for a platform
+
+
+def variant_path(src: str, aspect: str) -> str:
+    """Where the build puts `src` (a site path such as images/poster.png) made into `aspect`
+    ("4:5"): social/4x5/images/poster.png.jpg. Fixed by the names alone, so a calendar
+    post's image, which is not in syndication.json, is found the same way."""
+    shape = aspect.replace(":", "x")
+    return f"{VARIANTS_FOLDER}/{shape}/{src.lstrip('/')}.jpg"
+
+
+# A platform that fetches our image is asked to only once the image answers: a short look.
+LIVE_TIMEOUT = (3.0, 5.0)
+LIVE_DEADLINE = 8.0
+
+
+def media_answers(url: str, session: requests.Session | None = None) -> bool:
+    """Does `url` answer 200 now (HEAD, or GET where HEAD is not allowed)? A platform that
+    fetches the image from our site (Meta) fails the post when it does not."""
+    if not is_url(url):
+        return False
+    session = session or deadline_session(LIVE_TIMEOUT, LIVE_DEADLINE, max_body=64 * 1024)
+    try:
+        answer = session.head(url, timeout=LIVE_TIMEOUT, allow_redirects=False)
+        if answer.status_code in (405, 501):
+            answer = session.get(url, timeout=LIVE_TIMEOUT, allow_redirects=False)
+    except AnswerTooLarge as exc:  # the GET's body is the image itself: it answered
+        return exc.response is not None and exc.response.status_code == 200
+    except requests.RequestException:
+        return False
+    return answer.status_code == 200
+
+
 def media_request(part: DraftPart) -> list[dict[str, str]]:
     return [{"path_or_url": m.path_or_url, "alt": m.alt} for m in part.media]

@@ -11,7 +11,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from publisher.platforms.counters import HashtagRule, PlatformLimits, code_points, hashtag_problem
+from publisher.platforms.counters import (
+    HashtagRule,
+    PlatformLimits,
+    code_points,
+    find_hashtags,
+    find_mentions,
+    hashtag_problem,
+)
 
 Counter = Callable[[str, PlatformLimits], int]
 
@@ -38,7 +45,9 @@ class PlatformSpec:
     credentials: tuple[str, ...]  # environment variables that must all be set to post for real
     secrets: tuple[str, ...]  # those whose values must never be shown (tokens, passwords)
     optional: tuple[str, ...] = ()  # other variables it reads (base URLs, API versions)
-    # "inline": the link is written in the text; "field": sent apart (Facebook's link card).
+    # "inline": the link is written in the text; "field": sent apart (Facebook's link card);
+    # "text": written at the end of the text but not clickable there (Instagram's captions),
+    # so it goes without UTM parameters, short enough to read and type.
     link_policy: str = "inline"
     # Can the adapter read the account's own recent posts to find one (reconciliation)?
     can_lookup: bool = False
@@ -72,6 +81,17 @@ class PlatformSpec:
     # Empty: the platform's API offers none (the report says so, never 0).
     metrics: tuple[str, ...] = ()
     metrics_batch: int = 1
+    max_hashtags: int | None = None  # hashtags a post may carry (Instagram: 30)
+    max_mentions: int | None = None  # @-tags a post may carry (Instagram: 20)
+    # Every post needs an image (Instagram): items without one are not planned there.
+    requires_media: bool = False
+    # The image shapes it takes, as "width:height" in order of preference: the build makes a
+    # variant of each item's social image in each (publisher.site.social_variants) and the
+    # composer sends the first one made. Empty: the item's own image as it is.
+    image_aspects: tuple[str, ...] = ()
+    # The platform fetches the image from our public site when the post is made (Meta's
+    # APIs): the engine sends a part only once its image URL answers there.
+    fetches_media_by_url: bool = False
 
     # --- counting ------------------------------------------------------------------------
     def count(self, text: str, limits: PlatformLimits | None = None) -> int:
@@ -98,6 +118,16 @@ class PlatformSpec:
     def hashtag_problem(self, tag: str) -> str | None:
         """Why `tag` would not be one whole hashtag there, or None."""
         return hashtag_problem(tag, self.label, self.hashtags)
+
+    def tags_problem(self, text: str) -> str | None:
+        """Why `text` carries more hashtags or @-tags than the platform takes, or None."""
+        tags = len(find_hashtags(text))
+        if self.max_hashtags is not None and tags > self.max_hashtags:
+            return f"{tags} hashtags, but {self.label} takes at most {self.max_hashtags}"
+        mentions = len(find_mentions(text))
+        if self.max_mentions is not None and mentions > self.max_mentions:
+            return f"{mentions} @-tags, but {self.label} takes at most {self.max_mentions}"
+        return None
 
     @property
     def variables(self) -> tuple[str, ...]:

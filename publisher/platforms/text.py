@@ -30,6 +30,14 @@ def with_utm(url: str, platform: str, campaign: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(params), fragment))
 
 
+def link_as_sent(link_policy: str, link: str, platform: str, campaign: str, utm: bool) -> str:
+    """The link as the platform gets it: with UTM parameters when `utm` is on, except where
+    it cannot be clicked ("text"): there it is for reading and typing, so kept short."""
+    if not link or not utm or link_policy == "text":
+        return link
+    return with_utm(link, platform, campaign)
+
+
 def hashtags_to_add(body: str, hashtags: tuple[str, ...]) -> list[str]:
     """Campaign hashtags not already written in the body (compared without case)."""
     present = {tag.lower() for _, tag in find_hashtags(body)}
@@ -40,6 +48,13 @@ def hashtags_to_add(body: str, hashtags: tuple[str, ...]) -> list[str]:
             present.add(word.lower())
             out.append(f"#{word}")
     return out
+
+
+def within(body: str, tags: list[str], max_hashtags: int | None) -> list[str]:
+    """The campaign hashtags to add, no more than the platform takes with the body's own."""
+    if max_hashtags is None:
+        return tags
+    return tags[: max(max_hashtags - len(find_hashtags(body)), 0)]
 
 
 def join(body: str, tail: list[str]) -> str:
@@ -55,10 +70,12 @@ def whole_text(
     hashtags: tuple[str, ...],
     campaign: str,
     utm: bool = False,
+    max_hashtags: int | None = None,
 ) -> str:
-    """The text the composer sends when it fits: the body, the campaign hashtags it lacks,
-    and the link (with UTM parameters when `utm` is on) where the platform reads it inline."""
-    tail = hashtags_to_add(body, hashtags)
-    if link and link_policy == "inline":
-        tail.append(with_utm(link, platform, campaign) if utm else link)
+    """The text the composer sends when it fits: the body, the campaign hashtags it lacks
+    (as many as the platform takes), and the link where the platform reads it in the text
+    (with UTM parameters when `utm` is on and it can be clicked)."""
+    tail = within(body, hashtags_to_add(body, hashtags), max_hashtags)
+    if link and link_policy in ("inline", "text"):
+        tail.append(link_as_sent(link_policy, link, platform, campaign, utm))
     return join(body, tail)

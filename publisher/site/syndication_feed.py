@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from pelican import signals
 from publisher.content.fields import ContentMeta
 from publisher.content.golive import iso_utc
 from publisher.content.press import static_path
+from publisher.site import run, social_variants
+from publisher.site.campaign_pages import CampaignGenerator
 
 FILE_NAME = "syndication.json"
 FORMAT_VERSION = 1
@@ -45,8 +48,23 @@ def social_image(image: Any, fallback: dict[str, str] | None) -> tuple[str, str]
     return None
 
 
+def _image(
+    picked: tuple[str, str] | None, siteurl: str, shapes: Mapping[str, Mapping[str, str]]
+) -> dict[str, Any] | None:
+    if picked is None:
+        return None
+    src = static_path(picked[0])
+    out: dict[str, Any] = {"url": _absolute(siteurl, src), "alt": picked[1]}
+    if shapes.get(src):  # the shapes some platforms need (publisher.site.social_variants)
+        out["variants"] = {a: _absolute(siteurl, p) for a, p in shapes[src].items()}
+    return out
+
+
 def record(
-    article: Any, siteurl: str, fallback_image: dict[str, str] | None = None
+    article: Any,
+    siteurl: str,
+    fallback_image: dict[str, str] | None = None,
+    shapes: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any] | None:
     """The syndication record of one Pelican article, or None if it is not ours to syndicate."""
     meta: ContentMeta | None = getattr(article, "meta", None)
@@ -68,19 +86,20 @@ def record(
         "platforms": list(meta.platforms),
         "syndicate_at": meta.syndicate_at.isoformat() if meta.syndicate_at else None,
         "campaign": meta.campaign,
-        "image": (
-            {"url": _absolute(siteurl, static_path(picked[0])), "alt": picked[1]}
-            if (picked := social_image(image, fallback_image))
-            else None
-        ),
+        "image": _image(social_image(image, fallback_image), siteurl, shapes or {}),
         "lang": meta.lang,
     }
 
 
 def build_document(
-    articles: list[Any], siteurl: str, fallback_image: dict[str, str] | None = None
+    articles: list[Any],
+    siteurl: str,
+    fallback_image: dict[str, str] | None = None,
+    shapes: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
-    items = [r for r in (record(a, siteurl, fallback_image) for a in articles) if r is not None]
+    items = [
+        r for r in (record(a, siteurl, fallback_image, shapes) for a in articles) if r is not None
+    ]
     items.sort(key=lambda r: (r["published"] or "", r["uid"]))
     return {"version": FORMAT_VERSION, "site": siteurl, "items": items}
 
@@ -93,16 +112,39 @@ def _write(generators: list[Any]) -> None:
         feed = settings.get("FEED_ALL_ATOM") or "feeds/all.atom.xml"
         target = Path(generator.output_path) / Path(feed).parent / FILE_NAME
         target.parent.mkdir(parents=True, exist_ok=True)
+        articles = list(generator.articles)
+        shapes = _make_shapes(generators, articles, settings, Path(generator.output_path))
         document = build_document(
-            list(generator.articles),
-            settings.get("SITEURL") or "",
-            settings.get("OG_DEFAULT_IMAGE"),
+            articles, settings.get("SITEURL") or "", settings.get("OG_DEFAULT_IMAGE"), shapes
         )
         target.write_text(
             # Compact: with `indent` the json module falls back to its pure-Python encoder.
             json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n",
             encoding="utf-8",
         )
+
+
+def _make_shapes(
+    generators: list[Any], articles: list[Any], settings: dict[str, Any], output: Path
+) -> dict[str, dict[str, str]]:
+    """The images the publisher may post, made in the shapes platforms ask for: each live
+    item's social image and each published calendar post's image."""
+    fallback = settings.get("OG_DEFAULT_IMAGE")
+    sources = []
+    for article in articles:
+        meta = getattr(article, "meta", None)
+        if isinstance(meta, ContentMeta) and meta.kind in ("article", "release"):
+            image = meta.image or (meta.images[0] if meta.images else None)
+            picked = social_image(image, fallback)
+            if picked:
+                sources.append(static_path(picked[0]))
+    for generator in generators:  # the campaign pages' generator: its live campaigns
+        if isinstance(generator, CampaignGenerator):
+            for view in generator.views:
+                posts = view.campaign.posts
+                sources += [static_path(p.image.src) for p in posts if p.image is not None]
+    cache = run.of(settings).project.var / "cache" / "social"
+    return social_variants.make(sources, Path(settings["PATH"]), output, cache)
 
 
 def register() -> None:

@@ -32,7 +32,9 @@ from tests.platform_servers.scripts import Answer, Script, trickle, write
 __all__ = ["Answer", "PlatformServer", "Recorded", "Script", "Upload", "bearer", "next_id"]
 
 # The fixtures module is imported by test modules before pytest loads it as a plugin.
-pytest.register_assert_rewrite("tests.platform_servers.fixtures")
+pytest.register_assert_rewrite(
+    "tests.platform_servers.fixtures", "tests.platform_servers.container_fixtures"
+)
 
 
 class _Server(ThreadingHTTPServer):

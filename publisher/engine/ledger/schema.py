@@ -84,6 +84,9 @@ class Row:
     claimed_at: dt.datetime | None = None
     lookup_from: dt.datetime | None = None
     lookups: int = 0
+    # Since migration 3. The id of the first step of a two-step create (a Meta container),
+    # written before the second step: the next attempt continues from it.
+    stage: str = ""
 
     @classmethod
     def from_sql(cls, r: sqlite3.Row) -> Row:
@@ -113,6 +116,7 @@ class Row:
             claimed_at=from_ts(r["claimed_at"]),
             lookup_from=from_ts(r["lookup_from"]),
             lookups=r["lookups"],
+            stage=r["stage"],
         )
 
 
@@ -230,6 +234,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         CREATE INDEX metrics_key ON metrics (key, platform)
         """,
+    ),
+    (
+        4,
+        "the first step of a two-step create (a container id), recorded before the second",
+        "ALTER TABLE posts ADD COLUMN stage TEXT NOT NULL DEFAULT ''",
     ),
 ]
 # What the `platforms` table says of a platform (no row: open).

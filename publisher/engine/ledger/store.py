@@ -51,6 +51,7 @@ from publisher.engine.ledger.schema import (
     migrate,
     ts,
 )
+from publisher.engine.ledger.stages import Stages
 
 __all__ = [
     "CLAIMED",
@@ -81,7 +82,7 @@ from publisher.engine.ledger.files import LARGE_WRITE as LARGE_WRITE
 from publisher.engine.ledger.files import connect, private_file
 
 
-class Ledger(EngineFacts, PlatformStates, MetricsRecords, Queries):
+class Ledger(EngineFacts, PlatformStates, MetricsRecords, Stages, Queries):
     """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
 
     def __init__(
