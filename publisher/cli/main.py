@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "publisher.cli.ledger",
     "publisher.cli.print",
     "publisher.cli.studio",
+    "publisher.cli.press",
 )
 
 

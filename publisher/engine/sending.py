@@ -20,13 +20,13 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from publisher.core.settings import Backoff, PublisherSettings
 from publisher.core.timeutil import format_wib
 from publisher.engine import faults, reconcile
 from publisher.engine.events import row_event
-from publisher.engine.ledger import DEAD, FAILED, SENT, UNKNOWN, Ledger, Row
+from publisher.engine.ledger import DEAD, FAILED, SENT, STALE, UNKNOWN, Ledger, Row
 from publisher.engine.ledger.check import usable_id
 from publisher.engine.ledger.queries import CREDENTIALS, OUTAGE
 from publisher.platforms import registry
@@ -97,8 +97,12 @@ class PlatformRun:
         stop: threading.Event,
         log: logging.Logger,
         over_budget: Callable[[], bool],
+        recipients: Callable[[Row], tuple[str, str] | None] | None = None,
     ) -> None:
         self.work = work
+        # A fan-out channel's recipient of a row (address, pseudonymous id), asked just
+        # before its claim; None: it may not go to them now (publisher/engine/fanout.py).
+        self.recipients = recipients
         self.adapter = adapter
         self.open_ledger = open_ledger
         self.settings = settings
@@ -180,7 +184,8 @@ class PlatformRun:
 
     def _send_due(self) -> None:
         used = 0
-        cap = self.settings.per_tick_cap
+        limits = getattr(self.adapter, "limits", None)
+        cap = getattr(limits, "per_tick", None) or self.settings.per_tick_cap
         due = self.work.due
         if self.work.orphans or self.work.lookups or self.work.check_credentials:
             # Settling may have made rows due again (absent: send it again): read afresh.
@@ -194,6 +199,12 @@ class PlatformRun:
             if self.over_budget():
                 self.outcome.notes.append("its time budget for this tick ran out")
                 return
+            who = None
+            if self.recipients is not None:
+                who = self.recipients(row)
+                if who is None:
+                    self._not_for_them(row)
+                    continue
             if faults.ARMED:
                 faults.hit("before-claim", row.parts > 1)
             claimed = self.ledger.claim(
@@ -204,20 +215,29 @@ class PlatformRun:
             used += 1
             if faults.ARMED:
                 faults.hit("after-claim", row.parts > 1)
-            result = self._post(claimed)
+            result = self._post(claimed, who)
             if faults.ARMED:
                 faults.hit("after-record", row.parts > 1)
             if result.scope == "platform" and not result.ok and not result.unknown:
                 return  # held (outage, rate limit) or parked (credentials): nothing more
 
-    def _post(self, row: Row) -> PostResult:
+    def _not_for_them(self, row: Row) -> None:
+        """A fan-out row whose recipient left the list, or may no longer have it."""
+        why = "not sent: its recipient is no longer on the list for it (or it is too late for it)"
+        if self.ledger.move(row.id, STALE, self.moment(), why, [row.state], cause="withdrawn"):
+            self.note("info", f"stale: {why}", self.ledger.row(row.id))
+
+    def _post(self, row: Row, who: tuple[str, str] | None = None) -> PostResult:
         reply_to = None
         if row.part > 1:
             previous = self.ledger.rows(key=row.key, platform=row.platform, states=[SENT])
             reply_to = next((r.remote_id for r in previous if r.part == row.part - 1), None)
         try:
             assert self.adapter is not None
-            result = self.adapter.post(reconcile.draft_part(row), row.key, reply_to)
+            part = reconcile.draft_part(row)
+            if who is not None:
+                part = replace(part, recipient=who[0], recipient_id=who[1])
+            result = self.adapter.post(part, row.key, reply_to)
         except Exception as exc:  # the adapter broke mid-send: it may have posted
             result = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
         if faults.ARMED:

@@ -56,6 +56,10 @@ class DraftPart:
     media: tuple[Media, ...]
     language: str
     link: str
+    # A fan-out channel's recipient: the address, resolved by the engine just before the
+    # send and never stored, and its pseudonymous id (what the ledger knows).
+    recipient: str = ""
+    recipient_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,9 @@ class PostResult:
     # The platform ended our session (Bluesky's ExpiredToken) and the adapter logged in
     # again and sent the same request once more: that second send is not a new attempt.
     renewed_session: bool = False
+    # A lookup's answer that no later look can change (a message handed to a mail server
+    # whose answer was lost): the row goes to a person at once instead of being looked for.
+    undecidable: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from publisher.core.words import did_you_mean
 from publisher.platforms.base import Adapter, AdapterContext, BaseAdapter
 from publisher.platforms.catalog import (
     ADAPTERS,
+    FANOUT,
+    ITEM_PLATFORMS,
     LABELS,
     PLATFORMS,
     SPECS,
@@ -40,6 +42,8 @@ from publisher.platforms.outbox import OutboxAdapter
 
 __all__ = [
     "ADAPTERS",
+    "FANOUT",
+    "ITEM_PLATFORMS",
     "LABELS",
     "PLATFORMS",
     "SPECS",
@@ -178,7 +182,9 @@ def choose_adapters(
             if not missing(platform, env)
             else "no credentials configured"
         )
-        box = OutboxAdapter(limits[platform], outbox or settings.outbox, clock)
+        # A platform's own outbox where it has one (e-mail writes .eml files).
+        make_box = getattr(ADAPTERS.get(platform), "outbox", None) or OutboxAdapter
+        box = make_box(limits[platform], outbox or settings.outbox, clock)
         choices.append(AdapterChoice(platform, box, "outbox", note))
     return choices
 

@@ -74,6 +74,8 @@ def record(
             else None
         ),
         "lang": meta.lang,
+        # The corrections the page shows: the engine mails each one once it is live.
+        "corrections": [iso_utc(c.date) for c in meta.corrections],
     }
 
 
