@@ -137,7 +137,9 @@ def go_live(root: Path, uid: str, at: str | dt.datetime, corrections: Iterable[s
 class PressRig:
     """A scheduler with only the e-mail channel, sending to `server` on the fake clock."""
 
-    def __init__(self, root: Path, server: SmtpServer, clock: Clock, *, pdf: bool = True, **settings: Any) -> None:
+    def __init__(
+        self, root: Path, server: SmtpServer, clock: Clock, *, pdf: bool = True, **settings: Any
+    ) -> None:
         self.root = root
         self.server = server
         self.clock = clock
@@ -146,9 +148,15 @@ class PressRig:
         self.ledger = Ledger.open(self.settings.ledger)
         limits = platform_limits(self.settings)["email"]
         journal = root / "var" / "mail" / "journal"
-        self.adapter = EmailAdapter("127.0.0.1", SENDER, port=server.port, limits=limits, journal=journal, clock=clock)
+        self.adapter = EmailAdapter(
+            "127.0.0.1", SENDER, port=server.port, limits=limits, journal=journal, clock=clock
+        )
         layout_theme = ROOT / "theme" / "templates"
-        printer = printer_for(layout_theme, root / "data" / "hotlines.yaml", root / "content") if pdf else None
+        printer = (
+            printer_for(layout_theme, root / "data" / "hotlines.yaml", root / "content")
+            if pdf
+            else None
+        )
         self.planner = PressMail(self.settings, self.env, printer)
         self.scheduler = self.make()
 

@@ -104,7 +104,6 @@ def build(
     target = unsubscribe or parseaddr(sender)[1]
     subject = quote(f"unsubscribe {part.recipient_id}".strip())
     mail["List-Unsubscribe"] = f"<mailto:{target}?subject={subject}>"
-    mail["Content-Language"] = part.language
     mail.set_content(data["text"], cte="quoted-printable")
     if data.get("html"):
         mail.add_alternative(data["html"], subtype="html", cte="quoted-printable")
@@ -121,6 +120,7 @@ def build(
         mail.add_attachment(
             content, maintype=maintype, subtype=subtype, filename=media.alt or path.name
         )
+    mail["Content-Language"] = part.language  # after the parts: set_content clears Content-*
     return mail
 
 
@@ -129,7 +129,7 @@ def clean(text: str, part: DraftPart) -> str:
     ledger): the pseudonymous id stands in for it."""
     if part.recipient:
         text = re.sub(
-            re.escape(part.recipient), f"<{part.recipient_id}>", text, flags=re.IGNORECASE
+            re.escape(part.recipient), part.recipient_id or "the recipient", text, flags=re.IGNORECASE
         )
     return text
 

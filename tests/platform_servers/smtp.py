@@ -6,6 +6,7 @@ scripted: a mail server for the e-mail channel's tests.
     server.answer_rcpt("b@example.org", "550 5.1.1 No such user")
     server.answer_data("451 4.3.0 Try later")   # the next message, after its DATA
     server.drop_after_data()               # the next message is kept, its answer never sent
+    server.hold_answers(5.0)               # the next message is kept, its answer 5 s late
     server.stop()
 
 `messages` are (recipients, EmailMessage) in the order accepted. With `tls=(cert, key)` it
@@ -14,6 +15,7 @@ offers STARTTLS.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -46,9 +48,12 @@ class _Handler:
     rcpt: dict[str, list[str]] = field(default_factory=dict)
     data: list[str] = field(default_factory=list)
     drops: int = 0
+    holds: list[float] = field(default_factory=list)  # seconds before the answer to a message
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         with self.lock:
             scripted = self.rcpt.get(address.lower())
             answer = scripted.pop(0) if scripted else ""
@@ -67,8 +72,11 @@ class _Handler:
             number = len(self.messages)
             if self.drops:
                 self.drops -= 1
-                session.transport.close()  # kept, but the client never hears the 250
+                server.transport.close()  # kept, but the client never hears the 250
                 return "250 OK"
+            hold = self.holds.pop(0) if self.holds else 0.0
+        if hold:
+            await asyncio.sleep(hold)  # kept; the answer comes late (a kill lands here)
         return f"250 2.0.0 OK queued as Q{number:06d}"
 
 
@@ -88,7 +96,8 @@ class SmtpServer:
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller._thread is not None:  # stopping twice is fine
+            self.controller.stop()
 
     @property
     def messages(self) -> list[Received]:
@@ -106,6 +115,11 @@ class SmtpServer:
     def drop_after_data(self, times: int = 1) -> None:
         with self.handler.lock:
             self.handler.drops += times
+
+    def hold_answers(self, seconds: float, times: int = 1) -> None:
+        """The next messages are kept at once, their 250 sent `seconds` later."""
+        with self.handler.lock:
+            self.handler.holds.extend([seconds] * times)
 
     def to(self, address: str) -> list[EmailMessage]:
         """Messages received for `address`."""
