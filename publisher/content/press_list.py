@@ -114,17 +114,29 @@ def _lines(raw: str) -> list[int]:
 
 
 def entry_spans(raw: str) -> list[tuple[int, int]]:
-    """(first line, line after the last) of each entry, 0-based: for removing one."""
+    """(first line, line after the last) of each entry, 0-based: for removing one.
+
+    An entry runs from the line of its dash to the line where the next token starts (the
+    next dash or key, which belongs to the next entry); only the last entry of a file
+    without a final newline ends on its own last line. A flow list ([{...}, ...]) has no
+    lines of its own per entry, so it is refused rather than half-edited."""
     root = yaml.compose(raw)
     if not isinstance(root, yaml.MappingNode):
         return []
+    text = raw.split("\n")
     for key, value in root.value:
         if key.value == "journalists" and isinstance(value, yaml.SequenceNode):
+            if value.flow_style and value.value:
+                raise ValueError("write 'journalists:' as a block list, one '- name:' per entry")
             spans = []
             for item in value.value:
-                start, end = item.start_mark.line, item.end_mark.line
-                # A block mapping ends at the start of the next line unless the file ends.
-                end = end if item.end_mark.column == 0 else end + 1
+                start = item.start_mark.line
+                # `-` alone on its line, the entry below it: take the dash line too.
+                while start > 0 and not text[start][: item.start_mark.column].strip():
+                    start -= 1
+                end = item.end_mark.line
+                at_eof = item.end_mark.index >= len(raw.rstrip("\n"))
+                end = end + 1 if at_eof and item.end_mark.column > 0 else end
                 spans.append((start, end))
             return spans
     return []

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from publisher.content import press_list
 from publisher.core.environment import Environment
+from publisher.core.errors import ContentError
 from publisher.core.settings import PublisherSettings
 from publisher.engine.fanout import ERASED
 from publisher.engine.ledger import Ledger
@@ -42,7 +43,10 @@ def remove_entries(path: Path, address: str) -> int:
     wanted = press_list.normal_address(address)
     lines = [p.line for p in listed.journalists if press_list.normal_address(p.email) == wanted]
     # Entries left out as broken are found by their raw text.
-    spans = press_list.entry_spans(raw)
+    try:
+        spans = press_list.entry_spans(raw)
+    except ValueError as error:
+        raise ContentError(path, 1, str(error)) from None
     text = raw.split("\n")
     doomed = [
         (start, end)
