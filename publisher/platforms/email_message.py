@@ -129,7 +129,10 @@ def clean(text: str, part: DraftPart) -> str:
     ledger): the pseudonymous id stands in for it."""
     if part.recipient:
         text = re.sub(
-            re.escape(part.recipient), part.recipient_id or "the recipient", text, flags=re.IGNORECASE
+            re.escape(part.recipient),
+            part.recipient_id or "the recipient",
+            text,
+            flags=re.IGNORECASE,
         )
     return text
 
