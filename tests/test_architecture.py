@@ -32,6 +32,22 @@ def test_the_import_contracts_hold() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_ruff_finds_nothing() -> None:
+    """The rule set chosen in pyproject.toml ([tool.ruff.lint]), and the formatting."""
+    ruff = Path(sys.executable).with_name("ruff")
+    folders = ["publisher", "tests", "bench", "scripts"]
+    for args in (["check", *folders], ["format", "--check", *folders]):
+        result = subprocess.run([str(ruff), *args], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_core_content_and_engine_type_check_strictly() -> None:
+    """mypy --strict on the layers where the rules live (configuration in pyproject.toml)."""
+    mypy = Path(sys.executable).with_name("mypy")
+    result = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
 def test_the_contract_can_fail(tmp_path: Path) -> None:
     """A copy of the package with one upward import breaks the layers contract."""
     shutil.copytree(PACKAGE, tmp_path / "publisher", ignore=shutil.ignore_patterns("__pycache__"))

@@ -84,7 +84,8 @@ def test_nothing_declared_is_unused() -> None:
     runtime, dev = declared()
     code = distributions(imported(["publisher"]))
     # Loaded by Pelican from the settings' PLUGINS, by pip, or run as tools, not imported.
-    tools = {"ruff", "mypy", "import-linter", "pytest-timeout", "setuptools", "lxml", "brotli"}
+    tools = {"ruff", "mypy", "types-pyyaml", "import-linter", "pytest-timeout", "setuptools",
+             "lxml", "brotli"}  # fmt: skip
     assert runtime - code - tools - {"pagefind", *PLUGINS} == set()
     tests = distributions(imported(["tests", "bench", "scripts"]))
     assert dev - tests - runtime - tools == set()

@@ -70,13 +70,15 @@ class CampaignReader:
 
     # --- field readers: raise _Invalid at the line at fault ---
 
-    def unknown(self, mapping: dict, allowed: tuple[str, ...], where: Path_, what: str) -> None:
+    def unknown(
+        self, mapping: dict[Any, Any], allowed: tuple[str, ...], where: Path_, what: str
+    ) -> None:
         for key in (str(k) for k in mapping if str(k) not in allowed):
             hint = did_you_mean(key, allowed)
             msg = f"unknown field '{key}' in {what}{hint} (fields: {', '.join(allowed)})"
             self.problem(self.line(*where, key), msg)
 
-    def text(self, mapping: dict, key: str, where: Path_, required: bool = False) -> str:
+    def text(self, mapping: dict[Any, Any], key: str, where: Path_, required: bool = False) -> str:
         value = mapping.get(key)
         if value is None or value == "":
             if required:
@@ -87,14 +89,18 @@ class CampaignReader:
             raise _Invalid(self.line(*where, key), f"'{key}' must be text, not a list or fields")
         return str(value).strip()
 
-    def choice(self, mapping: dict, key: str, where: Path_, choices: tuple[str, ...]) -> str:
+    def choice(
+        self, mapping: dict[Any, Any], key: str, where: Path_, choices: tuple[str, ...]
+    ) -> str:
         value = self.text(mapping, key, where) or choices[0]
         if value not in choices:
             msg = f"{key} must be {' or '.join(repr(c) for c in choices)}, not '{value}'"
             raise _Invalid(self.line(*where, key), msg)
         return value
 
-    def time(self, mapping: dict, key: str, where: Path_, end_of_day: bool = False) -> dt.datetime:
+    def time(
+        self, mapping: dict[Any, Any], key: str, where: Path_, end_of_day: bool = False
+    ) -> dt.datetime:
         raw = mapping.get(key)
         if raw in (None, ""):
             msg = f"'{key}' is required; write e.g. '{key}: 2027-07-30 09:00' (WIB)"
@@ -111,7 +117,7 @@ class CampaignReader:
             ) from None
         return moment
 
-    def platforms(self, mapping: dict, where: Path_) -> list[str]:
+    def platforms(self, mapping: dict[Any, Any], where: Path_) -> list[str]:
         value = mapping.get("platforms")
         if isinstance(value, str):
             value = [p.strip() for p in value.split(",") if p.strip()]
@@ -222,7 +228,7 @@ class CampaignReader:
         self.safe_path(link, ("cta", "link"), "cta.link", segment=True)
         return CallToAction(text, link, self.line("cta", "link"))
 
-    def items(self, key: str, read: Any) -> list:
+    def items(self, key: str, read: Any) -> list[Any]:
         value = self.fm.meta.get(key)
         if value in (None, ""):
             return []
@@ -238,7 +244,7 @@ class CampaignReader:
                 out.append(result)
         return out
 
-    def event(self, item: dict, index: int) -> CampaignEvent:
+    def event(self, item: dict[Any, Any], index: int) -> CampaignEvent:
         where = ("events", index)
         self.unknown(item, EVENT_FIELDS, where, f"event {index + 1}")
         return CampaignEvent(
@@ -249,7 +255,7 @@ class CampaignReader:
             line=self.line(*where),
         )
 
-    def post(self, item: dict, index: int, campaign: Campaign) -> CalendarPost:
+    def post(self, item: dict[Any, Any], index: int, campaign: Campaign) -> CalendarPost:
         where = ("posts", index)
         self.unknown(item, POST_FIELDS, where, f"post {index + 1}")
         post_id = self.text(item, "id", where, True)
@@ -291,7 +297,7 @@ class CampaignReader:
             text_starts={n: self.values[paths[n]] for n in texts if paths[n] in self.values},
         )
 
-    def wording(self, item: dict, where: Path_, platforms: list[str]) -> dict[str, str]:
+    def wording(self, item: dict[Any, Any], where: Path_, platforms: list[str]) -> dict[str, str]:
         value = item.get("wording")
         if value in (None, ""):
             return {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +34,27 @@ from publisher.platforms.counters import PlatformLimits
 DEFAULT_SITE_URL = "https://example-site-address-for-length.go.id"
 
 
-@dataclass
 class Checker(SafetyRules, Rules, BuildRules):
-    root: Path | Project
-    limits: dict[str, PlatformLimits] | None = None  # None: DEFAULT_LIMITS with PUBLISHER's
-    site_url: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    files: int = 0
-    parsed: dict[tuple[str, str], FrontMatter] | None = None  # a memo shared with a build
-    production: bool = False  # also what only a production build refuses (its address)
-    now: dt.datetime | None = None  # the clock, unless a test gives one
-    press_list: bool = True  # also data/press-list.yaml (`publisher check`, not the build)
+    """One run of `publisher check` over a project; `problems` holds what it found."""
 
-    def __post_init__(self) -> None:
-        project = self.root if isinstance(self.root, Project) else _project(self.root)
+    def __init__(
+        self,
+        root: Path | Project,
+        limits: dict[str, PlatformLimits] | None = None,  # None: the settings' limits
+        site_url: str | None = None,
+        *,
+        parsed: dict[tuple[str, str], FrontMatter] | None = None,  # a memo shared with a build
+        production: bool = False,  # also what only a production build refuses (its address)
+        now: dt.datetime | None = None,  # the clock, unless a test gives one
+        press_list: bool = True,  # also data/press-list.yaml (`publisher check`, not the build)
+    ) -> None:
+        self.problems: list[Problem] = []
+        self.press_list = press_list
+        self.files = 0
+        self.parsed = parsed
+        self.production = production
+        self.now = now
+        project = root if isinstance(root, Project) else _project(root)
         self.root = project.root
         self.project = project
         conf = _conf(project)
@@ -58,18 +64,18 @@ class Checker(SafetyRules, Rules, BuildRules):
         self.page_dirs = list(layout.page_dirs)
         self.article_dirs = list(layout.article_dirs)
         self.release_dirs = list(layout.release_dirs)
-        self.site_url = (self.site_url or _publish_site_url(self.root) or DEFAULT_SITE_URL).rstrip(
-            "/"
-        )
-        publisher = conf.get("PUBLISHER") if isinstance(conf.get("PUBLISHER"), dict) else {}
+        self.site_url = (site_url or _publish_site_url(self.root) or DEFAULT_SITE_URL).rstrip("/")
+        raw = conf.get("PUBLISHER")
+        publisher: dict[str, Any] = raw if isinstance(raw, dict) else {}
         platforms = publisher.get("platforms") or registry.PLATFORMS
         self.enabled = [p for p in platforms if p in catalog.ITEM_PLATFORMS]
         self.utm = publisher.get("utm") is True
-        if self.limits is None:  # the limits the publisher will use (registry.validate checks)
+        if limits is None:  # the limits the publisher will use (registry.validate checks)
             try:
-                self.limits = registry.with_overrides(publisher.get("limits") or {})
+                limits = registry.with_overrides(publisher.get("limits") or {})
             except (ValueError, TypeError, AttributeError):
-                self.limits = registry.default_limits()
+                limits = registry.default_limits()
+        self.limits = limits
         self.published, self.held = self._numbers(layout.hotlines_file)
         self.hotlines_file, self.press_file = layout.hotlines_file, layout.press_file
         self.theme = layout.theme
@@ -132,16 +138,17 @@ class Checker(SafetyRules, Rules, BuildRules):
         for campaign in self.campaigns.values():
             self.guarded(campaign.path, self.check_campaign, campaign)
         self.guarded(self.root, self.check_build_rules, loaded)  # what the build refuses
-        self.guarded(self.press_file, self.check_project_sources)
+        self.guarded(self.press_file or self.root, self.check_project_sources)
         if self.press_list:
-            self.guarded(self.press_file, self.check_press_list)
+            self.guarded(self.press_file or self.root, self.check_press_list)
         return sorted(self.problems, key=lambda p: (p.path, p.line, p.message))
 
     def check_press_list(self) -> None:
         """data/press-list.yaml: addresses, duplicates, topics and campaigns (docs/press.md).
         Not part of the build: a typo in an address must never stop the site."""
         found = press_list.load(self.project.layout.data / press_list.FILE_NAME)
-        topics = press.load(self.press_file).topics if self.press_file.is_file() else {}
+        press_file = self.press_file
+        topics = press.load(press_file).topics if press_file and press_file.is_file() else {}
         today = (self.now or dt.datetime.now(dt.UTC)).astimezone(WIB).date()
         slugs = set(self.campaigns) | self.broken
         self.problems.extend(press_list.problems(found, topics, slugs, today))

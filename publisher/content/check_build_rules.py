@@ -355,7 +355,8 @@ def _is_hires(message: str, meta: Any) -> bool:
 
 
 def _catch_up_hours(conf: dict[str, Any]) -> float:
-    publisher = conf.get("PUBLISHER") if isinstance(conf.get("PUBLISHER"), dict) else {}
+    raw = conf.get("PUBLISHER")
+    publisher: dict[str, Any] = raw if isinstance(raw, dict) else {}
     try:
         return float(publisher.get("catch_up_hours", 6))
     except (TypeError, ValueError):

@@ -6,6 +6,7 @@ located problems through `self.add`; none raises for a content mistake.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from publisher.content import frontmatter
 from publisher.content.campaigns import CalendarPost, Campaign
-from publisher.content.check_safety import XML_FORBIDDEN
+from publisher.content.check_safety import XML_FORBIDDEN, fixed_line
 from publisher.content.fields import ContentMeta, ImageRef
 from publisher.content.frontmatter import FrontMatter, yaml_lines
 from publisher.content.sanitize import is_remote
@@ -120,7 +121,7 @@ class Rules:
             severity = "warning" if name == "title" else "error"
             self.check_fit(item.path, line, platform, text, url, hashtags, meta.campaign or "",
                            False, caption, label, severity)  # fmt: skip
-            self.check_hashtags(item.path, text, [platform], lambda _i, n=line: n)
+            self.check_hashtags(item.path, text, [platform], fixed_line(line))
 
     # --- checks of campaigns ---
 
@@ -138,7 +139,7 @@ class Rules:
         self.check_link(path, campaign.cta.line, campaign.cta.link, "cta.link")
         for index, tag in enumerate(campaign.hashtags):
             self.check_hashtags(
-                path, f"#{tag}", campaign.platforms, lambda _i, n=index: _item_line(campaign, n)
+                path, f"#{tag}", campaign.platforms, functools.partial(_tag_line, campaign, index)
             )
         self.check_fields(path, frontmatter.parse(path).meta)  # every field, posts included
         self.check_body(path, campaign.body, campaign.body_line)
@@ -355,6 +356,10 @@ def engine_text(
     """The text the publisher sends when it fits (publisher.platforms.text's one layout)."""
     policy = registry.spec(platform).link_policy
     return whole_text(policy, platform, body, link, hashtags, campaign, utm)
+
+
+def _tag_line(campaign: Campaign, index: int, _at: int) -> int:
+    return _item_line(campaign, index)
 
 
 def _item_line(campaign: Campaign, index: int) -> int:

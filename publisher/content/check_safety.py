@@ -13,6 +13,7 @@ or publishes a wrong number. Mixed into check.Checker beside check_rules.Rules.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -172,7 +173,7 @@ class SafetyRules:
                 root = None  # press.load reports it where it is used
             for node in _scalars(root):
                 line = node.start_mark.line + 1
-                self.check_phones(self.press_file, node.value, lambda _i, n=line: n, False)
+                self.check_phones(self.press_file, node.value, fixed_line(line), False)
         if self.theme is None:
             return
         for file in sorted([*self.theme.glob("templates/**/*.html"),
@@ -181,4 +182,14 @@ class SafetyRules:
                 text = file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            self.check_phones(file, text, lambda i, t=text: t.count("\n", 0, i) + 1, False)
+            self.check_phones(file, text, functools.partial(line_in, text), False)
+
+
+def fixed_line(line: int) -> Callable[[int], int]:
+    """A LineAt for text that sits on one line of its file."""
+    return lambda _index: line
+
+
+def line_in(text: str, index: int) -> int:
+    """The line (from 1) of character `index` of a whole file's text."""
+    return text.count("\n", 0, index) + 1

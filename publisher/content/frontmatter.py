@@ -34,17 +34,19 @@ class _StrictLoader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
-            )
+                None, None, "anchors and aliases (&name, *name) are not allowed",
+                event.start_mark,
+            )  # fmt: skip
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if self._depth >= MAX_DEPTH:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
-                )
+                    None, None, f"nested more than {MAX_DEPTH} levels deep",
+                    event.start_mark,  # type: ignore[arg-type]
+                )  # fmt: skip
             self._depth += 1
             try:
                 return super().compose_node(parent, index)
@@ -60,7 +62,9 @@ _StrictLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(
+    loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -161,7 +165,9 @@ def line_finder(block: str, first_line: int = 2) -> Callable[[yaml.Mark], int]:
 def compose(block: str) -> yaml.Node | None:
     """The YAML node tree of a front matter block, with the same refusals as `parse`."""
     node = _fast_compose(block)
-    return node if node is not False else yaml.compose(block, Loader=_StrictLoader)
+    if node is False or node is True:
+        return yaml.compose(block, Loader=_StrictLoader)
+    return node
 
 
 def read_text(path: Path) -> str:

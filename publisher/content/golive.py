@@ -26,6 +26,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from publisher.content import frontmatter
 from publisher.content.fields import ContentMeta, kind_of, parse_content_meta
@@ -100,14 +101,14 @@ class GoLiveRule:
 
 
 def rule_for(content: Path, page_dirs: Iterable[str], release_dirs: Iterable[str],
-             memo: dict | None = None) -> GoLiveRule:  # fmt: skip
+             memo: dict[Any, Any] | None = None) -> GoLiveRule:  # fmt: skip
     """The rule over every readable article and release under `content` (broken files are
     left out: the build refuses them anyway)."""
     return GoLiveRule(_items(content, page_dirs, release_dirs, memo))
 
 
 def _items(content: Path, page_dirs: Iterable[str], release_dirs: Iterable[str],
-           memo: dict | None = None) -> Iterable[tuple[Path, ContentMeta]]:  # fmt: skip
+           memo: dict[Any, Any] | None = None) -> Iterable[tuple[Path, ContentMeta]]:  # fmt: skip
     pages, releases = tuple(page_dirs), tuple(release_dirs)
     if not content.is_dir():
         return

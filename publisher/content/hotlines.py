@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -58,7 +59,7 @@ def _line_of(raw: str, row_id: str) -> int:
     return 1
 
 
-def load_yaml(path: Path, raw: str) -> dict:
+def load_yaml(path: Path, raw: str) -> dict[Any, Any]:
     """A data file's YAML, or a ContentError at the line of the file that breaks it."""
     try:
         data = yaml.safe_load(raw) or {}

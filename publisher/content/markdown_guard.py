@@ -317,7 +317,7 @@ class Renderer:
         md = self._md
         try:
             with _memory_cap(self.headroom), _deadline(self.deadline):
-                return md.reset().convert(body)
+                return str(md.reset().convert(body))
         except _TooSlow:
             problem = (f"converting this text took more than {self.deadline:g} s; something "
                        "in it makes Markdown very slow (long runs of brackets, markers or "

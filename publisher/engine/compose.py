@@ -8,6 +8,7 @@ otherwise it is shortened at a word boundary with an ellipsis, always keeping th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -83,12 +84,16 @@ def _shorten(body: str, tags: list[str], inline: list[str], fits: Callable[[str]
     tags = list(tags)
     while True:
         tail = tags + inline
-        cut = _longest_prefix(body, lambda prefix, tail=tail: fits(_join(prefix, tail)))
+        cut = _longest_prefix(body, functools.partial(_fits_with, fits, tail))
         if cut is not None:
             return _join(cut, tail)
         if not tags:
             raise ComposeError("even the link alone is longer than the platform allows")
         tags.pop()
+
+
+def _fits_with(fits: Callable[[str], bool], tail: list[str], prefix: str) -> bool:
+    return fits(_join(prefix, tail))
 
 
 def _longest_prefix(body: str, ok: Callable[[str], bool]) -> str | None:

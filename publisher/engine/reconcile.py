@@ -256,7 +256,7 @@ def next_look(
     """The gap doubles with each look, starting at the platform's `visible_within`; looks
     for a post not found yet end with one at the window's end."""
     base = max(t.visible_within, dt.timedelta(seconds=LOOKUP_MIN_SECONDS))
-    gap = base * 2 ** max(looks - 1, 0)
+    gap = base * (1 << max(looks - 1, 0))
     if cannot_tell:
         return at + min(gap, CANNOT_TELL_MAX)
     return min(at + gap, max(end, at + dt.timedelta(seconds=1)))

@@ -17,6 +17,7 @@ its platform is skipped until it has.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import random
@@ -89,7 +90,7 @@ class Scheduler:
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.adapters = dict(adapters)
+        self.adapters: Mapping[str, Adapter] = dict(adapters)
         self.sources = sources
         self.clock = clock
         self.golive = golive
@@ -261,14 +262,14 @@ class Scheduler:
         held = self.ledger.holds(now)
         settled_before = now - dt.timedelta(seconds=self.settings.reconcile_seconds)
         grouped: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
-        for kind, rows in (
+        for kind, found in (
             ("orphans", self.ledger.orphaned_claims(
                 now, self.ledger.actor, self.sole_instance, settled_before
             )),
             ("lookups", self.ledger.lookups_due(now)),
             ("due", self.ledger.due(now, platforms)),
         ):  # fmt: skip
-            for row in rows:
+            for row in found:
                 grouped[row.platform][kind].append(row)
         out = {}
         for platform in platforms:
@@ -276,9 +277,9 @@ class Scheduler:
             if state is not None and state.state == PAUSED:
                 continue  # a person stopped it: no request of any kind
             parked = state is not None and state.state == PARKED
+            next_check = state.next_check_at if state is not None else None
             check = parked and (
-                platform in self.recheck
-                or (state.next_check_at is not None and state.next_check_at <= now)
+                platform in self.recheck or (next_check is not None and next_check <= now)
             )
             if parked and not check:
                 continue  # its credentials are refused: nothing will work until they are
@@ -328,7 +329,7 @@ class Scheduler:
                 self._rng(platform),
                 self.stop,
                 self.log,
-                lambda moment=moment: deadline.passed(moment()),
+                functools.partial(_passed, deadline, moment),
                 recipients(self.fanout.get(platform), moment),
             )
             thread = threading.Thread(target=run.run, name=f"publisher-{platform}", daemon=True)
@@ -396,3 +397,8 @@ class Deadline:
 
 def _order(row: Row) -> tuple[dt.datetime, str, str, int]:
     return (row.due_at, row.key, row.platform, row.part)
+
+
+def _passed(deadline: Deadline, moment: Callable[[], dt.datetime]) -> bool:
+    """Has the platform's time budget for this tick run out?"""
+    return bool(deadline.passed(moment()))

@@ -44,12 +44,12 @@ def backoff_delay(attempts: int, backoff: Backoff, rng: random.Random) -> float:
     Written here rather than with tenacity: tenacity's waits belong to an in-process retry
     loop, ours spans ticks (and restarts) through the ledger, and tests need a seeded RNG.
     """
-    ceiling = min(backoff.max_seconds, backoff.base_seconds * 2 ** max(attempts - 1, 0))
+    ceiling = min(backoff.max_seconds, backoff.base_seconds * (1 << max(attempts - 1, 0)))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
 def park_delay(checks: int) -> dt.timedelta:
-    return min(PARK_CHECK * 2 ** max(checks - 1, 0), PARK_CHECK_MAX)
+    return min(PARK_CHECK * (1 << max(checks - 1, 0)), PARK_CHECK_MAX)
 
 
 @dataclass

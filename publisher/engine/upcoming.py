@@ -155,7 +155,7 @@ def _placeholders() -> tuple[str, ...]:
         scaffold.article_text("post", "t", "t", when),
         scaffold.article_text("release", "t", "t", when),
     ]
-    found = set()
+    found: set[str] = set()
     for text in texts:
         found.update(m.strip() for m in re.findall(r"Tulis [^.#'\"\n]+", text))
         found.update(re.findall(r"Teks yang lebih pendek untuk X", text))

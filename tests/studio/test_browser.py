@@ -80,7 +80,8 @@ def test_find_tomorrows_posts_and_preview_one_on_every_platform(
     # The link card is the built page's own Open Graph card (the page linked: program/).
     expect(cards.first.locator(".linkcard .ltitle")).to_have_text(re.compile("Program"))
     x_text = cards.first.locator(".body").inner_text()
-    assert "utm_source=x" in x_text  # exactly what the composer sends to X
+    # Exactly what the composer sends to X: the page's own address, no UTM (off by default).
+    assert "/program/" in x_text and "utm_" not in x_text
     assert violations(page) == []
 
 

@@ -39,6 +39,11 @@ def from_ts(text: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=dt.UTC)
 
 
+def from_ts_required(text: str) -> dt.datetime:
+    """A time column that is never empty (due_at, updated_at)."""
+    return dt.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True)
 class NewPart:
     """What to store for one part: the composed text and media, frozen once attempted."""
@@ -88,9 +93,9 @@ class Row:
             platform=r["platform"],
             part=r["part"],
             parts=r["parts"],
-            due_at=from_ts(r["due_at"]),
+            due_at=from_ts_required(r["due_at"]),
             state=r["state"],
-            attempts=r["attempts"],  # type: ignore[arg-type]
+            attempts=r["attempts"],
             lease_until=from_ts(r["lease_until"]),
             claimed_by=r["claimed_by"],
             next_attempt_at=from_ts(r["next_attempt_at"]),

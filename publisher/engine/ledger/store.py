@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from publisher.engine.ledger import schema
 from publisher.engine.ledger.meta import EngineFacts
 from publisher.engine.ledger.platforms import PlatformStates
 from publisher.engine.ledger.queries import WAITING_SQL, Queries
@@ -45,6 +46,7 @@ from publisher.engine.ledger.schema import (
     PlatformState,
     Row,
     from_ts,
+    from_ts_required,
     migrate,
     ts,
 )
@@ -357,7 +359,7 @@ class Ledger(EngineFacts, PlatformStates, Queries):
                 CLAIMED,
                 f"attempt {row.attempts + 1}",
             )
-        stamp = from_ts(ts(at))  # as stored: to the second
+        stamp = from_ts_required(at.astimezone(dt.UTC).strftime(schema.TIME_FORMAT))  # as stored
         return replace(
             row,
             state=CLAIMED,
