@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -154,13 +154,37 @@ class FanOutSync:
                     ledger.move(row.id, STALE, at, why, [PENDING], cause="withdrawn")
 
 
-def recipients(
-    planner: FanOut | None, moment: Callable[[], dt.datetime]
-) -> Callable[[Row], tuple[str, str] | None] | None:
-    """What a platform's run asks before each claim (None: not a fan-out channel)."""
-    if planner is None:
-        return None
-    return lambda row: planner.recipient(row, moment())
+class FanOuts:
+    """A scheduler's fan-out channels: platform -> its planner, and the sync of its rows."""
+
+    def __init__(self, planners: Mapping[str, FanOut] | None = None) -> None:
+        self.planners = dict(planners or {})
+        self.syncs = {p: FanOutSync(p) for p in self.planners}
+
+    def tick(
+        self,
+        enabled: Collection[str],
+        ledger: Ledger,
+        now: dt.datetime,
+        at: dt.datetime,
+        first_run: bool,
+        report: TickReport,
+        log: logging.Logger,
+        redact: Callable[[str], str],
+    ) -> None:
+        """Each enabled channel's deliveries into the ledger (after the sync of posts)."""
+        for platform, planner in self.planners.items():
+            if platform in enabled:
+                self.syncs[platform].tick(planner, ledger, now, at, first_run, report, log, redact)
+
+    def recipients(
+        self, platform: str, moment: Callable[[], dt.datetime]
+    ) -> Callable[[Row], tuple[str, str] | None] | None:
+        """What a platform's run asks before each claim (None: not a fan-out channel)."""
+        planner = self.planners.get(platform)
+        if planner is None:
+            return None
+        return lambda row: planner.recipient(row, moment())
 
 
 # Engine meta set by a removal that deletes ledger rows (publisher/engine/press/forget.py):

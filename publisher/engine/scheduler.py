@@ -32,7 +32,7 @@ from publisher.content.golive import GoLive
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
 from publisher.engine.events import row_event
-from publisher.engine.fanout import FanOut, FanOutSync, recipients
+from publisher.engine.fanout import FanOut, FanOuts
 from publisher.engine.ledger import (
     PARKED,
     PAUSED,
@@ -106,9 +106,7 @@ class Scheduler:
         self._rngs: dict[str, random.Random] = {}
         self.recheck: set[str] = set()  # parked platforms whose credentials changed
         self._sync = Sync()  # what the sync keeps between ticks
-        # Fan-out channels (e-mail): platform -> its planner, and the sync of its rows.
-        self.fanout = dict(fanout or {})
-        self._fanout_sync = {p: FanOutSync(p) for p in self.fanout}
+        self.fanout = FanOuts(fanout)  # fan-out channels (e-mail): publisher/engine/fanout.py
 
     # --- time -------------------------------------------------------------------------
     def moment(self) -> dt.datetime:
@@ -133,7 +131,8 @@ class Scheduler:
         for problem in report.problems:
             self.log.warning("%s", problem)
         self.sync(snap, now, first_run, report)
-        self._plan_fanout(now, first_run, report)
+        args = (self.ledger, now, self.moment(), first_run, report, self.log, self.redact)
+        self.fanout.tick(self.adapters, *args)  # e-mail's deliveries, after the posts
         if first_run:
             self.ledger.set_meta(FIRST_RUN, now.isoformat())
             self.log.info("first run: %d post(s) already live recorded as seeded", report.seeded)
@@ -221,13 +220,6 @@ class Scheduler:
     def sync(self, snap: Snapshot, now: dt.datetime, first_run: bool, report: TickReport) -> None:
         """Planned posts -> ledger rows (publisher.engine.syncing)."""
         self._sync.run(self, snap, now, first_run, report)
-
-    def _plan_fanout(self, now: dt.datetime, first_run: bool, report: TickReport) -> None:
-        """Each fan-out channel's deliveries into the ledger (publisher/engine/fanout.py)."""
-        for platform, planner in self.fanout.items():
-            if platform in self.adapters:
-                args = (self.ledger, now, self.moment(), first_run, report, self.log, self.redact)
-                self._fanout_sync[platform].tick(planner, *args)
 
     def _mark_stale(
         self, now: dt.datetime, previous: dt.datetime | None, report: TickReport
@@ -330,7 +322,7 @@ class Scheduler:
                 self.stop,
                 self.log,
                 functools.partial(_passed, deadline, moment),
-                recipients(self.fanout.get(platform), moment),
+                self.fanout.recipients(platform, moment),
             )
             thread = threading.Thread(target=run.run, name=f"publisher-{platform}", daemon=True)
             runs[platform] = run
