@@ -183,6 +183,7 @@ def test_limits_table() -> None:
         "bluesky": 300,
         "facebook": 5000,
         "telegram": 4096,
+        "email": 1_000_000,
     }
     assert [n for n, lim in catalog.default_limits().items() if lim.threads] == [
         "x",

@@ -20,7 +20,7 @@ from publisher.core.project import Project
 from publisher.core.words import did_you_mean
 
 DEFAULTS: dict[str, Any] = {
-    "platforms": None,  # None: every platform of the registry
+    "platforms": None,  # None: every social platform of the registry (not e-mail)
     "tick_seconds": 60,
     "catch_up_hours": 6,
     "per_tick_cap": 5,

@@ -144,8 +144,8 @@ def make_scheduler(
 def press_channels(settings: PublisherSettings, secrets: Environment) -> dict[str, FanOut]:
     """The e-mail channel's planner when e-mail is enabled, with the site's release PDF
     printer (publisher/site/release_pdf.py imports no Pelican: it runs inside a tick)."""
-    if "email" not in registry.enabled(settings):
-        return {}
+    if "email" not in registry.enabled(settings) or not settings.settings_file.is_file():
+        return {}  # no site settings: no press room, nothing to mail
     project = Project.from_settings_file(settings.settings_file)
     layout = project.layout
     printer = release_pdf.printer_for(

@@ -88,11 +88,13 @@ def validate(settings: PublisherSettings) -> PublisherSettings:
         with_overrides(settings.limits)
     except (ValueError, TypeError) as exc:
         raise settings.error("limits", f"is not valid: {exc}") from None
-    return settings if settings.platforms else replace(settings, platforms=PLATFORMS)
+    return settings if settings.platforms else replace(settings, platforms=ITEM_PLATFORMS)
 
 
 def enabled(settings: PublisherSettings) -> tuple[str, ...]:
-    return settings.platforms or PLATFORMS
+    # Unlisted: every social platform. E-mail to the press list only when listed by name:
+    # mailing people is a choice to make, not a default (docs/press.md).
+    return settings.platforms or ITEM_PLATFORMS
 
 
 # --- credentials ---------------------------------------------------------------------------
