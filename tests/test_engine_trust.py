@@ -157,12 +157,12 @@ def test_a_future_build_is_never_read_nor_deployed(tmp_path: Path) -> None:
     marker.write_text(json.dumps({"now": "2027-04-01T02:00:00Z"}))
     snap = sources.snapshot(site.settings, calendars=False)
     assert snap.planned == [] and "item" not in snap.complete
-    assert "built for a future time (2027-04-01T02:00:00Z" in snap.problems[0]
+    assert "as the site will be at 2027-04-01 09:00 WIB" in snap.problems[0]
     site.until("2027-03-01 10:00")
     assert site.ledger.rows(key="item:future") == []
     assert site.states("item:a") == {"sent"}  # an unreadable source withdraws nothing
     (site.output / "index.html").write_text("<html></html>")
-    with pytest.raises(DeployError, match="built for a future time"):
+    with pytest.raises(DeployError, match="a preview of the future"):
         check_output(site.output)
 
 

@@ -4,7 +4,6 @@ run` goes on, a renewed session, and the WAL after a big first run."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import random
 import threading
@@ -186,13 +185,11 @@ def test_retry_all_after_an_outage_sends_the_platforms_failed_posts_in_order(
 
 
 def test_a_renewed_session_does_not_count_toward_the_attempt_limit(tmp_path: Path) -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Renewed(PostResult):
-        renewed: bool = True
-
     clock = Clock(START)
     limits = platform_limits(make_settings(tmp_path))["bluesky"]
-    failing = Renewed(ok=False, retryable=True, error="Bluesky: ExpiredToken; renewed")
+    failing = PostResult(
+        ok=False, retryable=True, error="Bluesky: ExpiredToken; renewed", renewed_session=True
+    )
     adapter = Scripted(limits, [failing] * 4)
     scheduler = engine(
         tmp_path,

@@ -24,6 +24,7 @@ from urllib.parse import unquote
 
 from publisher.content.fields import ContentMeta
 from publisher.content.frontmatter import FrontMatter
+from publisher.content.sanitize import is_remote
 from publisher.core.errors import Problem, display_path
 
 # What `{static}`, `{attach}` and `{filename}` point at: inside content/.
@@ -97,6 +98,8 @@ def meta_problems(
     def check(value: object, key: str, index: int | None, segment: bool, label: str) -> None:
         if value in (None, ""):
             return
+        if label.startswith("image") and is_remote(str(value).removeprefix("{static}")):
+            return  # another site's image: the remote-image rule says so with its own fix
         why = path_problem(str(value), segment=segment, site_dirs=site_dirs)
         if why:
             line = fm.line_of(key, index)

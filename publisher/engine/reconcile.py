@@ -78,13 +78,16 @@ def timing(adapter: Adapter | None) -> Timing:
     read_after_write = bool(
         getattr(adapter, "read_after_write", getattr(spec, "read_after_write", outbox))
     )
+    # The idempotency key holds either way: when the lookup cannot be read, a resend with
+    # the same key inside its window is still safe (Mastodon answers with the first post).
+    idempotent_for = getattr(adapter, "idempotent_for", None)
     if read_after_write:
-        return Timing(True, dt.timedelta(0), dt.timedelta(0), None, True)
+        return Timing(True, dt.timedelta(0), dt.timedelta(0), idempotent_for, True)
     return Timing(
         True,
         getattr(spec, "visible_within", dt.timedelta(seconds=30)),
         getattr(spec, "lookup_window", dt.timedelta(minutes=10)),
-        getattr(adapter, "idempotent_for", None),
+        idempotent_for,
         False,
     )
 

@@ -7,34 +7,43 @@ from __future__ import annotations
 from typing import Any
 
 from markdown import Markdown
-from markupsafe import Markup, escape
+from markupsafe import escape
 
+from publisher.content.sanitize import clean
 from publisher.platforms.counters import find_hashtags
 from publisher.platforms.counting.twitter import find_urls
 
 
-def post_html(text: str) -> Markup:
-    """The post's text, escaped, with URLs and hashtags in their own spans."""
+def post_segments(text: str) -> list[tuple[str, str]]:
+    """The post's text cut into (kind, text) pieces: "link", "tag" or "" for plain words.
+
+    The template escapes each piece and wraps the marked ones in a span, so no markup is
+    built here (only publisher/site/trusted.py marks HTML as safe).
+    """
     marks = [(s, e, "link") for s, e, _url in find_urls(text, bare_domains=False)]
     for index, tag in find_hashtags(text):
         if not any(s <= index < e for s, e, _k in marks):
             marks.append((index, index + 1 + len(tag), "tag"))
-    out, position = [], 0
+    out: list[tuple[str, str]] = []
+    position = 0
     for start, end, kind in sorted(marks):
         if start < position:
             continue
-        out.append(escape(text[position:start]))
-        out.append(Markup('<span class="{}">{}</span>').format(kind, text[start:end]))
+        if start > position:
+            out.append(("", text[position:start]))
+        out.append((kind, text[start:end]))
         position = end
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
+    if position < len(text):
+        out.append(("", text[position:]))
+    return out
 
 
 def markdown_html(body: str, settings: dict[str, Any]) -> str:
     """The body as the site's reader converts it (its MARKDOWN settings); pictures written
     as {static}/... or {filename}/... are shown from content/ through the studio."""
     converter = Markdown(**(settings.get("MARKDOWN") or {}))
-    html: str = converter.convert(body)
+    # Cleaned by the site's own sanitiser: the preview shows what the site will show.
+    html = clean(converter.convert(body))
     return html.replace('"{static}/', '"/files/').replace('"{filename}/', '"/files/')
 
 

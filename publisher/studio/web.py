@@ -28,7 +28,7 @@ from publisher.core.timeutil import format_wib, to_wib
 from publisher.platforms import registry
 from publisher.studio import words
 from publisher.studio.accounts import ROLES, User
-from publisher.studio.render import post_html
+from publisher.studio.render import post_segments
 from publisher.studio.security import COOKIE, HEADERS, SESSION_SECONDS, fingerprint
 from publisher.studio.state import Studio
 
@@ -208,7 +208,7 @@ def render(
         "role_label": lambda role: words.ROLE_LABELS.get(role, role),
         "kind_label": lambda kind: words.KIND_LABELS.get(kind, kind),
         "field_label": lambda key: words.FIELD_LABELS.get(key, key),
-        "post_html": post_html,
+        "post_segments": post_segments,
         "platform_label": _platform_label,
         "notices": words.notices(lang, _carried(request)),
         "nav": "",

@@ -9,6 +9,7 @@ import httpx
 from starlette.routing import Mount, Route
 
 from publisher.studio.app import routes
+from publisher.studio.render import markdown_html, post_segments
 from publisher.studio.security import HEADERS, inside
 from tests.studio.conftest import PASSWORD, STAFF, Running, csrf_of
 from tests.support import ROOT
@@ -208,3 +209,18 @@ def test_every_route_declares_its_guard() -> None:
         assert guard is not None, route.path
         assert (guard.role is None) == (route.path in public), route.path
         assert route.methods <= {"GET", "HEAD", "POST"}
+
+
+def test_a_post_preview_marks_links_and_tags_without_building_markup() -> None:
+    """Pieces, not HTML: the template escapes each one, so a writer's '<' stays text."""
+    text = "<b>Lapor</b> #StopTPPO https://contoh.go.id/a?x=1 selesai"
+    pieces = post_segments(text)
+    assert "".join(piece for _kind, piece in pieces) == text
+    assert ("tag", "#StopTPPO") in pieces
+    assert ("link", "https://contoh.go.id/a?x=1") in pieces
+    assert pieces[0] == ("", "<b>Lapor</b> ")
+
+
+def test_the_body_preview_is_cleaned_as_the_site_cleans_it() -> None:
+    html = markdown_html('Teks.\n\n<p onclick="x()">a</p><script>b()</script>\n', {})
+    assert "script" not in html and "onclick" not in html and "<p>a</p>" in html
