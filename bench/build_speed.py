@@ -122,7 +122,7 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     now = parse_time(args.now or synthetic.BUILD_NOW.strftime("%Y-%m-%d %H:%M"))
     output = Path(args.out)
 
-    memory = BuildMemory()  # what serve's builder keeps between its builds
+    memory = BuildMemory(lasting=args.serve)  # what serve's builder keeps between builds
 
     def one() -> Any:
         # A serve rebuild is a preview build: served as soon as its pages exist, the search

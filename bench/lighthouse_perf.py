@@ -44,6 +44,11 @@ AUDITS = {  # figure -> Lighthouse audit id
     "cls": "cumulative-layout-shift",
     "bytes": "total-byte-weight",
 }
+# The performance category's image audits (issue 21): a page fails one when its score is
+# below 1 (Lighthouse 12 scores these 0 or 1; an audit that does not apply has no score).
+IMAGE_AUDITS = ("uses-responsive-images", "modern-image-formats", "uses-optimized-images",
+                "offscreen-images", "unsized-images", "prioritize-lcp-image",
+                "lcp-lazy-loaded", "efficient-animated-content")  # fmt: skip
 
 
 def nginx_usable() -> bool:
@@ -112,6 +117,11 @@ def lighthouse(url: str, report: Path) -> dict[str, Any]:
     found = {"score": round(data["categories"]["performance"]["score"] * 100)}
     for name, audit in AUDITS.items():
         found[name] = data["audits"][audit]["numericValue"]
+    failed = [
+        a for a in IMAGE_AUDITS if (data["audits"].get(a) or {}).get("score") not in (None, 1)
+    ]
+    found["image_failures"] = len(failed)
+    found["image_failed"] = failed
     return found
 
 
@@ -137,6 +147,8 @@ def run(runs: int = 5, log: Any = print) -> dict[str, Any]:
                 "path": PAGE_TYPES[name],
                 **{key: statistics.median(r[key] for r in rows) for key in ("score", *AUDITS)},
                 "scores": [r["score"] for r in rows],
+                "image_failures": max(r["image_failures"] for r in rows),
+                "image_failed": sorted({a for r in rows for a in r["image_failed"]}),
             }
             for name, rows in results.items()
         },

@@ -7,6 +7,7 @@ import pytest
 
 from publisher.core.timeutil import parse_time
 from publisher.site.build import BuildResult, build_site
+from publisher.site.images import CACHE_VARIABLE
 from tests.support import ROOT, serve_folder
 
 # Helper modules that test modules load as plugins (pytest_plugins): rewrite their asserts.
@@ -14,6 +15,15 @@ pytest.register_assert_rewrite("tests.cli_support")
 
 # Every test that builds the project's own site sees it as of this moment (WIB).
 BUILD_NOW = parse_time("2026-11-28 12:00")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_image_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The many test projects share one cache of picture variants (site/images.py), so the
+    same pictures are encoded once per session, not once per project."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_VARIABLE, str(tmp_path_factory.mktemp("image-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -143,6 +144,9 @@ def index_text(output: Path) -> str:
 
 
 def test_search_has_one_index_per_language(output: Path) -> None:
-    names = [p.name for p in (output / "pagefind/index").iterdir()]
-    assert any(n.startswith("id_") for n in names) and any(n.startswith("en_") for n in names)
+    shards = json.loads((output / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert shards["languages"] == {"en": ["en-0"], "id": ["id-0"]}
+    for lang in ("id", "en"):
+        names = [p.name for p in (output / f"pagefind/{lang}-0/index").iterdir()]
+        assert names and all(n.startswith(f"{lang}_") for n in names)
     assert "paspor" in index_text(output)

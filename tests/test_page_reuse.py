@@ -28,7 +28,7 @@ def full_build_equals(settings: Path, output: Path, scratch: Path) -> bool:
 
 
 def test_an_edit_renders_its_page_and_copies_the_others(tmp_path: Path) -> None:
-    memory = BuildMemory()  # what serve's builder keeps between builds
+    memory = BuildMemory(lasting=True)  # what serve's builder keeps between builds
     files = {f"berita/uji-{n}.md": post(n) for n in range(1, 6)}
     settings = make_project(tmp_path, files)
     site, scratch = tmp_path / "site", tmp_path / "full"
@@ -44,7 +44,7 @@ def test_an_edit_renders_its_page_and_copies_the_others(tmp_path: Path) -> None:
 
 
 def test_a_changed_template_url_or_foreign_site_renders_everything(tmp_path: Path) -> None:
-    memory = BuildMemory()  # what serve's builder keeps between builds
+    memory = BuildMemory(lasting=True)  # what serve's builder keeps between builds
     files = {f"berita/uji-{n}.md": post(n) for n in range(1, 4)}
     settings = make_project(tmp_path, files)
     site, scratch = tmp_path / "site", tmp_path / "full"
@@ -70,7 +70,7 @@ def test_a_changed_template_url_or_foreign_site_renders_everything(tmp_path: Pat
 
 
 def test_a_changed_theme_renders_everything(tmp_path: Path) -> None:
-    memory = BuildMemory()  # what serve's builder keeps between builds
+    memory = BuildMemory(lasting=True)  # what serve's builder keeps between builds
     settings = make_project(tmp_path, {"berita/uji.md": GOOD_POST})
     theme = tmp_path / "theme"
     shutil.copytree(

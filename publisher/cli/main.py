@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "publisher.cli.accounts",
     "publisher.cli.ledger",
     "publisher.cli.print",
+    "publisher.cli.report",
     "publisher.cli.studio",
     "publisher.cli.press",
 )

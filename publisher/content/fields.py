@@ -61,7 +61,7 @@ class Correction:
     line: int = 1
 
 
-@dataclass
+@dataclass(slots=True)  # one per item, kept by every build: 20,000 on a large site
 class ContentMeta:
     kind: str  # "page" | "article" | "release"
     title: str

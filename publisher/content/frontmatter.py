@@ -8,6 +8,7 @@ no line numbers. We parse a `---` YAML block ourselves so every error can say `f
 from __future__ import annotations
 
 import bisect
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,7 +212,9 @@ def parse(
         text = read_text(path)
     if memo is None:
         return _parse(path, text)
-    key = (str(path), text)
+    # The text's digest, not the text: a memo of every file of a big site must not hold
+    # every file twice over (the body is in the FrontMatter already).
+    key = (str(path), hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
     found = memo.get(key)
     if found is None:
         found = _parse(path, text)

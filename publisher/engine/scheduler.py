@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from publisher.content.golive import GoLive
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib, utc_now
+from publisher.engine import metrics_job
 from publisher.engine.events import row_event
 from publisher.engine.fanout import FanOut, FanOuts
 from publisher.engine.ledger import (
@@ -253,6 +254,7 @@ class Scheduler:
         states = self.ledger.platform_states()
         held = self.ledger.holds(now)
         settled_before = now - dt.timedelta(seconds=self.settings.reconcile_seconds)
+        reading = metrics_job.due(self.ledger, now, self.adapters)  # engagement counts
         grouped: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
         for kind, found in (
             ("orphans", self.ledger.orphaned_claims(
@@ -286,6 +288,7 @@ class Scheduler:
                 check_credentials=check,
                 parked=parked,
                 parked_checks=state.checks if state is not None else 0,
+                metrics=reading.get(platform),
             )
             if not work.empty:
                 out[platform] = work

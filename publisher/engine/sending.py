@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from publisher.core.settings import Backoff, PublisherSettings
 from publisher.core.timeutil import format_wib
-from publisher.engine import faults, reconcile
+from publisher.engine import faults, metrics_job, reconcile
 from publisher.engine.events import row_event
 from publisher.engine.ledger import DEAD, FAILED, SENT, STALE, UNKNOWN, Ledger, Row
 from publisher.engine.ledger.check import usable_id
@@ -65,10 +65,11 @@ class Work:
     check_credentials: bool = False  # parked, and its credentials are to be tried now
     parked: bool = False
     parked_checks: int = 0
+    metrics: metrics_job.Plan | None = None  # engagement counts to read after the sends
 
     @property
     def empty(self) -> bool:
-        sending = self.may_send and bool(self.due)
+        sending = self.may_send and bool(self.due or self.metrics)
         return not (self.orphans or self.lookups or self.check_credentials or sending)
 
 
@@ -134,6 +135,8 @@ class PlatformRun:
                 self._check_credentials()
             if self.work.may_send and not self.work.parked:
                 self._send_due()
+                if self.work.metrics is not None and not self.work.parked:
+                    metrics_job.read(self, self.adapter, self.work.metrics)
         except Exception as exc:  # the ledger failed: the tick re-raises it
             self.outcome.error = exc
             self.log.error("%s: %s", self.work.platform, self.redact(f"{exc}"))

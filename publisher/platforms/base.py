@@ -11,7 +11,7 @@ A platform module declares `SPEC` (publisher.platforms.spec) and one adapter cla
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +20,7 @@ from publisher.core.environment import Environment
 from publisher.core.timeutil import utc_now
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import Draft, DraftPart, PostResult, PreviewPart
+from publisher.platforms.metrics import Metrics, not_offered
 from publisher.platforms.spec import PlatformSpec
 
 
@@ -51,6 +52,10 @@ class Adapter(Protocol):
         """Is this part already on the platform? ok=True found, ok=False surely absent,
         None when the platform cannot tell (then the row stays `unknown`). Posts whose
         remote id is in `taken` belong to other ledger rows and never match."""
+        ...
+
+    def metrics(self, remote_ids: Sequence[str]) -> Metrics:
+        """Engagement counts of our own posts (at most `spec.metrics_batch` ids)."""
         ...
 
 
@@ -123,6 +128,16 @@ class BaseAdapter:
 
     def lookup(self, part: DraftPart, taken: Collection[str] = ()) -> PostResult | None:
         return None
+
+    @property
+    def offers_metrics(self) -> bool:
+        """Does this adapter read engagement counts (a real account whose SPEC has some)?"""
+        return bool(self.spec.metrics) and self.mode == "real"
+
+    def metrics(self, remote_ids: Sequence[str]) -> Metrics:
+        """Counts of our own posts by remote id (publisher.platforms.metrics): only the
+        totals, never who engaged. A platform without `metrics` in its SPEC offers none."""
+        return Metrics(failure=PostResult(ok=False, error=not_offered(self.spec.label)))
 
     def _send(self, part: DraftPart, key: str, reply_to: str | None, preview: bool) -> PostResult:
         raise NotImplementedError

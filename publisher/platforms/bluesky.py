@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,7 @@ from publisher.platforms.counters import HashtagRule, PlatformLimits
 from publisher.platforms.counting.twitter import find_urls
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
+from publisher.platforms.metrics import Metrics, from_bluesky
 from publisher.platforms.opengraph import LinkCard, OpenGraphReader
 from publisher.platforms.spec import PlatformSpec
 
@@ -102,6 +103,8 @@ SPEC = PlatformSpec(
         r"at://did:[a-z]+:[A-Za-z0-9._:%-]{1,2048}/app\.bsky\.feed\.post/[A-Za-z0-9._:~-]{1,512}"
     ),
     post_hosts=("bsky.app",),
+    metrics=("reposts", "likes", "replies", "quotes"),  # app.bsky.feed.getPosts, 25 a request
+    metrics_batch=25,
 )
 VARIABLES = SPEC.credentials
 TIMELINE_SIZE = 50
@@ -366,6 +369,14 @@ class BlueskyAdapter(BaseAdapter):
             if same_post(part, _field(value, "text") or "", links):
                 return found(SPEC, record.uri, self.post_url(record.uri))
         return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on Bluesky")
+
+    def metrics(self, remote_ids: Sequence[str]) -> Metrics:
+        """Counts of our posts (getPosts); an ended session is renewed at the next read."""
+        try:
+            posts = self.client().get_posts(list(remote_ids)).posts
+        except core_errors.AtProtocolError as exc:
+            return Metrics(failure=self._refused(exc, {}, posting=False))
+        return Metrics({post.uri: from_bluesky(post) for post in posts})
 
 
 def _field(value: Any, name: str) -> Any:

@@ -20,7 +20,9 @@ def _by_code_points(text: str, limits: PlatformLimits) -> int:
     return code_points(text)
 
 
-@functools.lru_cache(maxsize=65536)  # pure; the checker and composer count the same texts often
+# Pure; the checker and composer count the same texts often. 16,384 texts is about 6 MB:
+# enough for what serve's builder counts again after an edit, bounded on a 20,000-article site.
+@functools.lru_cache(maxsize=16384)
 def _count(counter: Counter, text: str, limits: PlatformLimits) -> int:
     return counter(text, limits)
 
@@ -69,6 +71,11 @@ class PlatformSpec:
     # per item and recipient, planned by its own planner (publisher/engine/fanout.py); no
     # article or calendar post names it in `platforms:`.
     fanout: bool = False
+    # Engagement counts `metrics(remote_ids)` reads for our own posts (names from
+    # publisher.platforms.metrics.COUNTS), and how many posts one request may ask for.
+    # Empty: the platform's API offers none (the report says so, never 0).
+    metrics: tuple[str, ...] = ()
+    metrics_batch: int = 1
 
     # --- counting ------------------------------------------------------------------------
     def count(self, text: str, limits: PlatformLimits | None = None) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.counting.twitter import x_valid, x_weighted_length
 from publisher.platforms.draft import DraftPart, PostResult
 from publisher.platforms.lazy import lazy
+from publisher.platforms.metrics import Metrics, from_x
 from publisher.platforms.spec import PlatformSpec
 from publisher.platforms.transport import DeadlineAdapter
 
@@ -88,6 +89,10 @@ SPEC = PlatformSpec(
     read_after_write=False,
     id_format=re.compile(r"[1-9][0-9]{0,19}"),  # a snowflake
     post_hosts=("x.com",),
+    # GET /2/tweets with tweet.fields=public_metrics, up to 100 ids a request; X gives the
+    # impressions of one's own posts there.
+    metrics=("reposts", "likes", "replies", "quotes", "views"),
+    metrics_batch=100,
 )
 VARIABLES = SPEC.credentials
 PERMISSION_FIX = (
@@ -331,6 +336,19 @@ class XAdapter(BaseAdapter):
             if same_post(part, tweet.get("text", ""), links):
                 return found(SPEC, tweet.get("id"), tweet_url(str(tweet.get("id"))))
         return PostResult(ok=False, error=f"not among the last {TIMELINE_SIZE} posts on X")
+
+    def metrics(self, remote_ids: Sequence[str]) -> Metrics:
+        """The public counts of our posts (GET /2/tweets): numbers only, no accounts."""
+        try:
+            answer = self.client.get_tweets(
+                list(remote_ids), tweet_fields=["public_metrics"], user_auth=True
+            )
+        except tweepy.HTTPException as exc:
+            return Metrics(failure=self._refused(exc.response, _messages(exc), {}, posting=False))
+        except requests.RequestException as exc:
+            return Metrics(failure=network_failure(SPEC, exc, {}, posting=False))
+        tweets = answer.get("data") if isinstance(answer, dict) else None
+        return Metrics({str(t.get("id")): from_x(t) for t in tweets or [] if isinstance(t, dict)})
 
 
 def tweet_url(tweet_id: str) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.metadata
 import logging
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ from publisher.content.paths import ignore_patterns
 from publisher.core.errors import Problem, ProblemsError, display_path
 from publisher.core.project import Project
 from publisher.core.timeutil import utc_now
-from publisher.site import golive_files, outputs
+from publisher.site import golive_files, outputs, search_shards
 from publisher.site.fast import page_reuse
 from publisher.site.fast.build_helper import BuildHelper
 from publisher.site.guard import OutputCheck
@@ -51,6 +51,7 @@ class BuildResult:
     seconds: float
     search_pending: bool = False  # a preview build: call refresh_search_index()
     kept: int = 0  # a preview build: unchanged pages left in place
+    search_settings: dict | None = None  # what refresh_search_index() needs of the settings
 
 
 class _ErrorCollector(logging.Handler):
@@ -135,7 +136,7 @@ def build_site(
     search = settings.get("SEARCH_INDEX", True)
     if search and not preview:
         try:
-            index_for_search(staging, staging / "pagefind")
+            index_for_search(staging, staging / "pagefind", settings)
         except BuildFailed:
             checking.wait()
             shutil.rmtree(staging, ignore_errors=True)
@@ -157,7 +158,10 @@ def build_site(
     kept = page_reuse.put_in_place(staging, target, swap, build)
     pages = sum(1 for _ in target.rglob("*.html"))
     seconds = time.perf_counter() - started
-    return BuildResult(target, pages, seconds, search and preview, kept)
+    shard_words = {
+        k: settings.get(k) for k in (search_shards.SETTING, search_shards.WORKERS_SETTING)
+    }
+    return BuildResult(target, pages, seconds, search and preview, kept, shard_words)
 
 
 def _run_pelican(
@@ -233,40 +237,50 @@ def _disconnect_plugins() -> None:
             sig.disconnect(receiver)
 
 
-def index_for_search(site: Path, bundle: Path) -> None:
-    """Pagefind indexes the finished pages into `bundle`: one index per <html lang>."""
+def index_for_search(
+    site: Path,
+    bundle: Path,
+    settings: dict | None = None,
+    previous: Path | None = None,
+    memory: search_shards.SearchMemory | None = None,
+) -> search_shards.IndexReport:
+    """Pagefind indexes the finished pages into `bundle`, in shards of bounded size, one
+    Pagefind run each (site/search_shards.py); a shard of `previous` whose pages are
+    unchanged is taken as it is."""
     from pagefind.service import get_executable  # the binary of the pagefind_bin wheel
 
     binary = get_executable()
     if binary is None:
         problem = "search indexing needs Pagefind; run `make run` or `make test` to install it"
         raise BuildFailed([Problem("output", 1, problem)])
-    result = subprocess.run(
-        [str(binary), "--site", str(site), "--output-path", str(bundle)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise BuildFailed([Problem("output", 1, f"search indexing failed: {last[0]}")])
-    # Our search page uses Pagefind's JavaScript API only; its ready-made UIs are dead weight.
-    for unused in bundle.glob("pagefind-*ui*"):
-        unused.unlink()
-    (bundle / "pagefind-highlight.js").unlink(missing_ok=True)
+    settings = settings or {}
+    budget = int(settings.get(search_shards.SETTING) or search_shards.SHARD_WORDS)
+    workers = int(settings.get(search_shards.WORKERS_SETTING) or 1)
+    version = importlib.metadata.version("pagefind")
+    run = search_shards.run_pagefind(str(binary))
+    try:
+        return search_shards.index(site, bundle, run, version, budget, previous, memory, workers)
+    except search_shards.IndexingFailed as exc:
+        raise BuildFailed([Problem("output", 1, str(exc))]) from None
 
 
-def refresh_search_index(site: Path) -> None:
-    """Index the live site again and put the new index in place of the old one."""
+def refresh_search_index(
+    site: Path, memory: BuildMemory | None = None, settings: dict | None = None
+) -> search_shards.IndexReport:
+    """Index the live site again and put the new index in place of the old one; only the
+    shards whose pages changed are indexed again (`memory`: serve's builder's)."""
     fresh = site.with_name(f".{site.name}-pagefind-new")
     old = site.with_name(f".{site.name}-pagefind-old")
     for leftover in (fresh, old):
         shutil.rmtree(leftover, ignore_errors=True)
-    index_for_search(site, fresh)
-    if (site / "pagefind").exists():
-        (site / "pagefind").rename(old)
-    fresh.rename(site / "pagefind")
+    current = site / "pagefind"
+    searched = memory.search if memory is not None else None
+    report = index_for_search(site, fresh, settings, current, searched)
+    if current.exists():
+        current.rename(old)
+    fresh.rename(current)
     shutil.rmtree(old, ignore_errors=True)
+    return report
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:

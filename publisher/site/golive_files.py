@@ -8,7 +8,7 @@ The rule itself is publisher.content.golive; this module applies it to a Pelican
   file (dotfile, editor backup, VCS folder) or a file whose source or destination lies
   outside the project's content or the build's folder;
 - `sweep`: after Pelican, the same guard over every file the build wrote, inside the build's
-  own staging folder only.
+  own staging folder only (a held image's responsive variants included, site/images.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from publisher.content.fields import ContentMeta
 from publisher.content.golive import GoLiveRule
 from publisher.content.paths import body_targets, is_private, site_file
 from publisher.content.press import static_path
-from publisher.site import run
+from publisher.site import images, run
 
 TWINS = (".gz", ".br")
 
@@ -107,7 +107,7 @@ def _publish_only_live_files(generator: Any) -> None:
 
 def sweep(folder: Path, held: set[str]) -> list[str]:
     """Remove from a build's own staging `folder` any private file, and any held file with
-    its twins, that reached it anyway; returns what was removed. Nothing outside `folder`
+    its twins and its image variants, that reached it anyway; returns what was removed. Nothing outside `folder`
     is touched: each name is checked to resolve inside it, and links are not followed."""
     base = os.path.realpath(folder)
     doomed = set()
@@ -126,7 +126,8 @@ def sweep(folder: Path, held: set[str]) -> list[str]:
         for name in files:
             relative = os.path.normpath(os.path.join(relative_dir, name))
             bare = relative.removesuffix(".gz").removesuffix(".br")
-            if relative in doomed or is_private(bare):
+            variant_of_held = any(o in doomed for o in images.original_of(bare))
+            if relative in doomed or variant_of_held or is_private(bare):
                 _remove(Path(current) / name, base)
                 removed.append(relative)
     return sorted(removed)

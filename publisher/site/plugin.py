@@ -12,7 +12,7 @@ from pelican import signals
 
 from publisher.content import press
 from publisher.core.timeutil import format_wib
-from publisher.site import golive_files, i18n, lang_pages, run, trusted
+from publisher.site import golive_files, i18n, images, lang_pages, run, trusted
 from publisher.site.fast import build_helper, page_reuse
 from publisher.site.reader import FrontMatterMarkdownReader
 
@@ -147,3 +147,4 @@ def register() -> None:
     lang_pages.register()
     page_reuse.register()
     golive_files.register()  # static files of items not live yet, and private files, stay out
+    images.register()  # responsive variants of the published pictures, <picture> in pages

@@ -73,7 +73,7 @@ class FrontMatterMarkdownReader(BaseReader):
         """The file's conversion: remembered from an earlier build in this process if the
         file is unchanged, else from the build's helper process, else done here."""
         run = build_run(self.settings)
-        key = run.memo_key(path, self.settings)
+        key = run.memo_key(path, self.settings) if run.memory.lasting else None
         found = run.memory.converted.get(key) if key else None
         if found is None:
             found = (run.helper and run.helper.take(str(path))) or self.convert(path)
@@ -86,7 +86,12 @@ class FrontMatterMarkdownReader(BaseReader):
     def convert(self, path: Path) -> Converted:
         """Front matter checked and Markdown converted: the costly part of reading, which the
         build's helper process does for half of the articles. Raises ContentError."""
-        fm = frontmatter.parse(path, memo=build_run(self.settings).memory.parsed)
+        build = build_run(self.settings)
+        # The parsed file is kept for the check that follows in the same process, or for
+        # the next build of a lasting process; the main process of a build with a helper
+        # (which checks) has no use for it.
+        keep = build.memory.lasting or build.helper is None
+        fm = frontmatter.parse(path, memo=build.memory.parsed if keep else None)
         meta = parse_content_meta(fm, kind_of(path, self.settings))
         folder = Path(self.settings["PATH"])
         where = os.path.relpath(path.parent, folder).replace(os.sep, "/")

@@ -24,6 +24,7 @@ from publisher.content import hotlines, press
 from publisher.core.errors import ContentError
 from publisher.core.project import Project
 from publisher.core.timeutil import utc_now
+from publisher.site.search_shards import SearchMemory
 
 if TYPE_CHECKING:
     from publisher.content.fields import ContentMeta
@@ -84,7 +85,10 @@ class Writer(Protocol):
 
 @dataclass
 class BuildMemory:
-    """What one process remembers between its builds; empty for a cold build."""
+    """What one process remembers between its builds; empty for a cold build.
+
+    `lasting`: the process builds again (serve's builder), so conversions are worth keeping;
+    a cold build's memory is dropped with it, and keeping them only costs memory."""
 
     # (path, text digest, settings that change a conversion) -> the conversion. Only live
     # items that read no other file: an embargoed item is converted when it goes live.
@@ -95,8 +99,14 @@ class BuildMemory:
     # Site folder -> {page: (inputs fingerprint, (inode, size, mtime) of the page put in place)}
     pages: dict[str, dict[str, tuple[str, tuple[int, int, int]]]] = field(default_factory=dict)
     templates: CompiledTemplates = field(default_factory=CompiledTemplates)
+    # Each page's digest and words while its file is unchanged: a refresh of the search
+    # index reads only the pages a build changed (site/search_shards.py).
+    search: SearchMemory = field(default_factory=SearchMemory)
+    lasting: bool = False
 
     def remember(self, key: tuple[str, str, str], found: Converted) -> None:
+        if not self.lasting:
+            return
         if len(self.converted) > MEMORY_LIMIT:
             self.converted.clear()
         self.converted[key] = found
@@ -119,6 +129,7 @@ class BuildRun:
     data: dict[str, Any] = field(default_factory=dict)  # press and hotline data, read once
     golive: GoLiveRule | None = None  # made on first use (site/golive_files.py)
     _digests: dict[str, tuple[str, str, str] | None] = field(default_factory=dict)
+    _settings_key: str | None = None  # the settings that change a conversion, as text
 
     def memo_key(self, path: Path, settings: dict[str, Any]) -> tuple[str, str, str] | None:
         """The file's key in memory: its path, its text's digest, the settings that matter.
@@ -130,9 +141,11 @@ class BuildRun:
             except OSError:
                 self._digests[name] = None
             else:
-                used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
-                        settings.get("RELEASE_PATHS"))  # fmt: skip
-                self._digests[name] = (name, digest, repr(used))
+                if self._settings_key is None:  # one string for every file, not one each
+                    used = (settings["MARKDOWN"], settings["PATH"], settings.get("PAGE_PATHS"),
+                            settings.get("RELEASE_PATHS"))  # fmt: skip
+                    self._settings_key = repr(used)
+                self._digests[name] = (name, digest, self._settings_key)
         return self._digests[name]
 
     def text_digest(self, path: Path, settings: dict[str, Any]) -> str:
@@ -140,6 +153,8 @@ class BuildRun:
         return key[1] if key else "missing"
 
     def remembered(self, path: Path, settings: dict[str, Any]) -> bool:
+        if not self.memory.converted:  # nothing to find: the file is not even read for it
+            return False
         key = self.memo_key(path, settings)
         return key is not None and key in self.memory.converted
 

@@ -30,6 +30,7 @@ from publisher.studio.views import (
     items,
     overview,
     posts,
+    report,
 )
 from publisher.studio.web import SessionMiddleware, action, environment, page
 
@@ -64,6 +65,8 @@ def routes() -> list[BaseRoute]:
         action("/publish", admin.publish, role="editor", name="publish_post"),
         page("/settings", admin.settings_page, role="admin"),
         action("/settings", admin.save_settings, role="admin", name="settings_post"),
+        page("/report", report.report_list),
+        page("/report/{name}", report.report_file),
         page("/site/{path:path}", files.site_file),
         page("/files/{path:path}", files.content_file),
         Mount("/static", StaticFiles(packages=[("publisher.studio", "static")]), name="static"),

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.platform_servers.engagement import Engagement
 from tests.platform_servers.recorded import Recorded, Upload
 from tests.platform_servers.scripts import Answer, Script, trickle, write
 
@@ -43,9 +44,10 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-class PlatformServer:
+class PlatformServer(Engagement):
     """The shared machinery; a platform subclass writes `route` and `error`, and says where
-    its posts are created (`CREATE`) and how an answer looks without its id (`without_id`)."""
+    its posts are created (`CREATE`) and how an answer looks without its id (`without_id`).
+    Engagement counts of its posts come from `Engagement` (engagement.py)."""
 
     name = ""
     CREATE = ""  # a regular expression for the path of the request that makes a post

@@ -153,6 +153,13 @@ class BlueskyServer(PlatformServer):
             return self.get_record(request)
         if method == "com.atproto.repo.listRecords":
             return self.list_records(request)
+        if method == "app.bsky.feed.getPosts":
+            wanted = request.query.get("uris", [])
+            if not 1 <= len(wanted) <= 25:
+                return self.error(400, "uris must have 1 to 25 items")
+            with self.lock:
+                found = [p for p in self.posts if p["uri"] in wanted]
+            return Answer(200, {"posts": [self.view(p) for p in found]})
         if method == "app.bsky.feed.getAuthorFeed":
             limit = int(request.param("limit") or 50)
             with self.lock:
@@ -283,4 +290,14 @@ class BlueskyServer(PlatformServer):
             "author": {"did": DID, "handle": HANDLE},
             "record": post["record"],
             "indexedAt": post["record"]["createdAt"],
+            **self.counts(post),
+        }
+
+    def counts(self, post: dict[str, Any]) -> dict[str, int]:
+        counts = self.counts_now(post, post["uri"])
+        return {
+            "repostCount": counts["reposts"],
+            "likeCount": counts["likes"],
+            "replyCount": counts["replies"],
+            "quoteCount": counts["quotes"],
         }

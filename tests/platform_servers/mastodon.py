@@ -159,6 +159,16 @@ class MastodonServer(PlatformServer):
             return self.error(401)
         if request.method == "GET" and path == "/api/v1/accounts/verify_credentials":
             return Answer(200, self.account())
+        if request.method == "GET" and path == "/api/v1/statuses":  # Mastodon 4.3: id[]=
+            wanted = request.query.get("id[]", [])
+            with self.lock:
+                found = [s for s in self.posts if s["id"] in wanted]
+            return Answer(200, [self.public(s) for s in found])
+        match = re.fullmatch(r"/api/v1/statuses/(\w+)", path)
+        if request.method == "GET" and match:
+            with self.lock:
+                status = next((s for s in self.posts if s["id"] == match.group(1)), None)
+            return Answer(200, self.public(status)) if status else self.error(404)
         match = re.fullmatch(r"/api/v1/accounts/(\d+)/statuses", path)
         if request.method == "GET" and match:
             limit = int(request.param("limit") or 20)
@@ -242,4 +252,13 @@ class MastodonServer(PlatformServer):
             "media_attachments": [self.media[m] for m in status["media_ids"]],
             "account": self.account(),
             "card": None,
+            **self.counts(status),
+        }
+
+    def counts(self, status: dict[str, Any]) -> dict[str, int]:
+        counts = self.counts_now(status, status["id"])
+        return {
+            "reblogs_count": counts["reposts"],
+            "favourites_count": counts["likes"],
+            "replies_count": counts["replies"],
         }

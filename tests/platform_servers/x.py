@@ -172,6 +172,8 @@ class XServer(PlatformServer):
         if request.method == "POST" and path == "/2/media/metadata/create":
             body = request.json() or {}
             return self.set_alt(body.get("media_id"), (body.get("alt_text") or {}).get("text"))
+        if request.method == "GET" and path == "/2/tweets":
+            return self.lookup_tweets(request)
         if request.method == "GET" and path == "/2/users/me":
             return Answer(200, {"data": USER})
         match = re.fullmatch(r"/2/users/(\d+)/tweets", path)
@@ -307,3 +309,36 @@ class XServer(PlatformServer):
                 item["entities"] = tweet["entities"]
             data.append(item)
         return Answer(200, {"data": data, "meta": {"result_count": len(data)}})
+
+    def lookup_tweets(self, request: Recorded) -> Answer:
+        """GET /2/tweets?ids=: up to 100 posts; `public_metrics` when asked for. An id that is
+        not there comes back in `errors`, as X answers for a deleted post."""
+        ids = [i for i in (request.param("ids") or "").split(",") if i]
+        if not 1 <= len(ids) <= 100:
+            return self.invalid("ids must name 1 to 100 posts", "ids")
+        fields = (request.param("tweet.fields") or "").split(",")
+        data, errors = [], []
+        with self.lock:
+            for tweet_id in ids:
+                tweet = next((t for t in self.posts if t["id"] == tweet_id), None)
+                if tweet is None:
+                    errors.append({"value": tweet_id, "resource_id": tweet_id,
+                                   "title": "Not Found Error", "resource_type": "tweet",
+                                   "detail": f"Could not find tweet with ids: [{tweet_id}]."})  # fmt: skip
+                    continue
+                item = {"id": tweet_id, "text": tweet["text"], "edit_history_tweet_ids": [tweet_id]}
+                if "public_metrics" in fields:
+                    counts = self.counts_now(tweet, tweet_id)
+                    item["public_metrics"] = {
+                        "retweet_count": counts["reposts"],
+                        "reply_count": counts["replies"],
+                        "like_count": counts["likes"],
+                        "quote_count": counts["quotes"],
+                        "bookmark_count": 0,
+                        "impression_count": counts["views"],
+                    }
+                data.append(item)
+        body: dict[str, Any] = {"data": data} if data else {}
+        if errors:
+            body["errors"] = errors
+        return Answer(200, body)

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 from contextlib import AbstractContextManager
 
-from publisher.engine.ledger.schema import ts
+from publisher.engine.ledger.schema import from_ts, ts
 
 
 class EngineFacts:
@@ -33,6 +33,14 @@ class EngineFacts:
         row = self.conn.execute(sql, (uid, ts(at))).fetchone()
         return None if row is None else ("done" if row[0] else "waiting")
 
+    def golive_records(self, uid: str) -> list[tuple[dt.datetime, dt.datetime, dt.datetime | None]]:
+        """(go-live, first seen, done) of every go-live time recorded for `uid`."""
+        sql = "SELECT at, seen_at, done_at FROM golive WHERE uid = ? ORDER BY at"
+        out = []
+        for at, seen_at, done_at in self.conn.execute(sql, (uid,)):
+            out.append((_time(at), _time(seen_at), _time(done_at) if done_at else None))
+        return out
+
     def note_golive(self, uid: str, at: dt.datetime, now: dt.datetime, done: bool) -> None:
         with self.transaction():
             self.conn.execute(
@@ -45,3 +53,9 @@ class EngineFacts:
             self.conn.execute(
                 "UPDATE golive SET done_at = ? WHERE uid = ? AND at = ?", (ts(now), uid, ts(at))
             )
+
+
+def _time(text: str) -> dt.datetime:
+    moment = from_ts(text)
+    assert moment is not None
+    return moment

@@ -207,6 +207,30 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX posts_platform_state ON posts (platform, state)
         """,
     ),
+    (
+        3,
+        "engagement counts read back from the platforms",
+        """
+        CREATE TABLE metrics (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            part INTEGER NOT NULL,
+            remote_id TEXT NOT NULL,
+            point INTEGER NOT NULL,
+            read_at TEXT NOT NULL,
+            gone INTEGER NOT NULL DEFAULT 0,
+            reposts INTEGER,
+            likes INTEGER,
+            replies INTEGER,
+            quotes INTEGER,
+            views INTEGER,
+            UNIQUE (post_id, point)
+        );
+        CREATE INDEX metrics_key ON metrics (key, platform)
+        """,
+    ),
 ]
 # What the `platforms` table says of a platform (no row: open).
 OPEN, PAUSED, PARKED = "open", "paused", "parked"

@@ -25,6 +25,7 @@ from typing import Any
 
 from publisher.engine.ledger import schema
 from publisher.engine.ledger.meta import EngineFacts
+from publisher.engine.ledger.metrics import MetricsRecords
 from publisher.engine.ledger.platforms import PlatformStates
 from publisher.engine.ledger.queries import WAITING_SQL, Queries
 from publisher.engine.ledger.schema import (
@@ -80,7 +81,7 @@ from publisher.engine.ledger.files import LARGE_WRITE as LARGE_WRITE
 from publisher.engine.ledger.files import connect, private_file
 
 
-class Ledger(EngineFacts, PlatformStates, Queries):
+class Ledger(EngineFacts, PlatformStates, MetricsRecords, Queries):
     """Writes are here, each one transaction; the reads are in publisher.ledger_queries."""
 
     def __init__(

@@ -39,7 +39,7 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
         answers.write(json.dumps({"event": event, **fields}) + "\n")
         answers.flush()
 
-    memory = BuildMemory()  # what this process remembers between its builds
+    memory = BuildMemory(lasting=True)  # what this process remembers between its builds
     for line in requests:
         if line.strip() != "build":
             continue
@@ -52,7 +52,7 @@ def serve_builds(settings_file: Path, requests: IO[str], answers: IO[str]) -> No
         if result.search_pending:
             started = time.perf_counter()
             try:
-                refresh_search_index(result.output)
+                refresh_search_index(result.output, memory, result.search_settings)
             except BuildFailed as exc:
                 answer("search failed", problems=[str(p) for p in exc.problems])
                 continue

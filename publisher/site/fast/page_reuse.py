@@ -31,7 +31,7 @@ from pelican import signals
 from pelican.writers import Writer
 
 from publisher.content import press
-from publisher.site import run
+from publisher.site import images, run
 from publisher.site.fast.parallel_render import DeferredRenders
 from publisher.site.run import RUN_SETTING, BuildRun
 
@@ -58,6 +58,7 @@ class ReusingWriter(Writer):
         self.run.writers[str(Path(output_path))] = self
 
     def write_file(self, name: Any, template: Any, context: dict, *args: Any, **kwargs: Any):
+        template = images.rewriting(template, self.settings)  # <img> -> <picture>
         article = kwargs.get("article")
         if article is None:  # the articles are done: render the deferred ones beside the rest
             self.renders.start()

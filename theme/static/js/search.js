@@ -1,5 +1,5 @@
-/* Site search with Pagefind's JavaScript API (no UI bundle): loaded on the search page only.
-   Pagefind picks the index of the page's language (<html lang>) by itself. */
+/* Site search with Pagefind's JavaScript API (no UI bundle): loaded on the search page only,
+   over the index shards of the page's language (<html lang>). */
 (function () {
   "use strict";
   var form = document.querySelector("[data-search]");
@@ -14,11 +14,30 @@
 
   function load() {
     if (!pagefind) {
-      // import() resolves against this script's URL, so make the bundle's address absolute.
-      var bundle = new URL(form.dataset.bundle + "pagefind.js", document.baseURI).href;
-      pagefind = import(bundle).then(function (module) {
-        return module.init().then(function () { return module; });
-      });
+      // The index is in shards (publisher/site/search_shards.py): shards.json lists those
+      // of each language. The first one's copy of Pagefind is loaded and the others are
+      // merged into it, so one search ranks the pages of every shard together.
+      // import() resolves against this script's URL, so make the addresses absolute.
+      var bundle = new URL(form.dataset.bundle, document.baseURI).href;
+      var lang = document.documentElement.lang;
+      pagefind = fetch(bundle + "shards.json")
+        .then(function (response) {
+          if (!response.ok) throw new Error("no search index");
+          return response.json();
+        })
+        .then(function (manifest) {
+          var shards = manifest.languages[lang] || [];
+          if (!shards.length) throw new Error("no search index for " + lang);
+          return import(bundle + shards[0] + "/pagefind.js").then(function (module) {
+            return module.init()
+              .then(function () {
+                return Promise.all(shards.slice(1).map(function (name) {
+                  return module.mergeIndex(bundle + name + "/");
+                }));
+              })
+              .then(function () { return module; });
+          });
+        });
     }
     return pagefind;
   }
