@@ -122,6 +122,8 @@ def test_no_credentials_everything_goes_to_the_outbox(
     enabled = [line for line in lines if " yes " in line]
     assert len(enabled) == 5  # the project names five platforms in PUBLISHER['platforms']
     assert all("outbox" in line and "no credentials configured" in line for line in enabled)
+    (email,) = [line for line in lines if "E-mail" in line]
+    assert "not in PUBLISHER['platforms']" in email  # e-mail: only when listed
     assert "docs/platforms.md" in result.output
 
 

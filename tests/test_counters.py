@@ -185,6 +185,7 @@ def test_limits_table() -> None:
         "telegram": 4096,
         "instagram": 2200,
         "threads": 500,
+        "email": 1_000_000,
     }
     assert [n for n, lim in catalog.default_limits().items() if lim.threads] == [
         "x",

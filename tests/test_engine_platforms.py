@@ -19,7 +19,7 @@ from publisher.core.timeutil import parse_time
 from publisher.engine.ledger import Ledger
 from publisher.engine.scheduler import Scheduler
 from publisher.engine.sources import Snapshot
-from publisher.platforms.catalog import PLATFORMS as PLATFORM_NAMES
+from publisher.platforms.catalog import ITEM_PLATFORMS as PLATFORM_NAMES
 from publisher.platforms.registry import choose_adapters
 from tests.engine_support import Clock, item, loopback_only, make_settings
 from tests.platform_servers.fixtures import environ_for

@@ -19,6 +19,7 @@ OFFERED = {
     "bluesky": ("reposts", "likes", "replies", "quotes"),
     "facebook": ("reposts", "likes", "replies"),
     "telegram": (),
+    "email": (),  # SMTP reads nothing back (no open or click tracking)
 }
 # Endpoints that list who engaged: the publisher must never ask for them.
 PEOPLE = r"liking_users|retweeted_by|favourited_by|reblogged_by|getLikes|getRepostedBy|/likes$"

@@ -47,7 +47,7 @@ def test_new_article_has_every_field_and_passes_check(
     assert path == site / folder / "sosialisasi-di-desa-2.md"
     fm = frontmatter.parse(path)
     written = set(fm.meta) | {"image"}  # the image block is there, commented out
-    assert written == fields
+    assert written == fields - {"correction"}  # the older field is not offered any more
     meta = parse_content_meta(fm, "release" if kind == "release" else "article")
     assert meta.title == "Sosialisasi: di Desa #2"
     assert meta.date == dt.datetime(2027, 7, 30, 10, 0, tzinfo=WIB)

@@ -44,7 +44,9 @@ def test_release_page_has_contacts_images_credits_downloads_and_boilerplate(outp
     assert {"Foto untuk media", "Unduhan", "Tentang program", "Kontak media"} <= set(headings)
     figures = article.select("figure figcaption .credit")
     assert figures and all(f.text.strip() for f in figures)
-    download = article.select_one("ul.downloads a")
+    downloads = article.select("ul.downloads a")
+    assert downloads[0]["href"].endswith("sp-2026-001/sp-2026-001.pdf")  # its own PDF first
+    download = downloads[1]
     assert download["href"].endswith("files/lembar-fakta-tppo.pdf")
     assert "PDF" in download.parent.text and "KB" in download.parent.text
     assert "Humas Pemerintah Kabupaten Bengkulu Tengah" in article.text
