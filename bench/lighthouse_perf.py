@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/lighthouse_perf.py [--runs 5]
 
 The site is the project's own content, built for production (publishconf.py: fingerprinted
 assets, brotli and gzip twins) and served on 127.0.0.1 by Debian's nginx with the shipped
-deploy/nginx.conf, as tests/test_nginx.py does; without nginx and its brotli module it falls
+deploy/nginx.conf, as tests/ops/test_nginx.py does; without nginx and its brotli module it falls
 back to a development build on Python's http.server (no compression), and says so.
 Lighthouse 12 (node_modules) drives Debian's Chromium: mobile profile, simulated throttling
 (Lighthouse's defaults: slow 4G, 4x CPU slowdown). The pages are run in turn, `runs` rounds,
