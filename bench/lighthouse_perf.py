@@ -34,7 +34,7 @@ sys.path.insert(0, str(CODE))
 from publisher.site.build import build_site  # noqa: E402
 from tests.conftest import BUILD_NOW  # noqa: E402
 from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
-from tests.test_nginx import BROTLI_MODULE, NGINX, _wait_for, fill, free_port, main_config  # noqa: E402
+from tests.ops.test_nginx import BROTLI_MODULE, NGINX, _wait_for, fill, free_port, main_config  # noqa: E402
 from tests.test_quality import LIGHTHOUSE, PAGE_TYPES  # noqa: E402
 
 AUDITS = {  # figure -> Lighthouse audit id

@@ -13,7 +13,11 @@ from tests.support import ROOT, serve_folder
 # Fixtures every level shares: the local platform servers (tests/platform_servers/) and a
 # project copied for the command line (tests/cli_support.py). Each level of tests/ mirrors a
 # package of publisher/ and keeps its own fixtures in its own conftest.py.
-pytest_plugins = ["tests.platform_servers.fixtures", "tests.cli_support"]
+pytest_plugins = [
+    "tests.platform_servers.fixtures",
+    "tests.platform_servers.container_fixtures",
+    "tests.cli_support",
+]
 
 # Every test that builds the project's own site sees it as of this moment (WIB).
 BUILD_NOW = parse_time("2026-11-28 12:00")

@@ -5,7 +5,7 @@ escaped; it registers itself with Pelican, which a tick must never import. The e
 (publisher/engine/press/message.py) and the PDF (publisher/site/release_pdf.py) are made
 during a tick, so their one fragment of HTML is marked here, by the same rule: the body as
 Markdown made it, sanitised again by the allowlist at the moment it is marked. Every other
-value of their templates is escaped (tests/test_markup.py allows Markup only in modules
+value of their templates is escaped (tests/content/test_markup.py allows Markup only in modules
 named trusted.py).
 """
 

@@ -74,7 +74,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
                 monkeypatch.setenv(name, value)
             stack.enter_context(own_site_on_loopback(monkeypatch, tmp_path / "output"))
         secrets = Environment(environ)
-        # The five of the local servers (Instagram and Threads: tests/test_engine_two_step.py).
+        # The five of the local servers (Instagram and Threads: tests/engine/test_engine_two_step.py).
         five = ["x", "mastodon", "bluesky", "facebook", "telegram"]
         settings = make_settings(tmp_path, per_tick_cap=5, platforms=five)
         ledger = stack.enter_context(closing(Ledger.open(settings.ledger, actor="e2e")))

@@ -41,7 +41,7 @@ def test_all_five_platforms_post_text_an_image_and_a_thread(
     environ = environ_for(all_servers)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    # The five served here (Instagram and Threads: tests/test_engine_two_step.py).
+    # The five served here (Instagram and Threads: tests/engine/test_engine_two_step.py).
     served = [p for p in PLATFORM_NAMES if p in all_servers]
     settings = make_settings(tmp_path, per_tick_cap=10, platforms=served)
     choices = choose_adapters(settings, Environment(environ))

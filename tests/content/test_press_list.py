@@ -27,6 +27,7 @@ from tests.press_support import (
     write_press_list,
     write_release,
 )
+from tests.support import ROOT
 
 BROKEN = """\
 journalists:
@@ -113,7 +114,7 @@ def test_a_missing_list_sends_to_no_one_and_checks_clean(tmp_path: Path) -> None
 
 
 def test_the_example_list_checks_clean_and_is_the_only_one_committed() -> None:
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     example = press_list.load(root / "data" / press_list.EXAMPLE_NAME)
     assert len(example.journalists) == 2 and example.problems == []
     assert all(j.email.endswith("@example.org") for j in example.journalists)

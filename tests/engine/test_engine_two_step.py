@@ -27,8 +27,6 @@ from tests.platform_servers.fixtures import Engine, engine_for
 from tests.platform_servers.instagram import InstagramServer
 from tests.platform_servers.threads import ThreadsServer
 
-pytest_plugins = ["tests.platform_servers.container_fixtures"]
-
 ALT = "Poster biru bertuliskan Cegah TPPO."
 VARIANT = "social/1x1/images/poster.png.jpg"
 

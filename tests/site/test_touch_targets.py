@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.site.test_browser import PAGE_TYPES
 from tests.support import CHROMIUM, CHROMIUM_ARGS
-from tests.test_browser import PAGE_TYPES
 
 pytestmark = pytest.mark.browser
 

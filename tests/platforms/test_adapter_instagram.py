@@ -19,8 +19,6 @@ from tests.platform_servers.container_fixtures import (
 from tests.platform_servers.fixtures import SLOW, link_for, part
 from tests.platform_servers.instagram import InstagramServer
 
-pytest_plugins = ["tests.platform_servers.container_fixtures"]
-
 LINK = link_for("instagram").split("?")[0]  # captions carry the plain address
 CAPTION = f"Kenali modus TPPO sebelum berangkat kerja. #CegahTPPO\n\n{LINK}"
 ALT = "Poster biru bertuliskan Cegah TPPO."

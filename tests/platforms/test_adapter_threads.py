@@ -19,8 +19,6 @@ from tests.platform_servers.container_fixtures import Site, image_bytes, threads
 from tests.platform_servers.fixtures import engine_for, link_for, part, three_part_item
 from tests.platform_servers.threads import ThreadsServer, threads_length
 
-pytest_plugins = ["tests.platform_servers.container_fixtures"]
-
 TEXT = f"Kenali modus TPPO sebelum berangkat kerja. #CegahTPPO\n\n{link_for('threads')}"
 ALT = "Poster biru bertuliskan Cegah TPPO."
 

@@ -11,8 +11,6 @@ from publisher.platforms import catalog
 from publisher.platforms.metrics import COUNTS, Counts, from_facebook, number
 from tests.platform_servers.fixtures import adapter_for, part
 
-pytest_plugins = ["tests.platform_servers.fixtures"]
-
 OFFERED = {
     "x": ("reposts", "likes", "replies", "quotes", "views"),
     "mastodon": ("reposts", "likes", "replies"),

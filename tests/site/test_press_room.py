@@ -19,8 +19,8 @@ from publisher.core.project import Project
 from publisher.site.release_pdf import SIZE_BUDGET
 from publisher.site.syndication_feed import feed_entry_id
 from tests.print_support import fonts_of, phone_numbers, text_of
+from tests.site.test_build import make_project, run_build
 from tests.support import ROOT
-from tests.test_build import make_project, run_build
 
 PDF = "siaran-pers/sp-2026-001/sp-2026-001.pdf"
 HUMAS = "Humas Pemerintah Kabupaten Bengkulu Tengah"

@@ -14,11 +14,9 @@ from click.testing import CliRunner
 from publisher.cli.accounts import EXPIRY_WARNING, accounts_command, expiry
 from publisher.content.check import check_tree
 from publisher.platforms import registry
+from tests.content.test_check import add, make_site
 from tests.platform_servers.container_fixtures import container_environ
 from tests.platform_servers.instagram import TOKEN, InstagramServer
-from tests.test_check import add, make_site
-
-pytest_plugins = ["tests.platform_servers.container_fixtures"]
 
 ARTICLE = """---
 id: berita-uji-{n}
