@@ -33,8 +33,8 @@ sys.path.insert(0, str(CODE))
 
 from publisher.site.build import build_site  # noqa: E402
 from tests.conftest import BUILD_NOW  # noqa: E402
+from tests.ops.test_nginx import BROTLI_MODULE, NGINX, fill, free_port, main_config, wait_for  # noqa: E402
 from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
-from tests.ops.test_nginx import BROTLI_MODULE, NGINX, _wait_for, fill, free_port, main_config  # noqa: E402
 from tests.test_quality import LIGHTHOUSE, PAGE_TYPES  # noqa: E402
 
 AUDITS = {  # figure -> Lighthouse audit id
@@ -71,7 +71,7 @@ def nginx_serving(folder: Path, port: int, work: Path) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for(port, process)
+        wait_for(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
