@@ -75,9 +75,24 @@ class CharTable(dict):  # type: ignore[type-arg]
 # a "+" before a number is looked at by _match.)
 _RUN = re.compile(r"\d+(?:(?:[ \t\-./()*_`~]|\n(?![ \t]*\n)){1,3}\d+)*")
 _GROUP = re.compile(r"\d+")
+# Words (and link prefixes) right before a short number that make it a phone number.
+CONTEXT_NAMES = ("telepon", "telp", "tel", "hubungi", "panggil", "call", "phone", "sms", "wa",
+                 "whatsapp", "hotline", "nomor", "no", "sapa", "dial", "kontak", "contact")  # fmt: skip
+CONTEXT_PREFIXES = ("tel:", "sms:", "callto:", "wa.me/")
 CONTEXT_WORDS = (
-    r"(?:\b(?:telepon|telp|tel|hubungi|panggil|call|phone|sms|wa|whatsapp"
-    r"|hotline|nomor|no|sapa|dial|kontak|contact)|(?:tel|sms|callto):|wa\.me/)"
+    r"(?:\b(?:"
+    + "|".join(CONTEXT_NAMES)
+    + r")|"
+    + "|".join(re.escape(p) for p in CONTEXT_PREFIXES)
+    + ")"
+)
+# The same, spelled backwards: the output guard reads a line's end from its last character.
+CONTEXT_WORDS_REVERSED = (
+    r"(?:(?:"
+    + "|".join(w[::-1] for w in CONTEXT_NAMES)
+    + r")\b|"
+    + "|".join(re.escape(p[::-1]) for p in CONTEXT_PREFIXES)
+    + ")"
 )
 _CONTEXT = re.compile(CONTEXT_WORDS + r"[\s.:*_+]*$", re.IGNORECASE)
 _DATE_LIKE = re.compile(r"^\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}$")

@@ -12,11 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from publisher.content import phones
 from publisher.content.check import check_tree
 from publisher.core.timeutil import parse_time
 from publisher.site import build as build_module
+from publisher.site import guard
 from publisher.site.build import BuildFailed, build_site
 from publisher.site.guard import HotlineGuard
 from tests.support import ROOT
@@ -273,3 +276,18 @@ def test_each_problem_is_reported_once_at_its_source(
 
 def _line(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+PIECES = ["Telepon", "tel:", "wa.me/", "WA", "no", "nomor", "x", "kata", " ", ".", ":", "*",
+          "1", "08", "-", "<b>", "</b>", '<a href="tel:110">', "</a>", "<", ">", "é", ";",
+          "|", "y>", "<p", "contact", "hubungi", "sms:", "callto:"]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_a_lines_open_end_is_read_backwards_exactly_as_the_forward_rule(parts: list[str]) -> None:
+    """The guard reads a line's end backwards (fast on long lines); the forward pattern,
+    searched from every position, is the rule it must agree with."""
+    line = "".join(parts)
+    forward = re.search(guard.OPEN_END, line, re.IGNORECASE) is not None
+    assert (guard._OPEN_END_REVERSED.match(line[::-1]) is not None) == forward, line
