@@ -11,7 +11,7 @@ def N_(message: str) -> str:
 
 
 SITENAME = "Cegah Perdagangan Orang — Bengkulu Tengah"
-SITESUBTITLE = "Informasi dan saluran bantuan pencegahan TPPO"
+SITESUBTITLE = N_("Informasi dan saluran bantuan pencegahan TPPO")
 SITE_ORG = "Pemerintah Kabupaten Bengkulu Tengah"
 SITEURL = ""
 RELATIVE_URLS = True
@@ -30,6 +30,7 @@ PLUGINS = [
     "publisher.site.campaign_pages",
     "publisher.site.syndication_feed",
     "publisher.site.print.plugin",
+    "publisher.site.release_pages",
 ]
 
 # Where content lives and where it goes.
@@ -120,7 +121,7 @@ OG_DEFAULT_IMAGE = {
 # The syndication engine (publisher run/tick; see docs/publisher.md). Secrets are never here:
 # they come from the environment or a git-ignored .env.
 PUBLISHER = {
-    "platforms": ["x", "mastodon", "bluesky", "facebook", "telegram"],
+    "platforms": ["x", "mastodon", "bluesky", "facebook", "telegram", "email"],
     "tick_seconds": 60,
     "catch_up_hours": 6,
     "per_tick_cap": 5,
@@ -131,4 +132,6 @@ PUBLISHER = {
     "outbox": "outbox",
     "deploy_command": "",
     "campaigns": "campaigns",
+    # Releases by e-mail to the press list (docs/press.md).
+    "press": {"list": "data/press-list.yaml", "lead_hours": 24, "window_hours": 72},
 }

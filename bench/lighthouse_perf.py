@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/lighthouse_perf.py [--runs 5]
 
 The site is the project's own content, built for production (publishconf.py: fingerprinted
 assets, brotli and gzip twins) and served on 127.0.0.1 by Debian's nginx with the shipped
-deploy/nginx.conf, as tests/test_nginx.py does; without nginx and its brotli module it falls
+deploy/nginx.conf, as tests/ops/test_nginx.py does; without nginx and its brotli module it falls
 back to a development build on Python's http.server (no compression), and says so.
 Lighthouse 12 (node_modules) drives Debian's Chromium: mobile profile, simulated throttling
 (Lighthouse's defaults: slow 4G, 4x CPU slowdown). The pages are run in turn, `runs` rounds,
@@ -33,8 +33,8 @@ sys.path.insert(0, str(CODE))
 
 from publisher.site.build import build_site  # noqa: E402
 from tests.conftest import BUILD_NOW  # noqa: E402
+from tests.ops.test_nginx import BROTLI_MODULE, NGINX, fill, free_port, main_config, wait_for  # noqa: E402
 from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
-from tests.test_nginx import BROTLI_MODULE, NGINX, _wait_for, fill, free_port, main_config  # noqa: E402
 from tests.test_quality import LIGHTHOUSE, PAGE_TYPES  # noqa: E402
 
 AUDITS = {  # figure -> Lighthouse audit id
@@ -71,7 +71,7 @@ def nginx_serving(folder: Path, port: int, work: Path) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for(port, process)
+        wait_for(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -456,7 +456,7 @@ def render_search(fig: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        "Only the search page loads any of this (tests/test_browser.py checks that no other "
+        "Only the search page loads any of this (tests/site/test_browser.py checks that no other "
         "page requests Pagefind); the JavaScript and WebAssembly are the same for any site "
         "size, the index chunk grows with the vocabulary, and each result shown costs one "
         "fragment.",

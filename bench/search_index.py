@@ -42,8 +42,8 @@ from bench.lighthouse_perf import nginx_serving, nginx_usable  # noqa: E402
 from publisher.core.timeutil import parse_time  # noqa: E402
 from publisher.site.build import build_site  # noqa: E402
 from tests.conftest import BUILD_NOW  # noqa: E402
+from tests.ops.test_nginx import free_port  # noqa: E402
 from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
-from tests.test_nginx import free_port  # noqa: E402
 
 TIME = "/usr/bin/time"
 WORDS = ("paspor", "lowongan")  # one-word searches: a common word and a rarer one

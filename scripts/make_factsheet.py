@@ -1,7 +1,7 @@
 """Write the programme fact sheet PDF (content/files/lembar-fakta-tppo.pdf) from the data files.
 
 The PDF's numbers come from data/hotlines.yaml like every page's, so it can never disagree
-with the site; tests/test_press.py regenerates it and compares. Run: make factsheet
+with the site; tests/site/test_press.py regenerates it and compares. Run: make factsheet
 """
 
 from __future__ import annotations

@@ -10,8 +10,14 @@ from publisher.site.build import BuildResult, build_site
 from publisher.site.images import CACHE_VARIABLE
 from tests.support import ROOT, serve_folder
 
-# Helper modules that test modules load as plugins (pytest_plugins): rewrite their asserts.
-pytest.register_assert_rewrite("tests.cli_support")
+# Fixtures every level shares: the local platform servers (tests/platform_servers/) and a
+# project copied for the command line (tests/cli_support.py). Each level of tests/ mirrors a
+# package of publisher/ and keeps its own fixtures in its own conftest.py.
+pytest_plugins = [
+    "tests.platform_servers.fixtures",
+    "tests.platform_servers.container_fixtures",
+    "tests.cli_support",
+]
 
 # Every test that builds the project's own site sees it as of this moment (WIB).
 BUILD_NOW = parse_time("2026-11-28 12:00")

@@ -1,4 +1,4 @@
-"""A seeded corpus of post texts for the counter parity tests (tests/test_counters_parity.py).
+"""A seeded corpus of post texts for the counter parity tests (tests/platforms/test_counters_parity.py).
 
 `corpus()` gives the same texts on every run: Latin and Indonesian sentences, CJK, Arabic and
 Hebrew with domains glued to their letters, URLs with and without a scheme, emoji of every

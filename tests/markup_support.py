@@ -1,4 +1,4 @@
-"""A copy of the project whose writers typed markup into every field (tests/test_markup*.py).
+"""A copy of the project whose writers typed markup into every field (tests/content/test_markup.py, tests/site/test_markup_*.py).
 
 Each of the three hostile strings of issue 15 is the title of an article, and goes into every
 other field a writer fills: summaries, tags, image alt text, captions, credits, corrections,

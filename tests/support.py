@@ -10,6 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"  # shared test data (broken/, data/, node/, fixtures/)
 CHROMIUM = "/usr/bin/chromium"
 # Flags for Debian's Chromium on a machine with no network (see docs/testing.md).
 CHROMIUM_ARGS = [

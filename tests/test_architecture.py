@@ -202,3 +202,50 @@ def test_no_module_finds_the_project_from_its_own_location(path: Path) -> None:
     publisher.core.project (from --project, PUBLISHER_PROJECT or the working folder)."""
     text = path.read_text(encoding="utf-8")
     assert "Path(__file__)" not in text and "parents[2]" not in text
+
+
+# Test files that look at the whole project rather than one package stay at the top.
+WHOLE_PROJECT_TESTS = {"test_architecture", "test_dependencies", "test_hostile_corpus",
+                       "test_quality", "test_wheel"}  # fmt: skip
+
+
+def test_the_tests_mirror_the_packages() -> None:
+    """tests/<package>/ for every package's tests; the top holds only whole-project ones."""
+    tests = ROOT / "tests"
+    levels = {p.name for p in tests.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert packages <= levels, packages - levels
+    assert {p.stem for p in tests.glob("test_*.py")} == WHOLE_PROJECT_TESTS
+
+
+def private_imports(path: Path, own: str | None) -> list[str]:
+    """`_names` a test file imports from a publisher package other than `own`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("publisher"):
+            continue
+        package = (node.module or "").split(".")[1] if "." in (node.module or "") else ""
+        private = [a.name for a in node.names if a.name.startswith("_")]
+        if private and package != own:
+            found.append(f"{path.name}:{node.lineno} {node.module}.{','.join(private)}")
+    return found
+
+
+def test_no_test_imports_a_private_name_of_another_package() -> None:
+    """A test may reach into its own package's private names, never another's: the other
+    package is tested through its public names, which its own tests hold."""
+    tests = ROOT / "tests"
+    found = []
+    for path in tests.rglob("test_*.py"):
+        level = path.relative_to(tests).parts
+        found += private_imports(path, level[0] if len(level) > 1 else None)
+    assert found == []
+
+
+def test_the_private_import_finder_finds_one(tmp_path: Path) -> None:
+    sample = tmp_path / "test_sample.py"
+    sample.write_text("from publisher.site.fast.page_reuse import _sync\n")
+    assert private_imports(sample, "site") == []
+    assert private_imports(sample, "engine") == [
+        "test_sample.py:1 publisher.site.fast.page_reuse._sync"
+    ]

@@ -4,7 +4,7 @@ writes or deletes nothing outside the build's own folders, publishes nothing emb
 no file from outside the project and no secret.
 
 The corpus: the project's own content, the hostile fixtures of tests/hostile/ and
-tests/broken/, the embargoed release of tests/test_golive.py (with its translation, images,
+tests/broken/, the embargoed release of tests/content/test_golive.py (with its translation, images,
 attachment and body-linked files), a symlink to /etc/passwd, dotfiles and editor backups in
 static folders, and a `.env` with a token.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.content.test_golive import RELEASE, SECRETS, TRANSLATION, every_byte, hits, svg
 from tests.support import ROOT
-from tests.test_golive import RELEASE, SECRETS, TRANSLATION, every_byte, hits, svg
 
 TOKEN = "TOKEN-Z9-abcdefghijklmnop"  # a bot token in .env: must appear nowhere
 OUTSIDE = "ISI-DI-LUAR-PROYEK-Z9"  # a file beside the project, linked from inside
@@ -67,7 +67,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for part in ("pelicanconf.py", "publishconf.py"):
         shutil.copy(ROOT / part, project / part)
     content = project / "content"
-    # The embargoed release, its translation and its files (tests/test_golive.py).
+    # The embargoed release, its translation and its files (tests/content/test_golive.py).
     files = {
         "siaran-pers/rahasia.md": RELEASE,
         "siaran-pers/en/rahasia.md": TRANSLATION,

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "publisher.cli.print",
     "publisher.cli.report",
     "publisher.cli.studio",
+    "publisher.cli.press",
 )
 
 

@@ -32,7 +32,7 @@ from publisher.content.print_section import PrintSection, read_print_section
 from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.timeutil import WIB, TimeFormatError, parse_time
 from publisher.core.words import did_you_mean
-from publisher.platforms.registry import PLATFORMS
+from publisher.platforms.catalog import ITEM_PLATFORMS as PLATFORMS
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from publisher.content import frontmatter, hotlines
+from publisher.content import frontmatter, hotlines, press, press_list
 from publisher.content.campaign_reader import campaign_files, read_campaign
 from publisher.content.campaigns import Campaign
 from publisher.content.check_build_rules import BuildRules
@@ -27,7 +27,7 @@ from publisher.core.errors import ContentError, Problem, display_path
 from publisher.core.project import Project
 from publisher.core.timeutil import WIB
 from publisher.core.words import did_you_mean
-from publisher.platforms import registry
+from publisher.platforms import catalog, registry
 from publisher.platforms.counters import PlatformLimits
 
 # Length stand-in for the site's address when no publishconf.py gives the real one.
@@ -46,8 +46,10 @@ class Checker(SafetyRules, Rules, BuildRules):
         parsed: dict[tuple[str, str], FrontMatter] | None = None,  # a memo shared with a build
         production: bool = False,  # also what only a production build refuses (its address)
         now: dt.datetime | None = None,  # the clock, unless a test gives one
+        press_list: bool = True,  # also data/press-list.yaml (`publisher check`, not the build)
     ) -> None:
         self.problems: list[Problem] = []
+        self.press_list = press_list
         self.files = 0
         self.parsed = parsed
         self.production = production
@@ -66,7 +68,7 @@ class Checker(SafetyRules, Rules, BuildRules):
         raw = conf.get("PUBLISHER")
         publisher: dict[str, Any] = raw if isinstance(raw, dict) else {}
         platforms = publisher.get("platforms") or registry.PLATFORMS
-        self.enabled = [p for p in platforms if p in registry.PLATFORMS]
+        self.enabled = [p for p in platforms if p in catalog.ITEM_PLATFORMS]
         self.utm = publisher.get("utm") is True
         if limits is None:  # the limits the publisher will use (registry.validate checks)
             try:
@@ -137,7 +139,19 @@ class Checker(SafetyRules, Rules, BuildRules):
             self.guarded(campaign.path, self.check_campaign, campaign)
         self.guarded(self.root, self.check_build_rules, loaded)  # what the build refuses
         self.guarded(self.press_file or self.root, self.check_project_sources)
+        if self.press_list:
+            self.guarded(self.press_file or self.root, self.check_press_list)
         return sorted(self.problems, key=lambda p: (p.path, p.line, p.message))
+
+    def check_press_list(self) -> None:
+        """data/press-list.yaml: addresses, duplicates, topics and campaigns (docs/press.md).
+        Not part of the build: a typo in an address must never stop the site."""
+        found = press_list.load(self.project.layout.data / press_list.FILE_NAME)
+        press_file = self.press_file
+        topics = press.load(press_file).topics if press_file and press_file.is_file() else {}
+        today = (self.now or dt.datetime.now(dt.UTC)).astimezone(WIB).date()
+        slugs = set(self.campaigns) | self.broken
+        self.problems.extend(press_list.problems(found, topics, slugs, today))
 
     def read_content(self, path: Path) -> ContentFile | None:
         fm = frontmatter.parse(path, memo=self.parsed)
@@ -262,7 +276,9 @@ def check_tree(
 
     With `only`, report problems of those files or folders (links still resolve against all).
     """
-    checker = Checker(root, dict(limits) if limits else None, site_url, parsed=parsed)
+    checker = Checker(
+        root, dict(limits) if limits else None, site_url, parsed=parsed, press_list=False
+    )
     return [p for p in checker.run() if wanted(p, only)]
 
 

@@ -2,7 +2,7 @@
 
 Staff run `check` before they commit, so what would stop the build (or silently leave a
 file out of it) is reported here first, with file:line and the fix. The build runs the same
-checks (site/build.py), so the two agree: tests/test_check_build_agree.py runs every bad
+checks (site/build.py), so the two agree: tests/content/test_check_build_agree.py runs every bad
 fixture of tests/broken/ through both.
 
 Mixed into check.Checker beside check_rules.Rules; `check_build_rules` is its entry point.

@@ -88,6 +88,15 @@ class Rules:
                 f"there is no campaign '{meta.campaign}' in campaigns/{hint}",
             )
         self.check_fields(path, fm.meta)  # numbers and XML characters, in every field
+        if meta.kind == "release" and "correction" in fm.meta:  # the older single field
+            self.add(
+                path,
+                fm.line_of("correction"),
+                "'correction:' still works, but write "
+                "corrections as a list: 'corrections: [{date: ..., text: ...}]' "
+                "(journalists who got the release are sent each one once)",
+                "warning",
+            )
         if meta.kind != "page":
             self.check_syndication(item)
 

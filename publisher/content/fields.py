@@ -15,7 +15,7 @@ from typing import Any
 from publisher.content.frontmatter import FrontMatter
 from publisher.core.timeutil import TimeFormatError, parse_time
 from publisher.core.words import did_you_mean
-from publisher.platforms.registry import PLATFORMS
+from publisher.platforms.catalog import ITEM_PLATFORMS as PLATFORMS
 
 COMMON_FIELDS = {"title", "slug", "summary", "lang", "translation", "status", "id"}
 PAGE_FIELDS = COMMON_FIELDS | {"menu", "order", "template", "image", "modified"}
@@ -35,7 +35,9 @@ RELEASE_FIELDS = ARTICLE_FIELDS | {
     "contacts",
     "images",
     "attachments",
-    "correction",
+    "correction",  # the older single correction; `check` asks for `corrections` instead
+    "corrections",
+    "topics",
 }
 STATUSES = ("published", "draft")
 
@@ -47,6 +49,15 @@ class ImageRef:
     caption: str = ""
     credit: str = ""
     hires: str = ""
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One correction of a published release: when it was made and what it says."""
+
+    date: dt.datetime
+    text: str
     line: int = 1
 
 
@@ -72,6 +83,8 @@ class ContentMeta:
     contacts: list[str] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     correction: str = ""
+    corrections: list[Correction] = field(default_factory=list)  # oldest first
+    topics: list[str] = field(default_factory=list)  # press topics (data/press.yaml)
     translation: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -259,4 +272,46 @@ def parse_content_meta(fm: FrontMatter, kind: str) -> ContentMeta:
             raise fm.error(
                 "correction", "a correction needs 'modified:' with the time it was corrected"
             )
+        meta.topics = _str_list(fm, "topics")
+        meta.corrections = parse_corrections(fm, meta)
     return meta
+
+
+def parse_corrections(fm: FrontMatter, meta: ContentMeta) -> list[Correction]:
+    """`corrections:` (a list of date and text), or the older single `correction:` with
+    `modified:` as its date; oldest first."""
+    value = fm.meta.get("corrections")
+    if value in (None, ""):
+        if meta.correction and meta.modified:
+            return [Correction(meta.modified, meta.correction, fm.line_of("correction"))]
+        return []
+    if meta.correction:
+        raise fm.error(
+            "correction",
+            "write the correction as an entry of 'corrections:' and remove 'correction:'",
+        )
+    if not isinstance(value, list):
+        raise fm.error("corrections", "'corrections' must be a list, each with date and text")
+    found = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) - {"date", "text"}:
+            raise fm.error("corrections", "each correction has 'date:' and 'text:' only", index)
+        text = str(item.get("text") or "").strip()
+        if not text:
+            raise fm.error("corrections", "a correction needs 'text:' (what was corrected)", index)
+        if item.get("date") in (None, ""):
+            raise fm.error(
+                "corrections", "a correction needs 'date:', e.g. 'date: 2027-08-01 10:00'", index
+            )
+        try:
+            when = parse_time(str(item["date"]))
+        except TimeFormatError as exc:
+            raise fm.error("corrections", f"corrections: {exc}", index) from None
+        if meta.date and when < meta.date:
+            raise fm.error(
+                "corrections", "a correction is dated before the release; check its date", index
+            )
+        found.append(Correction(when, text, fm.line_of("corrections", index)))
+    if len({c.date for c in found}) != len(found):
+        raise fm.error("corrections", "two corrections have the same date; give each its own")
+    return sorted(found, key=lambda c: c.date)

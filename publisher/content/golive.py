@@ -164,6 +164,8 @@ def feed_times(meta: ContentMeta, at: dt.datetime | None) -> tuple[dt.datetime, 
     if published is None:
         raise ValueError("an item in a feed needs a date")
     updated = meta.modified if meta.modified and meta.modified > published else published
+    if meta.corrections and meta.corrections[-1].date > updated:  # a correction updates it
+        updated = meta.corrections[-1].date
     return published, updated
 
 

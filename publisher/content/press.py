@@ -27,6 +27,14 @@ class Contact:
     role: dict[str, str]
     phone: str = ""
     email: str = ""
+    whatsapp: str = ""  # as published, e.g. "0812-0000-0000"; the chat link is wa.me/62...
+
+    @property
+    def whatsapp_link(self) -> str:
+        digits = "".join(c for c in self.whatsapp if c.isdigit())
+        if digits.startswith("0"):
+            digits = "62" + digits[1:]
+        return f"https://wa.me/{digits}" if digits else ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ class PressData:
     contacts: dict[str, Contact]
     boilerplate: dict[str, str]
     kit: list[dict[str, Any]] = field(default_factory=list)
+    # Topics a release may name and a journalist may follow: id -> {"id": ..., "en": ...}.
+    topics: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def published_contacts(self) -> list[Contact]:
@@ -72,10 +82,19 @@ def load(path: Path) -> PressData:
             role=dict(item.get("role") or {}),
             phone=str(item.get("phone") or ""),
             email=str(item.get("email") or ""),
+            whatsapp=str(item.get("whatsapp") or ""),
         )
         contacts[contact.id] = contact
+    topics = {}
+    for item in data.get("topics") or []:
+        names = dict(item.get("name") or {})
+        topics[str(item["id"])] = {"id": str(names.get("id") or item["id"]),
+                                   "en": str(names.get("en") or names.get("id") or item["id"])}  # fmt: skip
     return PressData(
-        contacts, dict(data.get("boilerplate") or {}), list(data.get("press_kit") or [])
+        contacts,
+        dict(data.get("boilerplate") or {}),
+        list(data.get("press_kit") or []),
+        topics,
     )
 
 
@@ -135,8 +154,14 @@ def release_problems(
     fm: FrontMatter, meta: ContentMeta, content_root: Path, press: PressData
 ) -> list[tuple[str, ContentError]]:
     """Every reason a release cannot be built, each as (kind, located error); the kinds are
-    "contact", "credit", "image" (a missing image file) and "attachment"."""
+    "contact", "credit", "image" (a missing image file), "attachment" and "topic"."""
     found: list[tuple[str, ContentError]] = []
+    for index, topic in enumerate(meta.topics):
+        if topic not in press.topics:
+            hint = did_you_mean(topic, list(press.topics))
+            known = ", ".join(press.topics) or "none yet"
+            message = f"topic '{topic}' is not in data/press.yaml{hint} (topics: {known}); add it there or fix the name"
+            found.append(("topic", fm.error("topics", message, index)))
     for index, contact_id in enumerate(meta.contacts):
         contact = press.contacts.get(contact_id)
         if contact is None:

@@ -86,7 +86,8 @@ def article_text(kind: str, title: str, slug: str, when: dt.datetime) -> str:
             "contacts: []  # media contacts, e.g. ['Nama, Dinas Sosial, email@example.go.id']",
             "images: []  # pictures for the press, each with src and alt (and caption, credit)",
             "attachments: []  # files for the press, each with file and title",
-            "correction: ''  # optional: what was corrected (needs 'modified')",
+            "topics: []  # press topics of data/press.yaml: who on the press list gets it",
+            "corrections: []  # later: each correction with date and text (docs/writing.md)",
         ]
     lines += ["---", "", BODY, ""]
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from publisher.core.project import Project
 from publisher.core.words import did_you_mean
 
 DEFAULTS: dict[str, Any] = {
-    "platforms": None,  # None: every platform of the registry
+    "platforms": None,  # None: every social platform of the registry (not e-mail)
     "tick_seconds": 60,
     "catch_up_hours": 6,
     "per_tick_cap": 5,
@@ -40,8 +40,13 @@ DEFAULTS: dict[str, Any] = {
     # utm_source/medium/campaign on links: off (the site has no analytics to read them, and
     # they cost up to 150 characters of a Bluesky post). True for sites that have analytics.
     "utm": False,
+    # Releases by e-mail (docs/press.md): the press list, how long before an embargo lifts
+    # accredited journalists get their copy, and how long after a go-live a release is
+    # still sent (later, as after a long stop, it is not: a person sends it by hand).
+    "press": {"list": "data/press-list.yaml", "lead_hours": 24, "window_hours": 72},
 }
 BACKOFF_KEYS = ("base_seconds", "max_seconds", "max_attempts")
+PRESS_KEYS = ("list", "lead_hours", "window_hours")
 
 
 class SettingsError(ContentError):
@@ -53,6 +58,13 @@ class Backoff:
     base_seconds: int
     max_seconds: int
     max_attempts: int
+
+
+@dataclass(frozen=True)
+class PressSettings:
+    list: Path  # data/press-list.yaml
+    lead: dt.timedelta = dt.timedelta(hours=24)  # embargoed copies: this long before lift
+    window: dt.timedelta = dt.timedelta(hours=72)  # a release is sent this long after go-live
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,9 @@ class PublisherSettings:
     limits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     platform_budget_seconds: int = 30
     utm: bool = False
+    press: PressSettings = field(
+        default_factory=lambda: PressSettings(Path("data/press-list.yaml"))
+    )
 
     @property
     def feed_is_url(self) -> bool:
@@ -174,6 +189,17 @@ def from_dict(
     if not isinstance(value["utm"], bool):
         raise check.fail("utm", f"must be True or False, not {value['utm']!r}")
 
+    press_raw = value["press"]
+    if not isinstance(press_raw, Mapping) or set(press_raw) - set(PRESS_KEYS):
+        raise check.fail("press", "must be a dict with " + ", ".join(PRESS_KEYS))
+    press_value = {**DEFAULTS["press"], **press_raw}
+    press_list = check.text("press", press_value["list"])
+    press = PressSettings(
+        list=(root / (press_list or DEFAULTS["press"]["list"])).resolve(),
+        lead=dt.timedelta(hours=check.integer("press", press_value["lead_hours"], 0)),
+        window=dt.timedelta(hours=check.integer("press", press_value["window_hours"], 1)),
+    )
+
     def path(key: str) -> Path:
         text = check.text(key, value[key])
         if not text:
@@ -202,6 +228,7 @@ def from_dict(
             "platform_budget_seconds", value["platform_budget_seconds"], 1
         ),
         utm=value["utm"],
+        press=press,
     )
 
 

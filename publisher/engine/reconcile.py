@@ -28,7 +28,8 @@ docs/platforms.md). Then:
     not found, window not over yet           -> unknown, look again later
     not found through the whole window       -> unknown for a person: `publisher resolve`
     cannot tell now (the lookup failed)      -> unknown, look again later (the gap doubles)
-    cannot ever tell (Telegram)              -> unknown for a person
+    cannot ever tell (Telegram; a mail server's lost answer: `undecidable`)
+                                             -> unknown for a person
 """
 
 from __future__ import annotations
@@ -166,6 +167,16 @@ def settle(
         )
         ctx.note("info", f"reconciled: found on {label} -> {found.url}", ledger.row(row.id))
         return Settled(ledger.row(row.id), True)
+    if found is not None and found.undecidable:
+        # No later look can tell (a mail server's lost answer): a person decides at once.
+        reason = (
+            f"{why}; {found.error or 'the platform cannot tell'}: ask the recipient or the "
+            f"server's log, then `publisher resolve {row.key} --platform {row.platform} "
+            "--sent ID` or `--not-sent`"
+        )
+        ledger.move(row.id, UNKNOWN, at, reason, expect, next_attempt_at=None, **done)
+        ctx.note("warning", f"unknown: {reason}", ctx.ledger.row(row.id))
+        return Settled(ledger.row(row.id), False)
     if found is not None and row.cause == "duplicate":
         # The platform said it has this text, the lookup does not see it (older than the
         # posts it reads, or edited there): sending again would only be refused again.
@@ -234,6 +245,8 @@ def _look(adapter: Adapter | None, row: Row, ledger: Ledger) -> PostResult | Non
         found = adapter.lookup(draft_part(row), taken=ledger.remote_ids(row.platform))
     except Exception as exc:  # a lookup that breaks is "cannot tell now", never a crash
         found = PostResult(ok=False, unknown=True, error=f"{type(exc).__name__}: {exc}")
+    if found is not None and found.undecidable:
+        return found
     if found is None or found.unknown:
         return None
     if found.ok and not usable_id(found.remote_id):

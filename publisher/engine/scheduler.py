@@ -17,7 +17,6 @@ its platform is skipped until it has.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import random
@@ -26,7 +25,6 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from publisher.content.golive import GoLive
 from publisher.core.settings import PublisherSettings
@@ -34,6 +32,7 @@ from publisher.core.timeutil import format_wib, utc_now
 from publisher.engine import metrics_job
 from publisher.engine.compose import skipped
 from publisher.engine.events import row_event
+from publisher.engine.fanout import FanOut, FanOuts
 from publisher.engine.ledger import (
     PARKED,
     PAUSED,
@@ -47,7 +46,7 @@ from publisher.engine.ledger import (
 from publisher.engine.planned import Planned
 from publisher.engine.reconcile import draft_part
 from publisher.engine.report import TickReport
-from publisher.engine.sending import Outcome, PlatformRun, Work, backoff_delay
+from publisher.engine.sending import Deadline, Outcome, PlatformRun, Work, backoff_delay
 from publisher.engine.sources import Snapshot
 from publisher.engine.syncing import Sync, compose_rows, item_digest, source_hash
 from publisher.platforms import registry
@@ -87,6 +86,7 @@ class Scheduler:
         stop: threading.Event | None = None,
         log: logging.Logger = LOG,
         sole_instance: bool = False,
+        fanout: Mapping[str, FanOut] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -106,6 +106,7 @@ class Scheduler:
         self._rngs: dict[str, random.Random] = {}
         self.recheck: set[str] = set()  # parked platforms whose credentials changed
         self._sync = Sync()  # what the sync keeps between ticks
+        self.fanout = FanOuts(fanout)  # fan-out channels (e-mail): publisher/engine/fanout.py
 
     # --- time -------------------------------------------------------------------------
     def moment(self) -> dt.datetime:
@@ -130,6 +131,8 @@ class Scheduler:
         for problem in report.problems:
             self.log.warning("%s", problem)
         self.sync(snap, now, first_run, report)
+        args = (self.ledger, now, self.moment(), first_run, report, self.log, self.redact)
+        self.fanout.tick(self.adapters, *args)  # e-mail's deliveries, after the posts
         if first_run:
             self.ledger.set_meta(FIRST_RUN, now.isoformat())
             self.log.info("first run: %d post(s) already live recorded as seeded", report.seeded)
@@ -211,7 +214,13 @@ class Scheduler:
 
     def platforms_for(self, item: Planned) -> list[str]:
         wanted = item.platforms or registry.enabled(self.settings)
-        return [p for p in wanted if p in self.adapters and skipped(item, p) is None]
+        # Fan-out channels (e-mail) get their rows from their planner (engine/fanout.py);
+        # a platform that needs what the item lacks (an image) is left out (compose.skipped).
+        return [
+            p
+            for p in wanted
+            if p in self.adapters and p not in registry.FANOUT and skipped(item, p) is None
+        ]
 
     def sync(self, snap: Snapshot, now: dt.datetime, first_run: bool, report: TickReport) -> None:
         """Planned posts -> ledger rows (publisher.engine.syncing)."""
@@ -294,9 +303,7 @@ class Scheduler:
             report.stopped = True
             return
         budget = self.settings.platform_budget_seconds
-        # The budget runs on the wall clock and on the scheduler's clock, whichever ends
-        # first: a test clock that stands still, or one that runs fast, both end it.
-        deadline = Deadline(time.monotonic() + budget, self.moment() + dt.timedelta(seconds=budget))
+        deadline = Deadline.after(budget, self.moment())
         runs: dict[str, PlatformRun] = {}
         for platform, work in self._work(now).items():
             if platform in self.busy():
@@ -319,7 +326,8 @@ class Scheduler:
                 self._rng(platform),
                 self.stop,
                 self.log,
-                functools.partial(_passed, deadline, moment),
+                deadline.checker(moment),
+                self.fanout.recipients(platform, moment),
             )
             thread = threading.Thread(target=run.run, name=f"publisher-{platform}", daemon=True)
             runs[platform] = run
@@ -375,19 +383,5 @@ class Scheduler:
             raise failure
 
 
-@dataclass(frozen=True)
-class Deadline:
-    wall: float  # time.monotonic()
-    clock: dt.datetime  # on the scheduler's clock
-
-    def passed(self, moment: dt.datetime) -> bool:
-        return time.monotonic() > self.wall or moment > self.clock
-
-
 def _order(row: Row) -> tuple[dt.datetime, str, str, int]:
     return (row.due_at, row.key, row.platform, row.part)
-
-
-def _passed(deadline: Deadline, moment: Callable[[], dt.datetime]) -> bool:
-    """Has the platform's time budget for this tick run out?"""
-    return bool(deadline.passed(moment()))

@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -26,7 +27,7 @@ from publisher.core.settings import Backoff, PublisherSettings
 from publisher.core.timeutil import format_wib
 from publisher.engine import faults, metrics_job, reconcile
 from publisher.engine.events import row_event
-from publisher.engine.ledger import DEAD, FAILED, SENT, UNKNOWN, Ledger, Row
+from publisher.engine.ledger import DEAD, FAILED, SENT, STALE, UNKNOWN, Ledger, Row
 from publisher.engine.ledger.check import usable_id
 from publisher.engine.ledger.queries import CREDENTIALS, OUTAGE
 from publisher.platforms import registry
@@ -102,8 +103,12 @@ class PlatformRun:
         stop: threading.Event,
         log: logging.Logger,
         over_budget: Callable[[], bool],
+        recipients: Callable[[Row], tuple[str, str] | None] | None = None,
     ) -> None:
         self.work = work
+        # A fan-out channel's recipient of a row (address, pseudonymous id), asked just
+        # before its claim; None: it may not go to them now (publisher/engine/fanout.py).
+        self.recipients = recipients
         self.adapter = adapter
         self.open_ledger = open_ledger
         self.settings = settings
@@ -187,7 +192,8 @@ class PlatformRun:
 
     def _send_due(self) -> None:
         used = 0
-        cap = self.settings.per_tick_cap
+        limits = getattr(self.adapter, "limits", None)
+        cap = getattr(limits, "per_tick", None) or self.settings.per_tick_cap
         due = self.work.due
         if self.work.orphans or self.work.lookups or self.work.check_credentials:
             # Settling may have made rows due again (absent: send it again): read afresh.
@@ -203,6 +209,12 @@ class PlatformRun:
                 return
             if self._image_not_live(row):
                 continue
+            who = None
+            if self.recipients is not None:
+                who = self.recipients(row)
+                if who is None:
+                    self._not_for_them(row)
+                    continue
             if faults.ARMED:
                 faults.hit("before-claim", row.parts > 1)
             claimed = self.ledger.claim(
@@ -213,7 +225,7 @@ class PlatformRun:
             used += 1
             if faults.ARMED:
                 faults.hit("after-claim", row.parts > 1)
-            result = self._post(claimed)
+            result = self._post(claimed, who)
             if faults.ARMED:
                 faults.hit("after-record", row.parts > 1)
             if result.scope == "platform" and not result.ok and not result.unknown:
@@ -235,12 +247,20 @@ class PlatformRun:
             self.note("info", why, row)
         return True
 
-    def _post(self, row: Row) -> PostResult:
+    def _not_for_them(self, row: Row) -> None:
+        """A fan-out row whose recipient left the list, or may no longer have it."""
+        why = "not sent: its recipient is no longer on the list for it (or it is too late for it)"
+        if self.ledger.move(row.id, STALE, self.moment(), why, [row.state], cause="withdrawn"):
+            self.note("info", f"stale: {why}", self.ledger.row(row.id))
+
+    def _post(self, row: Row, who: tuple[str, str] | None = None) -> PostResult:
         reply_to = None
         if row.part > 1:
             previous = self.ledger.rows(key=row.key, platform=row.platform, states=[SENT])
             reply_to = next((r.remote_id for r in previous if r.part == row.part - 1), None)
         part = reconcile.draft_part(row)
+        if who is not None:  # a fan-out recipient: the address only in the part, never stored
+            part = replace(part, recipient=who[0], recipient_id=who[1])
         for _round in range(STAGE_ROUNDS):
             try:
                 assert self.adapter is not None
@@ -339,3 +359,24 @@ class PlatformRun:
             )
         final = self.ledger.row(row.id)
         (self.outcome.sent if final.state == SENT else self.outcome.failed).append(final)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A platform run's time budget for one tick. It runs on the wall clock and on the
+    scheduler's clock, whichever ends first: a test clock that stands still, or one that
+    runs fast, both end it."""
+
+    wall: float  # time.monotonic()
+    clock: dt.datetime  # on the scheduler's clock
+
+    @classmethod
+    def after(cls, seconds: float, now: dt.datetime) -> Deadline:
+        return cls(time.monotonic() + seconds, now + dt.timedelta(seconds=seconds))
+
+    def passed(self, moment: dt.datetime) -> bool:
+        return time.monotonic() > self.wall or moment > self.clock
+
+    def checker(self, moment: Callable[[], dt.datetime]) -> Callable[[], bool]:
+        """Has the budget run out, asked with the run's own clock reading."""
+        return lambda: self.passed(moment())

@@ -25,15 +25,19 @@ from publisher.content import golive as embargo
 from publisher.core import redact
 from publisher.core.environment import Environment, dotenv_stamp
 from publisher.core.errors import PublisherError
+from publisher.core.project import Project
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import utc_now
 from publisher.engine import faults, heartbeat, sources
+from publisher.engine.fanout import FanOut
 from publisher.engine.ledger import Ledger, LedgerError
+from publisher.engine.press.planner import PressMail
 from publisher.engine.scheduler import LOG, Scheduler, TickReport
 from publisher.ops.instance_lock import InstanceLock
 from publisher.platforms import registry
 from publisher.platforms.base import Adapter
 from publisher.platforms.registry import choose_adapters
+from publisher.site import release_pdf
 from publisher.site.build import build_site
 
 DEPLOY_TIMEOUT = 15 * 60
@@ -133,7 +137,21 @@ def make_scheduler(
         stop=stop,
         log=log,
         sole_instance=sole_instance,
+        fanout=press_channels(settings, secrets),
     )
+
+
+def press_channels(settings: PublisherSettings, secrets: Environment) -> dict[str, FanOut]:
+    """The e-mail channel's planner when e-mail is enabled, with the site's release PDF
+    printer (publisher/site/release_pdf.py imports no Pelican: it runs inside a tick)."""
+    if "email" not in registry.enabled(settings) or not settings.settings_file.is_file():
+        return {}  # no site settings: no press room, nothing to mail
+    project = Project.from_settings_file(settings.settings_file)
+    layout = project.layout
+    printer = release_pdf.printer_for(
+        layout.theme / "templates", layout.hotlines_file, layout.content
+    )
+    return {"email": PressMail(settings, secrets, printer, project)}
 
 
 def adapters_for(

@@ -16,7 +16,16 @@ from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.spec import PlatformSpec
 
 # The one list of platforms, in the order they are shown. Each module defines ADAPTER.
-PLATFORM_MODULES = ("x", "mastodon", "bluesky", "facebook", "telegram", "instagram", "threads")
+PLATFORM_MODULES = (
+    "x",
+    "mastodon",
+    "bluesky",
+    "facebook",
+    "telegram",
+    "instagram",
+    "threads",
+    "email",
+)
 
 ADAPTERS: dict[str, type[BaseAdapter]] = {}
 for _module in PLATFORM_MODULES:
@@ -27,6 +36,10 @@ del _module, _adapter
 SPECS: dict[str, PlatformSpec] = {name: cls.spec for name, cls in ADAPTERS.items()}
 PLATFORMS: tuple[str, ...] = tuple(SPECS)
 LABELS: dict[str, str] = {name: s.label for name, s in SPECS.items()}
+# What an article or a calendar post may name in `platforms:` and `social:`: not the fan-out
+# channels (e-mail), whose rows their own planner makes.
+ITEM_PLATFORMS: tuple[str, ...] = tuple(n for n, s in SPECS.items() if not s.fanout)
+FANOUT: tuple[str, ...] = tuple(n for n, s in SPECS.items() if s.fanout)
 
 
 def spec(name: str) -> PlatformSpec:

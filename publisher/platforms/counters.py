@@ -34,6 +34,8 @@ class PlatformLimits:
     max_media: int  # images per post
     max_media_bytes: int  # per image; conservative where the platform is vague
     threads: bool  # may a long text become a chain of replies?
+    # Sends per tick for this platform (a mail server's rate); None: PUBLISHER["per_tick_cap"].
+    per_tick: int | None = None
 
 
 def grapheme_length(text: str) -> int:

@@ -80,6 +80,10 @@ class DraftPart:
     # The id of the first step of a two-step create, recorded in the ledger before the
     # second step (Meta's container): a later attempt continues from it, never repeats it.
     stage: str = ""
+    # A fan-out channel's recipient: the address, resolved by the engine just before the
+    # send and never stored, and its pseudonymous id (what the ledger knows).
+    recipient: str = ""
+    recipient_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ class PostResult:
     # verify(): when the credentials stop working, where the platform says (a token's
     # expiry); `publisher accounts` shows the days left.
     expires_at: dt.datetime | None = None
+    # A lookup's answer that no later look can change (a message handed to a mail server
+    # whose answer was lost): the row goes to a person at once instead of being looked for.
+    undecidable: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from publisher.core.words import did_you_mean
 from publisher.platforms.base import Adapter, AdapterContext, BaseAdapter
 from publisher.platforms.catalog import (
     ADAPTERS,
+    FANOUT,
+    ITEM_PLATFORMS,
     LABELS,
     PLATFORMS,
     SPECS,
@@ -40,6 +42,8 @@ from publisher.platforms.outbox import OutboxAdapter
 
 __all__ = [
     "ADAPTERS",
+    "FANOUT",
+    "ITEM_PLATFORMS",
     "LABELS",
     "PLATFORMS",
     "SPECS",
@@ -84,11 +88,13 @@ def validate(settings: PublisherSettings) -> PublisherSettings:
         with_overrides(settings.limits)
     except (ValueError, TypeError) as exc:
         raise settings.error("limits", f"is not valid: {exc}") from None
-    return settings if settings.platforms else replace(settings, platforms=PLATFORMS)
+    return settings if settings.platforms else replace(settings, platforms=ITEM_PLATFORMS)
 
 
 def enabled(settings: PublisherSettings) -> tuple[str, ...]:
-    return settings.platforms or PLATFORMS
+    # Unlisted: every social platform. E-mail to the press list only when listed by name:
+    # mailing people is a choice to make, not a default (docs/press.md).
+    return settings.platforms or ITEM_PLATFORMS
 
 
 # --- credentials ---------------------------------------------------------------------------
@@ -178,7 +184,9 @@ def choose_adapters(
             if not missing(platform, env)
             else "no credentials configured"
         )
-        box = OutboxAdapter(limits[platform], outbox or settings.outbox, clock)
+        # A platform's own outbox where it has one (e-mail writes .eml files).
+        make_box = getattr(ADAPTERS.get(platform), "outbox", None) or OutboxAdapter
+        box = make_box(limits[platform], outbox or settings.outbox, clock)
         choices.append(AdapterChoice(platform, box, "outbox", note))
     return choices
 

@@ -76,6 +76,10 @@ class PlatformSpec:
     refusal: str = "the platform refuses it as written"  # what `accepts` refuses, for `check`
     max_bytes: int | None = None  # a limit in UTF-8 bytes besides the count (Bluesky: 3000)
     hashtags: HashtagRule = field(default_factory=HashtagRule)
+    # A channel that delivers each item to a list of recipients (e-mail), one ledger group
+    # per item and recipient, planned by its own planner (publisher/engine/fanout.py); no
+    # article or calendar post names it in `platforms:`.
+    fanout: bool = False
     # Engagement counts `metrics(remote_ids)` reads for our own posts (names from
     # publisher.platforms.metrics.COUNTS), and how many posts one request may ask for.
     # Empty: the platform's API offers none (the report says so, never 0).

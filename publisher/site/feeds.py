@@ -19,6 +19,9 @@ from pelican import signals
 from publisher.content.fields import ContentMeta
 from publisher.content.golive import feed_times
 from publisher.content.press import static_path
+from publisher.core.timeutil import to_wib
+from publisher.site import run
+from publisher.site.i18n import Translations
 from publisher.site.lang_pages import articles_in
 from publisher.site.syndication_feed import feed_entry_id
 
@@ -66,9 +69,13 @@ def entry(article: Any, base: str) -> dict[str, Any]:
     html = article.get_content(base)
     if image:
         html = f'<p><img src="{image_url}" alt="{escape(image.alt)}"></p>\n{html}'
-    if meta.correction and meta.modified:
-        note = f"<p><strong>Koreksi ({meta.modified.date().isoformat()}):</strong> {escape(meta.correction)}</p>"
-        html = f"{note}\n{html}"
+    label = "Correction" if meta.lang == "en" else "Koreksi"
+    notes = [
+        f"<p><strong>{label} ({to_wib(c.date).date().isoformat()}):</strong> {escape(c.text)}</p>"
+        for c in meta.corrections
+    ]
+    if notes:
+        html = "\n".join([*notes, html])
     attachments = [
         {
             "url": _abs(base, d.path),
@@ -94,7 +101,8 @@ def entry(article: Any, base: str) -> dict[str, Any]:
         "image": image_url,
         "image_alt": image.alt if image else None,
         "attachments": attachments,
-        "correction": meta.correction or None,
+        "correction": meta.corrections[-1].text if meta.corrections else None,
+        "corrections": [{"date": c.date.isoformat(), "text": c.text} for c in meta.corrections],
         "lang": meta.lang,
     }
 
@@ -178,12 +186,27 @@ def json_feed(
         if item["attachments"]:
             record["attachments"] = item["attachments"]
         if item["correction"]:
-            record["_tppo"] = {"correction": item["correction"]}
+            record["_tppo"] = {"correction": item["correction"], "corrections": item["corrections"]}
         doc["items"].append(record)
     out.parent.mkdir(parents=True, exist_ok=True)
     # Compact: with `indent` the json module falls back to its pure-Python encoder.
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return doc
+
+
+def english(settings: dict[str, Any], translations: Translations) -> dict[str, Any]:
+    """The settings an English feed is written with: the site's name and description in
+    English, from the theme's English catalogue (theme/translations/en)."""
+    return {
+        **settings,
+        "SITENAME": translations.gettext("en", str(settings.get("SITENAME") or "")),
+        "SITESUBTITLE": translations.gettext("en", str(settings.get("SITESUBTITLE") or "")),
+    }
+
+
+def translations_of(settings: dict[str, Any]) -> Translations:
+    found = run.of(settings).data.get("translations")
+    return found if found is not None else Translations(Path(settings["THEME"]) / "translations")
 
 
 def _live_since(article: Any) -> Any:
@@ -196,6 +219,8 @@ def write_feeds(generator: Any, writer: Any = None) -> None:
     base = base_settings["FEED_DOMAIN"]
     for lang, folder in (("id", "feeds"), ("en", "en/feeds")):
         settings = {**base_settings, "DEFAULT_LANG": lang}
+        if lang == "en":  # English titles and description for English feeds
+            settings = english(settings, translations_of(base_settings))
         output = Path(settings["OUTPUT_PATH"]) / folder
         items = [
             a

@@ -28,7 +28,7 @@ from publisher.content import frontmatter, hotlines, phones
 from publisher.core.errors import Problem, display_path
 from publisher.core.project import Project
 
-SCANNED = {".html", ".xml", ".json", ".txt", ".svg"}
+SCANNED = {".html", ".xml", ".json", ".txt", ".svg", ".vcf"}  # .vcf: press contacts
 SKIPPED = ("pagefind",)  # the search index: built from the pages, after this check
 _INLINE = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span"

@@ -88,6 +88,8 @@ def record(
         "campaign": meta.campaign,
         "image": _image(social_image(image, fallback_image), siteurl, shapes or {}),
         "lang": meta.lang,
+        # The corrections the page shows: the engine mails each one once it is live.
+        "corrections": [iso_utc(c.date) for c in meta.corrections],
     }
 
 

@@ -18,7 +18,7 @@ fragments are HTML on purpose, and only here are they marked so:
 - The theme's own strings from theme/translations, which Jinja's i18n extension marks itself
   (never content: the templates pass only literal strings and settings to `_()`).
 
-tests/test_markup.py fails if a template uses `|safe` or turns autoescape off, or if any
+tests/content/test_markup.py fails if a template uses `|safe` or turns autoescape off, or if any
 other module of publisher/ builds a Markup.
 """
 

@@ -1,7 +1,7 @@
 """Fixtures for the two-step platforms (Instagram, Threads): their local servers, the
 public site Meta fetches the images from, and their real adapters pointed at both.
 
-    pytest_plugins = ["tests.platform_servers.container_fixtures"]
+Registered for every test by tests/conftest.py.
 """
 
 from __future__ import annotations

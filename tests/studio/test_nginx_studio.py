@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ops.test_nginx import NGINX, free_port, main_config, wait_for
 from tests.studio.conftest import PASSWORD, STAFF, Running, csrf_of
 from tests.support import ROOT
-from tests.test_nginx import NGINX, _wait_for, free_port, main_config
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def proxied(server: Running, tmp_path: Path) -> Iterator[str]:
     assert check.returncode == 0 and "[warn]" not in check.stderr, check.stderr
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait_for(https, process)
+        wait_for(https, process)
         yield f"https://localhost:{https}", f"http://localhost:{http}"
     finally:
         process.terminate()

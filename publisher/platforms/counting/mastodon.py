@@ -46,7 +46,7 @@ _RUBY_UCHARS = (
 
 
 # Ruby's \p{White_Space}, \p{Pd} and \p{Cyrillic} as of Unicode 17.0, for Python's re (which
-# runs this regex faster than the regex module); tests/test_counters_mastodon.py holds them
+# runs this regex faster than the regex module); tests/platforms/test_counters_mastodon.py holds them
 # equal to the regex module's.
 _WHITE_SPACE = r"\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028-\u2029\u202f\u205f\u3000"
 _DASH_PUNCTUATION = (

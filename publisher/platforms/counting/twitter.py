@@ -1,6 +1,6 @@
 """X's length: a port of twitter-text 3.1's `parseTweet` and of its URL finder.
 
-Held to the official npm package by tests/test_counters_parity.py: NFC first; UTF-16 code
+Held to the official npm package by tests/platforms/test_counters_parity.py: NFC first; UTF-16 code
 units 0-4351, 8192-8205, 8208-8223 and 8242-8247 weigh 1, all others 2; an emoji of
 twemoji-parser 11's table weighs 2; every URL, also a bare domain like example.go.id,
 weighs 23. Emoji newer than that table count as twitter-text counts them (see

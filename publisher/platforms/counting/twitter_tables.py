@@ -1,7 +1,7 @@
 """Tables copied from twitter-text 3.1 and twemoji-parser 11: its TLD lists and emoji regex.
 
 tests/node/twitter_text_tables.js prints them from the npm packages pinned in package.json,
-and tests/test_counters_parity.py holds these equal to them.
+and tests/platforms/test_counters_parity.py holds these equal to them.
 """
 
 from __future__ import annotations
