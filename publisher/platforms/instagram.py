@@ -7,18 +7,20 @@ text, at most 30 hashtags and 20 @-tags; links in captions cannot be clicked, so
 written out at the end (link_policy "text"). The image carries the item's alt text
 (`alt_text`, on image posts since March 2025). Creating is two-step (a container, then its
 publication): publisher.platforms.graph_containers has the flow and why it never posts twice.
+Engagement is read from the media insights (publisher.platforms.graph_insights).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import ClassVar
 
 from publisher.core.environment import Environment
 from publisher.platforms.base import AdapterContext
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import DraftPart
-from publisher.platforms.graph_containers import ContainerAdapter
+from publisher.platforms.graph_insights import InsightsAdapter
 from publisher.platforms.spec import PlatformSpec
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
@@ -51,15 +53,30 @@ SPEC = PlatformSpec(
     read_after_write=True,
     id_format=re.compile(r"[0-9]{1,25}"),
     post_hosts=("www.instagram.com", "instagram.com"),
+    # Media insights (GET /{ig-media-id}/insights), one post a request (see INSIGHTS);
+    # ten a batch keeps a run of the metrics job to 20 requests.
+    metrics=("reposts", "likes", "replies", "views"),
+    metrics_batch=10,
 )
 PERMISSION_FIX = (
-    "the token needs the instagram_basic, instagram_content_publish, pages_show_list and "
-    "pages_read_engagement permissions: make a new token and put it in INSTAGRAM_ACCESS_TOKEN"
+    "the token needs the instagram_basic, instagram_content_publish, "
+    "instagram_manage_insights, pages_show_list and pages_read_engagement permissions: make "
+    "a new token and put it in INSTAGRAM_ACCESS_TOKEN"
 )
 
 
-class InstagramAdapter(ContainerAdapter):
+class InstagramAdapter(InsightsAdapter):
     spec = SPEC
+    # Meta's Instagram Media Insights: comments are the replies to a post; `reposts` (added
+    # December 2025) counts its reposts, as on the other platforms; `views` the times it was
+    # shown. Left out, with no counterpart here: `shares` (sending it on, which Meta counts
+    # apart from reposts), `saved`, `reach` (accounts, not times).
+    INSIGHTS: ClassVar[dict[str, str]] = {
+        "reposts": "reposts",
+        "likes": "likes",
+        "comments": "replies",
+        "views": "views",
+    }
     CREATE_EDGE = "media"
     PUBLISH_EDGE = "media_publish"
     LIMIT_EDGE = "content_publishing_limit"

@@ -3,8 +3,9 @@ capability of an adapter (publisher.platforms.base), declared in its SPEC.
 
 Only counts are read, never who liked, reposted or replied: each platform is asked for its
 totals alone (X `public_metrics`, Mastodon's `*_count` fields, Bluesky's post view counts,
-Facebook's `summary(total_count).limit(0)`). A count the platform does not give is None,
-never 0: the report says "not offered by <platform>" for it.
+Facebook's `summary(total_count).limit(0)`, the media insights of Instagram and Threads). A
+count the platform does not give is None, never 0: the report says "not offered by
+<platform>" for it.
 """
 
 from __future__ import annotations
@@ -112,3 +113,22 @@ def from_facebook(node: Mapping[str, Any]) -> Counts:
     if shares is None and (reactions is not None or comments is not None):
         reposts = 0
     return Counts(reposts=reposts, likes=reactions, replies=comments)
+
+
+def from_insights(answer: Mapping[str, Any], names: Mapping[str, str]) -> Counts:
+    """GET /{media-id}/insights?metric=...: Meta's media insights (Instagram, Threads),
+    `{"data": [{"name": "likes", "period": "lifetime", "values": [{"value": 100}], ...}]}`.
+
+    `names` maps the platform's metric to our count. Meta leaves a metric out of `data`
+    when it has none for the post yet ("an empty data set instead of 0"): that count is None.
+    """
+    found: dict[str, int | None] = {}
+    data = answer.get("data")
+    for entry in data if isinstance(data, list) else []:
+        if not isinstance(entry, Mapping) or entry.get("name") not in names:
+            continue
+        values = entry.get("values")
+        first = values[0] if isinstance(values, list) and values else None
+        if isinstance(first, Mapping):
+            found[names[str(entry["name"])]] = number(first.get("value"))
+    return Counts(**found)

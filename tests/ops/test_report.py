@@ -117,6 +117,22 @@ def test_a_platform_without_metrics_says_so_never_zero(report: Any, templates: P
     assert mastodon.count("not offered by Mastodon") == 2  # quotes and views
 
 
+def test_the_csv_tells_a_count_not_offered_from_one_not_measured(report: Any) -> None:
+    """Instagram gives likes, comments, reposts and views, but Meta's insights give none
+    before they are measured: such a count is not said to be "not offered"."""
+    from dataclasses import replace
+
+    line = next(p for p in report.posts if p.platform == "x")
+    counts = {**dict.fromkeys(COUNTS), "reposts": 3}
+    post = replace(line, platform="instagram", label="Instagram",
+                   engagement=replace(line.engagement, counts=counts))  # fmt: skip
+    [row] = csv.DictReader(io.StringIO(render.csv_text(replace(report, posts=[post]))))
+    assert row["engagement_note"] == (
+        "quotes: not offered by Instagram; likes, replies, views: no figure from Instagram"
+    )
+    assert row["reposts"] == "3" and row["likes"] == ""
+
+
 def test_what_failed_and_why(report: Any) -> None:
     failures = {(f.name, f.platform): f for f in report.failures}
     dead = failures[("hdapo27-03-dokumen", "facebook")]

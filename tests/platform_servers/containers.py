@@ -7,7 +7,10 @@ ERROR/EXPIRED when scripted); `POST /{v}/{user}/<publish>` publishes a FINISHED 
 container not finished: 9007/2207027; expired: 2207020) within the publishing quota of the
 last 24 h on the server's clock (`quota_total`; over it: code 9, subcode 2207042), which
 `GET /{v}/{user}/<limit>` reports. The account's posts, a post's permalink, the account
-itself and `/debug_token` (with `token_expires_at`) can be read. Errors are Graph's JSON
+itself and `/debug_token` (with `token_expires_at`) can be read, and a post's insights
+(`GET /{v}/{post}/insights?metric=a,b`: Meta's `data` list of lifetime values, from
+tests/platform_servers/engagement.py; a metric the platform does not document is refused
+with code 100, a post that does not exist with 100/33, as any unknown object). Errors are Graph's JSON
 `error` with `code`, mostly HTTP 400; an expired token is code 190 subcode 463.
 
 Meta documents no refusal of a second publication of the same container, so this server
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import requests
 
@@ -44,6 +47,9 @@ class ContainerServer(PlatformServer):
     TEXT_FIELD = ""
     QUOTA_TOTAL = 0
     REPLY_QUOTA_TOTAL: int | None = None
+    # The media insights metrics the platform documents -> the engagement count that answers
+    # it (None: documented, but not one this server models; answered 0).
+    INSIGHTS: ClassVar[dict[str, str | None]] = {}
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,6 +155,8 @@ class ContainerServer(PlatformServer):
             return self.user_route(request, edge, fields)
         if edge is None and request.method == "GET":
             return self.node(node)
+        if edge == "insights" and request.method == "GET":
+            return self.insights(node, request.param("metric") or "")
         return graph_error(400, 100, f"Unsupported {request.method.lower()} request.")
 
     def user_route(self, request: Recorded, edge: str | None, fields: dict[str, str]) -> Answer:
@@ -205,6 +213,30 @@ class ContainerServer(PlatformServer):
             400, 100, f"Unsupported get request. Object with ID '{node}' does not exist",
             error_subcode=33,
         )  # fmt: skip
+
+    def insights(self, node: str, metric: str) -> Answer:
+        names = [n for n in metric.split(",") if n]
+        unknown = [n for n in names if n not in self.INSIGHTS]
+        if not names or unknown:
+            allowed = ", ".join(self.INSIGHTS)
+            return graph_error(400, 100, f"(#100) metric must be one of: {allowed}")
+        with self.lock:
+            post = next((p for p in self.posts if p["id"] == node), None)
+            counts = self.counts_now(post, node) if post is not None else {}
+        if post is None:
+            return self.node(node)  # 100/33: no such object
+        if post.get("no_insights"):  # Meta: "an empty data set instead of 0"
+            return Answer(200, {"data": []})
+        data = []
+        for name in names:
+            ours = self.INSIGHTS[name]
+            data.append({
+                "name": name, "period": "lifetime",
+                "values": [{"value": counts[ours] if ours else 0}],
+                "title": name.capitalize(), "description": f"The number of {name}.",
+                "id": f"{node}/insights/{name}/lifetime",
+            })  # fmt: skip
+        return Answer(200, {"data": data})
 
     def create(self, fields: dict[str, str]) -> Answer:
         refused = self.validate(fields)

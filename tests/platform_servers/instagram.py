@@ -3,13 +3,15 @@
 Content publishing as tests/platform_servers/containers.py describes it, with Instagram's
 rules: a container needs an `image_url` (there are no text-only posts), the image must be
 a JPEG, a caption has at most 2,200 characters, 30 hashtags and 20 @-tags; 50 publications
-per 24 hours (`content_publishing_limit`). The wording of the refusals of a caption or an
-image is this server's own: Meta documents the rules, not those error bodies.
+per 24 hours (`content_publishing_limit`); media insights as containers.py says. The wording
+of the refusals of a caption or an image is this server's own: Meta documents the rules,
+not those error bodies.
 """
 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from tests.platform_servers import Answer
 from tests.platform_servers.containers import ContainerServer
@@ -37,6 +39,11 @@ class InstagramServer(ContainerServer):
     DETAIL_FIELD = "status"
     TEXT_FIELD = "caption"
     QUOTA_TOTAL = 50
+    # Instagram Media Insights' metrics for a feed post (reposts since December 2025).
+    INSIGHTS: ClassVar[dict[str, str | None]] = {
+        "comments": "replies", "likes": "likes", "reposts": "reposts", "views": "views",
+        "reach": None, "saved": None, "shares": None, "total_interactions": None,
+    }  # fmt: skip
 
     def validate(self, fields: dict[str, str]) -> Answer | None:
         if not fields.get("image_url"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import ClassVar
 
 import regex
 
@@ -65,6 +66,10 @@ class ThreadsServer(ContainerServer):
     TEXT_FIELD = "text"
     QUOTA_TOTAL = 250
     REPLY_QUOTA_TOTAL = 1000
+    # The Threads Insights API's media metrics.
+    INSIGHTS: ClassVar[dict[str, str | None]] = {
+        n: n for n in ("views", "likes", "replies", "reposts", "quotes")
+    } | {"shares": None}
 
     def validate(self, fields: dict[str, str]) -> Answer | None:
         kind, text = fields.get("media_type"), fields.get("text", "")

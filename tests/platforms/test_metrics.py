@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from publisher.platforms import catalog
-from publisher.platforms.metrics import COUNTS, Counts, from_facebook, number
+from publisher.platforms.draft import Media
+from publisher.platforms.metrics import COUNTS, Counts, from_facebook, from_insights, number
+from tests.platform_servers.container_fixtures import (
+    Site,
+    image_bytes,
+    instagram_adapter,
+    threads_adapter,
+)
 from tests.platform_servers.fixtures import adapter_for, part
 
 OFFERED = {
@@ -17,6 +24,8 @@ OFFERED = {
     "bluesky": ("reposts", "likes", "replies", "quotes"),
     "facebook": ("reposts", "likes", "replies"),
     "telegram": (),
+    "instagram": ("reposts", "likes", "replies", "views"),
+    "threads": ("reposts", "likes", "replies", "quotes", "views"),
     "email": (),  # SMTP reads nothing back (no open or click tracking)
 }
 # Endpoints that list who engaged: the publisher must never ask for them.
@@ -57,6 +66,73 @@ def test_counts_flow_from_the_server(platform: str, request: pytest.FixtureReque
     assert server.requests_to(PEOPLE) == []
 
 
+# --- Instagram and Threads: Meta's media insights, one request a post ------------------
+
+META_ADAPTERS = {"instagram": instagram_adapter, "threads": threads_adapter}
+# What each is asked for: the documented metric names, each with a counterpart among ours.
+ASKED = {
+    "instagram": "reposts,likes,comments,views",
+    "threads": "reposts,likes,replies,quotes,views",
+}
+
+
+def _publish_two(adapter: Any, site: Site) -> list[str]:
+    """Two posts with a picture, both steps as the engine makes them."""
+    from dataclasses import replace
+
+    poster = Media(site.put("social/1x1/images/metrik.jpg", image_bytes()), "Poster biru.")
+    ids = []
+    for n in range(2):
+        draft = part(adapter.name, f"Metrik uji {n}: cek lowongan kerja.", media=(poster,))
+        staged = adapter.post(draft, "k", None)
+        assert staged.stage, staged
+        result = adapter.post(replace(draft, stage=staged.stage), "k", None)
+        assert result.ok, result.error
+        ids.append(str(result.remote_id))
+    return ids
+
+
+@pytest.mark.parametrize("platform", ["instagram", "threads"])
+def test_insights_flow_from_the_meta_servers(
+    platform: str, request: pytest.FixtureRequest, public_site: Site
+) -> None:
+    server = request.getfixturevalue(f"{platform}_server")
+    adapter = META_ADAPTERS[platform](server)
+    assert adapter.offers_metrics
+    first, second = _publish_two(adapter, public_site)
+    server.engage(first, reposts=7, likes=42, replies=3, quotes=2, views=1234)
+    answer = adapter.metrics([first, second])
+    assert answer.ok, answer.failure
+    expected = {"reposts": 7, "likes": 42, "replies": 3, "quotes": 2, "views": 1234}
+    counts = answer.counts[first].as_dict()
+    for name in COUNTS:
+        assert counts[name] == (expected[name] if name in OFFERED[platform] else None), name
+    said = server.counts_now(server.posts[1], second)
+    assert answer.counts[second].likes == said["likes"]
+    reads = server.requests_to(r"/insights$", "GET")
+    assert [r.path.split("/")[2] for r in reads] == [first, second]  # one request a post
+    assert {r.param("metric") for r in reads} == {ASKED[platform]}
+    assert all(server.TOKEN not in r.query_string for r in reads)  # in the header only
+    assert server.requests_to(PEOPLE + r"|/comments$|/replies$", "GET") == []
+
+
+@pytest.mark.parametrize("platform", ["instagram", "threads"])
+def test_meta_insights_gone_empty_and_refused(
+    platform: str, request: pytest.FixtureRequest, public_site: Site
+) -> None:
+    server = request.getfixturevalue(f"{platform}_server")
+    adapter = META_ADAPTERS[platform](server)
+    kept, quiet = _publish_two(adapter, public_site)
+    server.posts[1]["no_insights"] = True  # Meta has none yet: an empty data set, not 0
+    answer = adapter.metrics([kept, "18999999999999999", quiet])
+    assert answer.ok and set(answer.counts) == {kept, quiet}  # the unknown id is gone
+    assert answer.counts[quiet] == Counts()
+    server.fail_next(403, path=r"/insights$")  # the insights permission is missing
+    refused = adapter.metrics([kept])
+    why = refused.failure.error if refused.failure else ""
+    assert not refused.ok and "permission missing" in why and f"{platform}_manage_insights" in why
+
+
 def test_a_post_gone_from_the_platform_is_absent(x_server: Any, bluesky_server: Any) -> None:
     x = adapter_for("x", x_server)
     (kept, _) = _post_two(x)
@@ -76,13 +152,19 @@ def test_telegram_offers_none(telegram_server: Any) -> None:
     assert telegram_server.requests == []
 
 
-@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky", "facebook"])
+@pytest.mark.parametrize(
+    "platform", ["x", "mastodon", "bluesky", "facebook", "instagram", "threads"]
+)
 def test_a_rate_limited_read_says_when_to_come_back(
     platform: str, request: pytest.FixtureRequest
 ) -> None:
     server = request.getfixturevalue(f"{platform}_server")
-    adapter = adapter_for(platform, server)
-    first, _ = _post_two(adapter)
+    if platform in META_ADAPTERS:
+        adapter = META_ADAPTERS[platform](server)
+        first, _ = _publish_two(adapter, request.getfixturevalue("public_site"))
+    else:
+        adapter = adapter_for(platform, server)
+        first, _ = _post_two(adapter)
     server.fail_next(429, method="GET")
     answer = adapter.metrics([first])
     assert not answer.ok and answer.failure.retry_at is not None, answer.failure
@@ -94,6 +176,11 @@ def test_answers_are_not_trusted() -> None:
                                                                       None, None]  # fmt: skip
     assert from_facebook({"reactions": {"summary": {"total_count": 5}}}) == Counts(0, 5, None)
     assert from_facebook({}) == Counts()
+    names = {"comments": "replies", "likes": "likes"}
+    likes = {"name": "likes", "period": "lifetime", "values": [{"value": 9}]}
+    odd = [{"name": "comments", "values": [{"value": -2}]}, {"name": "saved", "values": [{}]}]
+    assert from_insights({"data": [likes, *odd]}, names) == Counts(likes=9)
+    assert from_insights({"data": "x"}, names) == from_insights({}, names) == Counts()
 
 
 # --- the engine's job: when it reads, and when it leaves a platform alone ---------------

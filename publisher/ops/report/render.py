@@ -20,6 +20,7 @@ from publisher.core.timeutil import format_wib, to_wib
 from publisher.engine.campaign_pages import ALREADY, REBUILT, UNPUBLISHED, UNRECORDED, WAITING
 from publisher.engine.campaign_report import CampaignReport, PostLine
 from publisher.ops.report.charts import engagement_chart, posts_chart
+from publisher.platforms import catalog
 from publisher.platforms.metrics import COUNTS, not_offered
 from publisher.site.print.job import FONT_DIR
 
@@ -120,18 +121,29 @@ CSV_FIELDS = ("campaign", "post", "key", "platform", "parts", "state", "due_wib"
               "url", "reason", *COUNTS, "engagement_read_wib", "engagement_note")  # fmt: skip
 
 
+def _missing_note(post: PostLine, counts: dict[str, int | None]) -> str:
+    spec = catalog.SPECS.get(post.platform)
+    offered = spec.metrics if spec is not None else ()
+    notes = []
+    for given, say in ((False, not_offered(post.label)), (True, f"no figure from {post.label}")):
+        names = [n for n in COUNTS if counts.get(n) is None and (n in offered) == given]
+        if names:
+            notes.append(f"{', '.join(names)}: {say}")
+    return "; ".join(notes)
+
+
 def csv_text(report: CampaignReport) -> str:
     """One line per post and platform; a count the platform does not give is empty, and
-    the note says "not offered by <platform>"."""
+    the note says "not offered by <platform>"; one it gives but had no figure for when read
+    (Meta's insights give none before they are measured) says "no figure from <platform>"."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for post in report.posts:
         counts = post.engagement.counts
-        missing = [n for n in COUNTS if counts.get(n) is None]
         note = post.engagement.note
-        if not note and missing:
-            note = f"{', '.join(missing)}: {not_offered(post.label)}"
+        if not note:
+            note = _missing_note(post, counts)
         read = post.engagement.read_at
         writer.writerow(
             {
