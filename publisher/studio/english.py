@@ -275,9 +275,6 @@ ENGLISH: dict[str, str] = {
     "Terlambat, ditarik dari sumbernya, atau ditutup oleh seseorang.": (
         "Too late, withdrawn from its source, or closed by a person."
     ),
-    "Mesin penerbit ini belum bisa menjeda platform.": (
-        "This publisher's engine cannot pause a platform yet."
-    ),
     # --- settings, publishing -------------------------------------------------------------
     "Wajib disetujui editor sebelum tayang atau dikirim": (
         "An editor must approve before anything goes live or is posted"

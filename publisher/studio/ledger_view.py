@@ -2,8 +2,7 @@
 
 Every change is an action of the engine (retry, resolve, dismiss, pause, resume) run with
 the ledger opened as `studio:<name>`, so the audit trail names the person. Pausing a
-platform is the engine's own feature (`publisher pause --platform`); while the engine in
-this checkout does not have it yet, the studio offers no pause button (`can_pause`).
+platform is the engine's own feature (`publisher pause --platform`).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from publisher.engine import actions, heartbeat
 from publisher.engine.ledger import (
@@ -115,12 +113,8 @@ def groups(rows: Iterable[Row]) -> dict[tuple[str, str], Group]:
     return {k: Group(k[0], k[1], tuple(sorted(v, key=lambda r: r.part))) for k, v in parts.items()}
 
 
-def can_pause() -> bool:
-    return hasattr(actions, "pause") and hasattr(actions, "resume")
-
-
 def paused(ledger: Ledger | None) -> dict[str, str]:
-    """Platforms paused by a person: name -> reason (empty while the engine cannot pause)."""
+    """Platforms paused by a person: name -> reason."""
     return _platforms_in(ledger, "paused")
 
 
@@ -130,21 +124,19 @@ def parked(ledger: Ledger | None) -> dict[str, str]:
 
 
 def _platforms_in(ledger: Ledger | None, state: str) -> dict[str, str]:
-    states = getattr(ledger, "platform_states", None)
-    if ledger is None or states is None:
+    if ledger is None:
         return {}
-    found: dict[str, Any] = states()
-    return {n: str(getattr(s, "reason", "")) for n, s in found.items() if s.state == state}
+    return {n: s.reason for n, s in ledger.platform_states().items() if s.state == state}
 
 
 def pause(studio: Studio, user_name: str, platform: str, reason: str) -> None:
     with writing(studio, user_name) as ledger:
-        actions.pause(ledger, platform, studio.now(), reason)  # type: ignore[attr-defined]
+        actions.pause(ledger, platform, studio.now(), reason)
 
 
 def resume(studio: Studio, user_name: str, platform: str) -> None:
     with writing(studio, user_name) as ledger:
-        actions.resume(ledger, platform, studio.now())  # type: ignore[attr-defined]
+        actions.resume(ledger, platform, studio.now())
 
 
 def retry(studio: Studio, user_name: str, key: str, platform: str | None) -> list[Row]:

@@ -101,11 +101,34 @@ def test_a_writer_sees_the_attention_list_but_cannot_act(
     assert answer.status_code == 403
 
 
-def test_no_pause_button_while_the_engine_cannot_pause(
-    login: Callable[[str], httpx.Client],
+def test_an_editor_pauses_and_resumes_a_platform(
+    server: Running, login: Callable[[str], httpx.Client]
 ) -> None:
-    page = login("editor").get("/attention").text
-    assert ("/platforms/pause" in page) == ledger_view.can_pause()
+    client = login("editor")
+    page = client.get("/attention").text
+    paused = client.post("/platforms/pause", data={"csrf_token": csrf_of(page),
+                                                   "platform": "x", "reason": "akun diretas"})  # fmt: skip
+    assert paused.status_code == 303
+    ledger = Ledger.open(server.studio.settings.ledger)
+    try:
+        state = ledger.platform_state("x")
+        assert state.state == "paused" and "akun diretas" in state.reason
+    finally:
+        ledger.close()
+    page = client.get("/attention").text
+    assert "akun diretas" in page and "/platforms/resume" in page
+    resumed = client.post("/platforms/resume", data={"csrf_token": csrf_of(page), "platform": "x"})
+    assert resumed.status_code == 303
+    ledger = Ledger.open(server.studio.settings.ledger)
+    try:
+        assert ledger.platform_state("x").state == "open"
+        assert {a["actor"] for a in ledger.audit("platform:x")} == {f"studio:{STAFF['editor']}"}
+    finally:
+        ledger.close()
+    writer = login("writer")
+    refused = writer.post("/platforms/pause", data={"csrf_token": csrf_of(writer.get("/attention").text),
+                                                    "platform": "x", "reason": "coba"})  # fmt: skip
+    assert refused.status_code == 403
 
 
 def test_status_at_a_glance(server: Running, login: Callable[[str], httpx.Client]) -> None:

@@ -33,7 +33,6 @@ def attention(request: Request) -> Response:
         "rows": [(r, actions.fix_for(r)) for r in rows],
         "stale": [(r, actions.fix_for(r)) for r in stale],
         "paused": paused,
-        "can_pause": ledger_view.can_pause(),
         "platforms": [(p, registry.label(p)) for p in studio.settings.platforms],
     }
     return render(request, "attention.html", context)
@@ -80,16 +79,12 @@ def dismiss(request: Request, form: FormData) -> Response:
 
 
 def pause(request: Request, form: FormData) -> Response:
-    if not ledger_view.can_pause():
-        return error(request, 404, "Mesin penerbit ini belum bisa menjeda platform.")
     platform = _text(form, "platform")
     ledger_view.pause(studio_of(request), _who(request).name, platform, _text(form, "reason"))
     return done(request, "/attention", {}, done="paused", what=platform)
 
 
 def resume(request: Request, form: FormData) -> Response:
-    if not ledger_view.can_pause():
-        return error(request, 404, "Mesin penerbit ini belum bisa menjeda platform.")
     platform = _text(form, "platform")
     ledger_view.resume(studio_of(request), _who(request).name, platform)
     return done(request, "/attention", {}, done="resumed", what=platform)
