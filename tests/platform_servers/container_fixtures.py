@@ -18,7 +18,7 @@ from PIL import Image
 from publisher.platforms.instagram import InstagramAdapter
 from publisher.platforms.threads import ThreadsAdapter
 from tests.platform_servers import instagram, threads
-from tests.platform_servers.fixtures import TEST_TIMEOUT
+from tests.platform_servers.fixtures import TEST_TIMEOUT, serving
 from tests.platform_servers.instagram import InstagramServer
 from tests.platform_servers.threads import ThreadsServer
 from tests.support import serve_folder
@@ -55,22 +55,14 @@ def public_site(tmp_path: Path) -> Iterator[Site]:
         yield Site(url, folder)
 
 
-def _serve(server: Any) -> Iterator[Any]:
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def instagram_server() -> Iterator[InstagramServer]:
-    yield from _serve(InstagramServer())
+    yield from serving(InstagramServer())
 
 
 @pytest.fixture
 def threads_server() -> Iterator[ThreadsServer]:
-    yield from _serve(ThreadsServer())
+    yield from serving(ThreadsServer())
 
 
 @dataclass

@@ -76,7 +76,8 @@ def png(tmp_path: Path) -> Path:
     return path
 
 
-def _serve(server: Any) -> Iterator[Any]:
+def serving(server: Any) -> Iterator[Any]:
+    """A fake server started for one test and stopped after it."""
     server.start()
     try:
         yield server
@@ -86,27 +87,27 @@ def _serve(server: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def x_server() -> Iterator[XServer]:
-    yield from _serve(XServer())
+    yield from serving(XServer())
 
 
 @pytest.fixture
 def mastodon_server() -> Iterator[MastodonServer]:
-    yield from _serve(MastodonServer())
+    yield from serving(MastodonServer())
 
 
 @pytest.fixture
 def bluesky_server() -> Iterator[BlueskyServer]:
-    yield from _serve(BlueskyServer())
+    yield from serving(BlueskyServer())
 
 
 @pytest.fixture
 def facebook_server() -> Iterator[FacebookServer]:
-    yield from _serve(FacebookServer())
+    yield from serving(FacebookServer())
 
 
 @pytest.fixture
 def telegram_server() -> Iterator[TelegramServer]:
-    yield from _serve(TelegramServer())
+    yield from serving(TelegramServer())
 
 
 PLATFORMS = ("x", "mastodon", "bluesky", "facebook", "telegram")
@@ -146,7 +147,7 @@ def adapter_for(platform: str, server: Any, **options: Any) -> BaseAdapter:
 @pytest.fixture(params=PLATFORMS)
 def any_server(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Each platform's server in turn (its `name` says which)."""
-    yield from _serve(SERVERS[request.param]())
+    yield from serving(SERVERS[request.param]())
 
 
 def environ_for(servers: dict[str, Any]) -> dict[str, str]:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from contextlib import AbstractContextManager
 
+from publisher.engine.ledger.part import LedgerPart
 from publisher.engine.ledger.schema import from_ts, ts
 
 
-class EngineFacts:
-    conn: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[None]:  # provided by Ledger
-        raise NotImplementedError
-
+class EngineFacts(LedgerPart):
     def get_meta(self, name: str) -> str | None:
         row = self.conn.execute("SELECT value FROM engine WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
+from publisher.engine.ledger.part import LedgerPart
 from publisher.engine.ledger.schema import from_ts, ts
 from publisher.platforms.metrics import COUNTS, Counts
 
@@ -63,12 +63,7 @@ class Readable:
     point: int  # seconds after the send: the latest planned point that has passed
 
 
-class MetricsRecords:
-    conn: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[None]:  # provided by Ledger
-        raise NotImplementedError
-
+class MetricsRecords(LedgerPart):
     def readable(
         self, now: dt.datetime, points: Sequence[int], since: dt.datetime, platforms: list[str]
     ) -> list[Readable]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 
+from publisher.engine.ledger.part import LedgerPart
 from publisher.engine.ledger.schema import OPEN, PARKED, PAUSED, PlatformState, ts
 
 
@@ -21,25 +21,7 @@ def platform_key(name: str) -> str:
     return f"platform:{name}"
 
 
-class PlatformStates:
-    conn: sqlite3.Connection
-    actor: str
-
-    def transaction(self) -> AbstractContextManager[None]:  # provided by Ledger
-        raise NotImplementedError
-
-    def _audit(  # provided by Ledger
-        self,
-        now: dt.datetime,
-        key: str,
-        platform: str,
-        part: int,
-        from_state: str | None,
-        to_state: str,
-        reason: str,
-    ) -> None:
-        raise NotImplementedError
-
+class PlatformStates(LedgerPart):
     def platform_states(self) -> dict[str, PlatformState]:
         """Every platform that is not simply open (and open ones with a row)."""
         rows = self.conn.execute("SELECT * FROM platforms ORDER BY name")

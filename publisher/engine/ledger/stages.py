@@ -9,31 +9,12 @@ attempt (or the lookup after a crash) continues from that container.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from contextlib import AbstractContextManager
 
+from publisher.engine.ledger.part import LedgerPart
 from publisher.engine.ledger.schema import CLAIMED, Row, ts
 
 
-class Stages:
-    conn: sqlite3.Connection
-    actor: str
-
-    def transaction(self) -> AbstractContextManager[None]:  # provided by Ledger
-        raise NotImplementedError
-
-    def _audit(  # provided by Ledger
-        self,
-        now: dt.datetime,
-        key: str,
-        platform: str,
-        part: int,
-        from_state: str | None,
-        to_state: str,
-        reason: str,
-    ) -> None:
-        raise NotImplementedError
-
+class Stages(LedgerPart):
     def record_stage(self, row: Row, stage: str, at: dt.datetime, reason: str) -> bool:
         """Store `stage` on a row this process has claimed ("" forgets one). False when the
         row is no longer ours (its lease ran out and another process settled it): then the
