@@ -456,8 +456,14 @@ def render_search(fig: dict[str, Any]) -> str:
         "| metadata + entry | index chunks | result fragments |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for label, site in sites.items():
-        for search in site["searches"]:
+    runs = [(label, site["searches"]) for label, site in sites.items()]
+    runs += [
+        (f"{label}, one index (no shards, for comparison)", site["searches_one_index"])
+        for label, site in sites.items()
+        if site.get("searches_one_index")
+    ]
+    for label, found in runs:
+        for search in found:
             kinds = search["by_kind"]
 
             def kb(*names: str, kinds: dict[str, Any] = kinds) -> str:

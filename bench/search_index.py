@@ -48,6 +48,7 @@ from tests.support import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
 TIME = "/usr/bin/time"
 WORDS = ("paspor", "lowongan")  # one-word searches: a common word and a rarer one
 SEARCH_PAGE = "/cari/"
+ONE_INDEX = "one-index"  # the whole-site index, kept beside the shards for comparison
 ONE_RUN_ONCE = 5000  # above this many articles the whole-site Pagefind run is timed once
 WORK_DIR = os.environ.get("BENCH_TMPDIR") or (  # a RAM disk when there is one: as build_speed
     "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
@@ -88,6 +89,9 @@ def time_index(site: Path, runs: int, work: Path, one_run: int) -> dict[str, Any
         )
         seconds.append(time.perf_counter() - started)
         rss.append(int(rss_file.read_text().split()[-1]) / 1024)
+    # Kept for one_index_searches(): what a search costs without shards.
+    shutil.rmtree(work / ONE_INDEX, ignore_errors=True)
+    (site / "pagefind").rename(work / ONE_INDEX)
     # The index as `publisher build` makes it: in shards, one Pagefind run each (UI bundles
     # removed), timed in a process of its own; GNU time's peak is its largest process.
     sharded_seconds, sharded_rss = [], []
@@ -114,6 +118,23 @@ def time_index(site: Path, runs: int, work: Path, one_run: int) -> dict[str, Any
         "sharded_seconds": statistics.median(sharded_seconds),
         "sharded_maxrss_mb": statistics.median(sharded_rss),
     }
+
+
+def one_index_searches(site: Path, work: Path) -> list[dict[str, Any]]:
+    """The same searches over the one-run index (put where the search page finds a shard),
+    then the sharded index back in place."""
+    sharded = work / "sharded-index"
+    shutil.rmtree(sharded, ignore_errors=True)
+    (site / "pagefind").rename(sharded)
+    try:
+        (site / "pagefind").mkdir()
+        (work / ONE_INDEX).rename(site / "pagefind" / "all-0")
+        manifest = {"version": 1, "languages": {"id": ["all-0"], "en": ["all-0"]}}
+        (site / "pagefind" / "shards.json").write_text(json.dumps(manifest), encoding="utf-8")
+        return searches(site, work)[1]
+    finally:
+        shutil.rmtree(site / "pagefind", ignore_errors=True)
+        sharded.rename(site / "pagefind")
 
 
 def index_size(site: Path) -> dict[str, Any]:
@@ -228,6 +249,7 @@ def run(sizes: list[int], runs: int = 3, log: Any = print) -> dict[str, Any]:
                 f"{timing['sharded_maxrss_mb']:.0f} MB")  # fmt: skip
             server, rows = searches(site, work)
             found[label] = {"index": timing, "size": index_size(site), "searches": rows}
+            found[label]["searches_one_index"] = one_index_searches(site, work)
             found["server"] = server
             if articles:
                 shutil.rmtree(site.parent, ignore_errors=True)
