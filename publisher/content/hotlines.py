@@ -62,7 +62,9 @@ def _line_of(raw: str, row_id: str) -> int:
 def load_yaml(path: Path, raw: str) -> dict[Any, Any]:
     """A data file's YAML, or a ContentError at the line of the file that breaks it."""
     try:
-        data = yaml.safe_load(raw) or {}
+        # libyaml's parser with SafeLoader's resolvers: the same data as yaml.safe_load,
+        # four times faster (the hotline file is read at the start of every build).
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = line_finder(raw, 1)(mark) if mark else 1

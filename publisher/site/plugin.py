@@ -82,7 +82,10 @@ def _add_theme_data(pelican: Any) -> None:
 
 def _keep_compiled_templates(pelican: Any) -> None:
     environment = pelican.settings.setdefault("JINJA_ENVIRONMENT", {})
-    environment.setdefault("bytecode_cache", run.of(pelican.settings).memory.templates)
+    build = run.of(pelican.settings)
+    if build.memory.templates.folder is None:
+        build.memory.templates.folder = build.project.var / "cache" / "templates"
+    environment.setdefault("bytecode_cache", build.memory.templates)
 
 
 def _sitemap_uses_build_time(pelican: Any) -> None:

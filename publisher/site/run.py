@@ -11,8 +11,10 @@ runs the builds; a production build gets a fresh one and starts cold.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -46,20 +48,40 @@ class Converted:
 
 
 class CompiledTemplates(BytecodeCache):
-    """Jinja's compiled templates, kept for the next build of this process (serve's builder):
-    compiling the theme is a tenth of a preview build. Jinja checks each template's source
-    against its checksum, so an edited template is compiled again."""
+    """Jinja's compiled templates, kept for the next build of this process (serve's builder)
+    and, once `folder` is set, on disk for the next process: compiling the theme is a tenth
+    of a preview build and a fixed 0.1 s of every cold one. Jinja checks each template's
+    source against its checksum and the Python version in the header, so an edited theme or
+    another Python compiles again. Written whole (a temporary file renamed), so a build
+    killed mid-write leaves nothing half-written; a folder that cannot be written is skipped.
+    """
 
     def __init__(self) -> None:
         self.store: dict[str, bytes] = {}
+        self.folder: Path | None = None
+
+    def _file(self, bucket: Bucket) -> Path | None:
+        return self.folder / f"{bucket.key}.jinja" if self.folder is not None else None
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self.store.get(bucket.key)
+        path = self._file(bucket)
+        if code is None and path is not None:
+            with contextlib.suppress(OSError):
+                code = path.read_bytes()
         if code is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
+        code = self.store[bucket.key] = bucket.bytecode_to_string()
+        path = self._file(bucket)
+        if path is None:
+            return
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+            partial.write_bytes(code)
+            os.replace(partial, path)
 
 
 class Helper(Protocol):
