@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import NamedTuple, Protocol
 
 from publisher.core.settings import PublisherSettings
@@ -182,7 +182,8 @@ class Sync:
             tick.ledger.checkpoint()
 
     def _digest(self, planned: list[Planned]) -> dict[str, str]:
-        """Item key -> digest; nothing is computed again while the same objects come back."""
+        """Item key -> digest; nothing is computed again while the same (or equal) items
+        come back."""
         basis = self.basis
         if (
             basis is not None
@@ -192,11 +193,19 @@ class Sync:
             return basis.digests
         digests: dict[int, tuple[Planned, str]] = {}
         by_key: dict[str, str] = {}
+        previous: dict[str, tuple[Planned, str]] | None = None
         for item in planned:
             cached = self.digests.get(id(item))
-            item_hash = cached[1] if cached and cached[0] is item else item_digest(item)
-            digests[id(item)] = (item, item_hash)
-            by_key[item.key] = item_hash
+            if cached is None or cached[0] is not item:
+                # A feed parsed again gives new objects: an equal item keeps its digest
+                # (comparing is several times cheaper than hashing it again).
+                if previous is None:
+                    previous = {it.key: (it, h) for it, h in self.digests.values()}
+                cached = previous.get(item.key)
+                if cached is None or not _equal(cached[0], item):
+                    cached = (item, item_digest(item))
+            digests[id(item)] = (item, cached[1])
+            by_key[item.key] = cached[1]
         self.digests, self.items = digests, list(planned)
         return by_key
 
@@ -287,6 +296,15 @@ class Sync:
             found = (limits, source_hash(item_hash, limits, utm))
             self.hashes[key] = found
         return found[1]
+
+
+# Every field but the origin (where the item sits in its source, only for messages: it
+# moves whenever an item is added above it, and is not in the digest either).
+_COMPARED = tuple(f.name for f in fields(Planned) if f.name != "origin")
+
+
+def _equal(a: Planned, b: Planned) -> bool:
+    return all(getattr(a, name) == getattr(b, name) for name in _COMPARED)
 
 
 class Context(NamedTuple):

@@ -149,3 +149,17 @@ def test_a_sent_post_is_never_planned_again_by_a_targeted_visit(env: dict) -> No
     rows = ledger.rows(key="item:k2")
     assert {r.state for r in rows} == {SENT}
     assert not any("Diubah" in r.text for r in rows)
+
+
+def test_a_feed_parsed_again_visits_only_what_changed_in_it(env: dict) -> None:
+    """A changed feed is parsed again whole: every item a new object, most of them equal."""
+    source = env["source"]
+    assert tick(env) == []
+    # Equal items as new objects; their place in the feed moved (a new entry above them).
+    source.items = [
+        dataclasses.replace(i, origin=f"syndication.json item {n + 1}")
+        for n, i in enumerate(source.items)
+    ]
+    source.items[11] = dataclasses.replace(source.items[11], text="Teks k11 yang diubah.")
+    assert tick(env) == ["item:k11"]
+    assert tick(env) == []
