@@ -4,8 +4,10 @@ A steady tick must cost little on a big ledger: only the groups that may still c
 part pending, or unsent for a reason a new source can cure) are read each time; every other
 group is frozen for good (groups are never deleted, and only the scheduler that holds the
 ledger plans new ones), so a set of the groups that exist answers for those. An item's
-digest is kept while the same item object comes back (the site's feed is parsed again only
-when it changed), and each (item, platform)'s source hash while its limits stay the same.
+digest is kept while the same (or an equal) item comes back, and each (item, platform)'s
+source hash while its limits stay the same. While the settings, the adapters and their
+limits are the same, only the items whose digest changed and the groups whose untouched
+state changed are visited (Basis): a steady tick costs nothing per item of the archive.
 """
 
 from __future__ import annotations
@@ -144,7 +146,10 @@ class Sync:
         answers for those. An item's digest is kept while the same item object comes back
         (the site's feed is parsed again only when it changed), and only the items and groups
         that may have changed since the last run are visited (Basis)."""
-        by_key = self._digest(snap.planned)
+        # Forgotten until this run has finished: a run that fails makes the next one visit
+        # everything, never trust a basis it did not complete.
+        basis, self.basis = self.basis, None
+        by_key = self._digest(snap.planned, basis)
         # What defines the platforms and their limits: a reload (SIGHUP) makes new adapters.
         context = Context(
             tick.settings,
@@ -158,7 +163,6 @@ class Sync:
             untouched = tick.ledger.untouched_groups()
             if self.known is None:
                 self.known = tick.ledger.group_keys()
-            basis = self.basis
             if (
                 basis is None
                 or len(by_key) != len(snap.planned)  # keys repeat: visit all, as before
@@ -181,10 +185,9 @@ class Sync:
         if written >= LARGE_WRITE:
             tick.ledger.checkpoint()
 
-    def _digest(self, planned: list[Planned]) -> dict[str, str]:
+    def _digest(self, planned: list[Planned], basis: Basis | None) -> dict[str, str]:
         """Item key -> digest; nothing is computed again while the same (or equal) items
         come back."""
-        basis = self.basis
         if (
             basis is not None
             and len(planned) == len(self.items)
