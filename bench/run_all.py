@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/run_all.py            (about 40 minutes on 2 cores)
      .venv/bin/python bench/run_all.py --only search lighthouse
+     .venv/bin/python bench/run_all.py --only tick   (the engine at archive scale, issue 21)
      .venv/bin/python bench/run_all.py --quick     (small sizes, one round: a smoke test)
      .venv/bin/python bench/run_all.py --sizes 1000 5000 20000 --runs 1
 
@@ -35,7 +36,7 @@ from bench import curves  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 CHART = DOC.with_name("benchmarks-build-curves.svg")  # written beside the doc, linked from it
-SECTIONS = ("machine", "build-speed", "search-index", "lighthouse")
+SECTIONS = ("machine", "build-speed", "search-index", "lighthouse", "tick-archive")
 # What the builds use, copied once at the start (see bench/synthetic.py, CODE).
 SNAPSHOT = ("publisher", "theme", "content", "campaigns", "data", "deploy", "pelicanconf.py",
             "publishconf.py")  # fmt: skip
@@ -592,12 +593,26 @@ def _run_lighthouse(args: argparse.Namespace) -> dict[str, Any]:
     return lighthouse_perf.run(1) if args.quick else lighthouse_perf.run(args.runs or 5)
 
 
+def _run_tick(args: argparse.Namespace) -> dict[str, Any]:
+    """The engine at archive scale (issue 21): 20,000 items, 20,000 older rows (bench_tick)."""
+    from bench import bench_tick
+
+    return bench_tick.run(2000, 2000, cli=True) if args.quick else bench_tick.run(20000, 20000)
+
+
+def render_tick(figures: dict[str, Any]) -> str:
+    from bench import bench_tick
+
+    return bench_tick.render(figures)
+
+
 Runner = Callable[[argparse.Namespace], dict[str, Any]]
 BENCHMARKS: dict[str, tuple[str, Runner, Callable[[dict], str]]] = {
     # name: (section, run(quick) -> figures, render); imported late: after the snapshot
     "build": ("build-speed", _run_build, render_build),
     "search": ("search-index", _run_search, render_search),
     "lighthouse": ("lighthouse", _run_lighthouse, render_lighthouse),
+    "tick": ("tick-archive", _run_tick, render_tick),
 }
 
 

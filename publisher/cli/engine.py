@@ -161,7 +161,9 @@ def plan_command(settings_file: Path | None, now_text: str | None, days: int) ->
 def _warnings(
     planned: list[Planned], ledger: Ledger | None, now: dt.datetime, settings: PublisherSettings
 ) -> list[str]:
-    known = {r.key for r in ledger.rows()} if ledger is not None else set()
+    # Only a calendar post in the past is warned of, and only when the ledger lacks it.
+    past = [p.key for p in planned if p.kind == "calendar" and p.due < now]
+    known = ledger.known_keys(past) if ledger is not None else set()
     return upcoming.warnings(planned, now, settings.catch_up, known)
 
 

@@ -220,15 +220,23 @@ def plan(
     end = now + dt.timedelta(days=days)
     out: list[PlanRow] = []
     stored: dict[tuple[str, str], list[Row]] = {}
+    have: set[tuple[str, str]] = set()
     if ledger is not None:
-        for row in ledger.rows(states=[PENDING, FAILED, CLAIMED, SENT, DEAD, UNKNOWN]):
+        # Read through the indexes, not the whole archive: the rows whose time falls in the
+        # window, and which groups of the items due in it the ledger has at all.
+        states = [PENDING, FAILED, CLAIMED, SENT, DEAD, UNKNOWN]
+        for row in ledger.rows_between(now, end, states):
             stored.setdefault((row.key, row.platform), []).append(row)
+        have = ledger.groups_of([i.key for i in planned if now <= i.due <= end], states)
+        have |= stored.keys()
     for item in planned:
         for platform in item.platforms or tuple(adapters):
             if platform not in adapters:
                 continue
-            rows = stored.pop((item.key, platform), None)
-            if rows:
+            group = (item.key, platform)
+            rows = stored.pop(group, [])
+            if group in have:
+                have.discard(group)
                 out += [
                     PlanRow(_when(r), platform, r.key, r.part, r.parts, r.text, r.state)
                     for r in rows

@@ -4,8 +4,10 @@ A steady tick must cost little on a big ledger: only the groups that may still c
 part pending, or unsent for a reason a new source can cure) are read each time; every other
 group is frozen for good (groups are never deleted, and only the scheduler that holds the
 ledger plans new ones), so a set of the groups that exist answers for those. An item's
-digest is kept while the same item object comes back (the site's feed is parsed again only
-when it changed), and each (item, platform)'s source hash while its limits stay the same.
+digest is kept while the same (or an equal) item comes back, and each (item, platform)'s
+source hash while its limits stay the same. While the settings, the adapters and their
+limits are the same, only the items whose digest changed and the groups whose untouched
+state changed are visited (Basis): a steady tick costs nothing per item of the archive.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from dataclasses import dataclass, fields
+from typing import NamedTuple, Protocol
 
 from publisher.core.settings import PublisherSettings
 from publisher.core.timeutil import format_wib
 from publisher.engine.compose import ComposeError, compose
 from publisher.engine.events import event
 from publisher.engine.ledger import DEAD, PENDING, SEEDED, STALE, Ledger, NewPart
+from publisher.engine.ledger.schema import GroupInfo
 from publisher.engine.ledger.store import LARGE_WRITE
 from publisher.engine.planned import Planned
 from publisher.engine.report import TickReport
@@ -97,6 +101,23 @@ class SyncContext(Protocol):
     def platforms_for(self, item: Planned) -> list[str]: ...
 
 
+@dataclass
+class Basis:
+    """What the last sync saw, so that the next one visits only what may have changed.
+
+    A group's outcome in the sync depends only on its item (by digest), the platforms and
+    their limits, the settings, whether this is the first run, which sources were read
+    whole, and the group's untouched state in the ledger. When all but the last are the same
+    as last time, only the items whose digest changed (or that came or went) and the groups
+    whose untouched state changed (a retry, another process) are visited: every other group
+    would be left as it is. A group that left the untouched set was attempted: frozen, it is
+    never touched either way."""
+
+    context: Context
+    digests: dict[str, str]  # item key -> digest
+    untouched: dict[tuple[str, str], GroupInfo]
+
+
 class Sync:
     """One scheduler's sync, with what it keeps between ticks."""
 
@@ -104,6 +125,9 @@ class Sync:
         self.known: set[tuple[str, str]] | None = None  # every group the ledger has
         self.digests: dict[int, tuple[Planned, str]] = {}  # id(item) -> (item, digest)
         self.hashes: dict[tuple[str, str, bool], tuple[PlatformLimits, str]] = {}
+        self.basis: Basis | None = None
+        self.items: list[Planned] = []  # the items of the last run, in their order
+        self.visited = 0  # items visited by the last run (0 on a steady tick)
 
     def run(
         self,
@@ -120,24 +144,97 @@ class Sync:
         time; every other group is frozen for good (groups are never deleted, and only this
         process plans new ones while it holds the ledger), so a set of the groups that exist
         answers for those. An item's digest is kept while the same item object comes back
-        (the site's feed is parsed again only when it changed)."""
-        untouched = tick.ledger.untouched_groups()
-        if self.known is None:
-            self.known = tick.ledger.group_keys()
-        known = self.known
+        (the site's feed is parsed again only when it changed), and only the items and groups
+        that may have changed since the last run are visited (Basis)."""
+        # Forgotten until this run has finished: a run that fails makes the next one visit
+        # everything, never trust a basis it did not complete.
+        basis, self.basis = self.basis, None
+        by_key = self._digest(snap.planned, basis)
+        # What defines the platforms and their limits: a reload (SIGHUP) makes new adapters.
+        context = Context(
+            tick.settings,
+            tuple((p, a, a.limits) for p, a in tick.adapters.items()),
+            first_run,
+            frozenset(snap.complete),
+        )
+        # Read and written under the write lock: no other process changes a group between
+        # what this run reads and what it remembers for the next.
+        with tick.ledger.transaction():
+            untouched = tick.ledger.untouched_groups()
+            if self.known is None:
+                self.known = tick.ledger.group_keys()
+            if (
+                basis is None
+                or len(by_key) != len(snap.planned)  # keys repeat: visit all, as before
+                or not basis.context.same(context)
+            ):
+                items, groups = snap.planned, list(untouched)
+            else:
+                keys: set[str] = set()
+                if by_key is not basis.digests:  # some items are new objects
+                    keys = {k for k, d in by_key.items() if basis.digests.get(k) != d}
+                    keys |= basis.digests.keys() - by_key.keys()
+                keys |= {g[0] for g, info in untouched.items() if basis.untouched.get(g) != info}
+                items = [item for item in snap.planned if item.key in keys]
+                groups = [g for g in untouched if g[0] in keys]
+            self.visited = len(items)
+            written = self._visit(tick, snap, items, groups, untouched, now, first_run, report)
+            if written:
+                untouched = tick.ledger.untouched_groups()  # as the writes left it
+            self.basis = Basis(context, by_key, untouched)
+        if written >= LARGE_WRITE:
+            tick.ledger.checkpoint()
+
+    def _digest(self, planned: list[Planned], basis: Basis | None) -> dict[str, str]:
+        """Item key -> digest; nothing is computed again while the same (or equal) items
+        come back."""
+        if (
+            basis is not None
+            and len(planned) == len(self.items)
+            and all(a is b for a, b in zip(planned, self.items, strict=True))
+        ):
+            return basis.digests
+        digests: dict[int, tuple[Planned, str]] = {}
+        by_key: dict[str, str] = {}
+        previous: dict[str, tuple[Planned, str]] | None = None
+        for item in planned:
+            cached = self.digests.get(id(item))
+            if cached is None or cached[0] is not item:
+                # A feed parsed again gives new objects: an equal item keeps its digest
+                # (comparing is several times cheaper than hashing it again).
+                if previous is None:
+                    previous = {it.key: (it, h) for it, h in self.digests.values()}
+                cached = previous.get(item.key)
+                if cached is None or not _equal(cached[0], item):
+                    cached = (item, item_digest(item))
+            digests[id(item)] = (item, cached[1])
+            by_key[item.key] = cached[1]
+        self.digests, self.items = digests, list(planned)
+        return by_key
+
+    def _visit(
+        self,
+        tick: SyncContext,
+        snap: Snapshot,
+        items: list[Planned],
+        groups: list[tuple[str, str]],
+        untouched: dict[tuple[str, str], GroupInfo],
+        now: dt.datetime,
+        first_run: bool,
+        report: TickReport,
+    ) -> int:
+        """Sync `items`, and withdraw what of `groups` (untouched) is no longer planned."""
+        known = self.known if self.known is not None else set()
         seen: set[tuple[str, str]] = set()
         written = 0
         utm = tick.settings.utm
         past = now - tick.settings.catch_up
         hours = tick.settings.catch_up.total_seconds() / 3600
-        digests: dict[int, tuple[Planned, str]] = {}
         limits_of = {p: a.limits for p, a in tick.adapters.items()}
-        with tick.ledger.transaction():
+        with tick.ledger.transaction():  # joins the caller's
             at = tick.moment()
-            for item in snap.planned:
-                cached = self.digests.get(id(item))
-                item_hash = cached[1] if cached and cached[0] is item else item_digest(item)
-                digests[id(item)] = (item, item_hash)
+            for item in items:
+                item_hash = self.digests[id(item)][1]
                 for platform in tick.platforms_for(item):
                     group = (item.key, platform)
                     seen.add(group)
@@ -177,7 +274,7 @@ class Sync:
                     )
                     known.add(group)
                     written += len(parts)
-            for key, platform in untouched:
+            for key, platform in groups:
                 source = key.split(":", 1)[0]
                 if (key, platform) in seen or source not in snap.complete:
                     continue
@@ -191,9 +288,7 @@ class Sync:
                         cause="withdrawn",
                     )
                     written += 1
-        self.digests = digests
-        if written >= LARGE_WRITE:
-            tick.ledger.checkpoint()
+        return written
 
     def source_hash(self, item_hash: str, platform: str, limits: PlatformLimits, utm: bool) -> str:
         key = (item_hash, platform, utm)
@@ -204,3 +299,35 @@ class Sync:
             found = (limits, source_hash(item_hash, limits, utm))
             self.hashes[key] = found
         return found[1]
+
+
+# Every field but the origin (where the item sits in its source, only for messages: it
+# moves whenever an item is added above it, and is not in the digest either).
+_COMPARED = tuple(f.name for f in fields(Planned) if f.name != "origin")
+
+
+def _equal(a: Planned, b: Planned) -> bool:
+    return all(getattr(a, name) == getattr(b, name) for name in _COMPARED)
+
+
+class Context(NamedTuple):
+    """What, besides the items and the ledger, decides a group's outcome in the sync."""
+
+    settings: PublisherSettings
+    adapters: tuple[tuple[str, Adapter, PlatformLimits], ...]
+    first_run: bool
+    complete: frozenset[str]
+
+    def same(self, other: Context) -> bool:
+        """The same settings, adapters (the very objects: a reload makes new ones), limits,
+        first run and complete sources."""
+        return (
+            self.settings == other.settings
+            and len(self.adapters) == len(other.adapters)
+            and all(
+                a[0] == b[0] and a[1] is b[1] and a[2] == b[2]
+                for a, b in zip(self.adapters, other.adapters, strict=True)
+            )
+            and self.first_run == other.first_run
+            and self.complete == other.complete
+        )

@@ -69,7 +69,10 @@ class MetricsRecords(LedgerPart):
     ) -> list[Readable]:
         """Parts sent since `since` on `platforms` (with a remote id, not found gone) whose
         latest point passed by `now` (of `points`, seconds after the send) is not read yet.
-        One reading for the latest point, however many passed: a late one is not repeated."""
+        One reading for the latest point, however many passed: a late one is not repeated.
+        Read through the (state, sent_at) index: only the weeks asked for, whatever the
+        archive holds (the unary + keeps SQLite from the (platform, state) index, which
+        would visit every post ever sent on the platform)."""
         if not platforms or not points:
             return []
         ordered = sorted(points, reverse=True)
@@ -79,7 +82,7 @@ class MetricsRecords(LedgerPart):
             f"SELECT * FROM (SELECT p.id, p.key, p.platform, p.part, p.remote_id, p.sent_at, "
             f"{latest} AS point, (SELECT MAX(m.point) FROM metrics m WHERE m.post_id = p.id) "
             "AS last FROM posts p WHERE p.state = 'sent' AND COALESCE(p.remote_id, '') != '' "
-            f"AND p.sent_at >= ? AND p.sent_at <= ? AND p.platform IN "
+            f"AND p.sent_at >= ? AND p.sent_at <= ? AND +p.platform IN "
             f"({','.join('?' * len(platforms))}) AND NOT EXISTS (SELECT 1 FROM metrics g "
             "WHERE g.post_id = p.id AND g.gone = 1)) WHERE last IS NULL OR last < point "
             "ORDER BY sent_at, id"

@@ -82,6 +82,52 @@ class Queries:
         }
         return {group: info for group, info in found.items() if info.untouched}
 
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` the ledger has a row of: one indexed look-up each (the unique
+        index on key, platform, part), however many rows the ledger holds."""
+        wanted, found = list(dict.fromkeys(keys)), set()
+        for start in range(0, len(wanted), 500):  # SQLite's limit on ? marks is 32,766
+            chunk = wanted[start : start + 500]
+            sql = f"SELECT DISTINCT key FROM posts WHERE key IN ({','.join('?' * len(chunk))})"
+            found |= {k for (k,) in self.conn.execute(sql, chunk)}
+        return found
+
+    def groups_of(self, keys: Iterable[str], states: Iterable[str]) -> set[tuple[str, str]]:
+        """The (key, platform) groups of `keys` with a row in one of `states` (indexed)."""
+        wanted, states = list(dict.fromkeys(keys)), list(states)
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = (
+                f"SELECT DISTINCT key, platform FROM posts WHERE key IN "
+                f"({','.join('?' * len(chunk))}) AND state IN ({','.join('?' * len(states))})"
+            )
+            found |= {(k, p) for k, p in self.conn.execute(sql, [*chunk, *states])}
+        return found
+
+    def rows_between(
+        self, start: dt.datetime, end: dt.datetime, states: Iterable[str]
+    ) -> list[Row]:
+        """Rows in `states` whose time is in [start, end]: a failed row's next attempt (or
+        its due time), any other row's due time; through the (state, due_at) index."""
+        others = [s for s in states if s != "failed"]
+        window = [ts(start), ts(end)]
+        parts, args = [], []
+        if others:
+            marks = ",".join("?" * len(others))
+            parts.append(f"SELECT * FROM posts WHERE state IN ({marks}) AND due_at BETWEEN ? AND ?")
+            args += [*others, *window]
+        if "failed" in states:
+            parts.append(
+                "SELECT * FROM posts WHERE state = 'failed' AND "
+                "COALESCE(next_attempt_at, due_at) BETWEEN ? AND ?"
+            )
+            args += window
+        if not parts:
+            return []
+        sql = " UNION ALL ".join(parts) + " ORDER BY due_at, key, platform, part"
+        return [Row.from_sql(r) for r in self.conn.execute(sql, args)]
+
     def group_keys(self) -> set[tuple[str, str]]:
         """Every (key, platform) in the ledger."""
         return {(k, p) for k, p in self.conn.execute("SELECT DISTINCT key, platform FROM posts")}
@@ -169,11 +215,13 @@ class Queries:
 
     def overdue_unstarted(self, since: dt.datetime | None, cutoff: dt.datetime) -> list[Row]:
         """Pending rows that fell due after `since` and before `cutoff`, whose group never
-        had a part attempted (`since` None: any time before `cutoff`)."""
+        had a part attempted (`since` None: any time before `cutoff`). The group is looked
+        up by its (key, platform) index: the unary + keeps SQLite from the (platform, state)
+        index, which would visit every post ever sent on the platform for each row."""
         sql = (
             "SELECT * FROM posts p WHERE p.state = 'pending' AND p.due_at < ? AND p.due_at > ? "
             "AND NOT EXISTS (SELECT 1 FROM posts o WHERE o.key = p.key AND o.platform = "
-            "p.platform AND o.state IN ('claimed', 'sent', 'failed', 'unknown')) "
+            "p.platform AND +o.state IN ('claimed', 'sent', 'failed', 'unknown')) "
             "ORDER BY due_at, key, part"
         )
         after = ts(since) if since is not None else ""

@@ -240,6 +240,17 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         "the first step of a two-step create (a container id), recorded before the second",
         "ALTER TABLE posts ADD COLUMN stage TEXT NOT NULL DEFAULT ''",
     ),
+    (
+        5,
+        "indexes for an archive: sent rows by time, unsent rows by cause",
+        # Issue 21: what a tick reads must not grow with the archive. The engagement job
+        # reads the posts sent in the last weeks (state, sent_at); the sync reads the unsent
+        # rows a new source can cure (state, cause), not every stale row ever.
+        """
+        CREATE INDEX posts_state_sent ON posts (state, sent_at);
+        CREATE INDEX posts_state_cause ON posts (state, cause)
+        """,
+    ),
 ]
 # What the `platforms` table says of a platform (no row: open).
 OPEN, PAUSED, PARKED = "open", "paused", "parked"
