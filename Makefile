@@ -55,7 +55,7 @@ translations: $(STAMP)
 # The benchmarks also need Hugo (the peer), GNU time (peak memory) and nginx with brotli_static.
 BENCH_PACKAGES := hugo time nginx libnginx-mod-http-brotli-static
 
-bench: $(STAMP) system-deps $(NODE_STAMP) ## Run the benchmarks (~45 min) and rewrite docs/benchmarks.md
+bench: $(STAMP) system-deps $(NODE_STAMP) ## Run the benchmarks (~35 min) and rewrite docs/benchmarks.md
 	@bash scripts/ensure-system-packages.sh $(BENCH_PACKAGES)
 	$(BIN)/python bench/bench_tick.py
 	$(BIN)/python bench/run_all.py
