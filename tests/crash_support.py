@@ -106,6 +106,35 @@ class Outcome:
     seconds: float = 0.0
 
 
+def open_rows(ledger: Path) -> int:
+    """Rows of a child's ledger still to settle, read-only; -1 while it is not there or
+    not migrated yet."""
+    try:
+        conn = sqlite3.connect(f"{ledger.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.OperationalError:  # the first run has not written the file yet
+        return -1
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM posts WHERE {OPEN}").fetchone()[0]
+    except sqlite3.OperationalError:  # created but not migrated yet
+        return -1
+    finally:
+        conn.close()
+
+
+def poll_child(child: subprocess.Popen[bytes], done: Any, seconds: float = WAIT) -> bool | None:
+    """Poll until `done()` (True) or the child exits (False); None, the child killed, when
+    neither came within `seconds`: a hang."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            return False
+        if done():
+            return True
+        time.sleep(0.05)
+    child.kill()
+    return None
+
+
 def platform_posts(servers: dict[str, Any]) -> dict[str, list[tuple[str, str, str | None]]]:
     """(remote id, text as sent, remote id replied to) per platform, in the order accepted."""
     x, m, b, f, t = (servers[p] for p in ("x", "mastodon", "bluesky", "facebook", "telegram"))
@@ -261,28 +290,14 @@ class Scenario:
 
     def open_rows(self) -> int:
         """Rows still to settle; -1 while the child has not created the ledger yet."""
-        try:
-            conn = sqlite3.connect(f"{self.ledger.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.OperationalError:  # the first run has not written the file yet
-            return -1
-        try:
-            return conn.execute(f"SELECT COUNT(*) FROM posts WHERE {OPEN}").fetchone()[0]
-        except sqlite3.OperationalError:  # created but not migrated yet
-            return -1
-        finally:
-            conn.close()
+        return open_rows(self.ledger)
 
     def wait_for(self, child: subprocess.Popen[bytes], done: Any, what: str) -> bool:
         """Poll until `done()` or the child exits; True if `done()` came first."""
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            if child.poll() is not None:
-                return False
-            if done():
-                return True
-            time.sleep(0.05)
-        child.kill()
-        raise HarnessError(f"{self.dir}: no {what} within {WAIT:.0f} s (run {self.runs})")
+        found = poll_child(child, done)
+        if found is None:
+            raise HarnessError(f"{self.dir}: no {what} within {WAIT:.0f} s (run {self.runs})")
+        return found
 
     def finish(self, child: subprocess.Popen[bytes]) -> None:
         """Let the child finish the open work, then stop it with SIGTERM (a clean exit)."""

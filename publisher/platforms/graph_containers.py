@@ -32,13 +32,14 @@ import re
 import time
 from collections.abc import Callable, Collection
 from dataclasses import replace
-from typing import Any
+from typing import Any, Self
 
 import requests
 
+from publisher.core.environment import Environment
 from publisher.core.timeutil import utc_now
 from publisher.platforms.answers import from_epoch, url_problem
-from publisher.platforms.base import BaseAdapter
+from publisher.platforms.base import AdapterContext, BaseAdapter
 from publisher.platforms.common import (
     DEADLINE,
     TIMEOUT,
@@ -95,7 +96,16 @@ class ContainerAdapter(BaseAdapter):
     PROFILE_FIELDS = "id,username"
     USER_VAR = ""
     TOKEN_VAR = ""
+    ENV_PREFIX = ""  # <PREFIX>_BASE_URL and <PREFIX>_API_VERSION: tests, a new API version
+    DEFAULT_BASE_URL = DEFAULT_VERSION = ""
     PERMISSION_FIX = ""
+
+    @classmethod
+    def from_environment(cls, env: Environment, context: AdapterContext) -> Self:
+        base_url = env.get(f"{cls.ENV_PREFIX}_BASE_URL") or cls.DEFAULT_BASE_URL
+        version = env.get(f"{cls.ENV_PREFIX}_API_VERSION") or cls.DEFAULT_VERSION
+        user_id, token, clock = env.get(cls.USER_VAR), env.get(cls.TOKEN_VAR), context.clock
+        return cls(user_id, token, context.limits, base_url=base_url, version=version, clock=clock)
 
     def __init__(
         self,

@@ -16,8 +16,6 @@ import datetime as dt
 import re
 from typing import ClassVar
 
-from publisher.core.environment import Environment
-from publisher.platforms.base import AdapterContext
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import DraftPart
 from publisher.platforms.graph_insights import InsightsAdapter
@@ -87,18 +85,10 @@ class InstagramAdapter(InsightsAdapter):
     PROFILE_FIELDS = "id,username,name"
     USER_VAR = "INSTAGRAM_USER_ID"
     TOKEN_VAR = "INSTAGRAM_ACCESS_TOKEN"
+    ENV_PREFIX = "INSTAGRAM"
+    DEFAULT_BASE_URL = DEFAULT_BASE_URL
+    DEFAULT_VERSION = DEFAULT_VERSION
     PERMISSION_FIX = PERMISSION_FIX
-
-    @classmethod
-    def from_environment(cls, env: Environment, context: AdapterContext) -> InstagramAdapter:
-        return cls(
-            env.get("INSTAGRAM_USER_ID"),
-            env.get("INSTAGRAM_ACCESS_TOKEN"),
-            context.limits,
-            base_url=env.get("INSTAGRAM_BASE_URL") or DEFAULT_BASE_URL,
-            version=env.get("INSTAGRAM_API_VERSION") or DEFAULT_VERSION,
-            clock=context.clock,
-        )
 
     def container_fields(self, part: DraftPart, reply_to: str | None) -> dict[str, str]:
         fields = {"caption": part.text}

@@ -23,8 +23,6 @@ from typing import ClassVar
 
 import regex
 
-from publisher.core.environment import Environment
-from publisher.platforms.base import AdapterContext
 from publisher.platforms.counters import PlatformLimits
 from publisher.platforms.draft import DraftPart
 from publisher.platforms.graph_insights import InsightsAdapter
@@ -99,18 +97,10 @@ class ThreadsAdapter(InsightsAdapter):
     PROFILE_FIELDS = "id,username"
     USER_VAR = "THREADS_USER_ID"
     TOKEN_VAR = "THREADS_ACCESS_TOKEN"
+    ENV_PREFIX = "THREADS"
+    DEFAULT_BASE_URL = DEFAULT_BASE_URL
+    DEFAULT_VERSION = DEFAULT_VERSION
     PERMISSION_FIX = PERMISSION_FIX
-
-    @classmethod
-    def from_environment(cls, env: Environment, context: AdapterContext) -> ThreadsAdapter:
-        return cls(
-            env.get("THREADS_USER_ID"),
-            env.get("THREADS_ACCESS_TOKEN"),
-            context.limits,
-            base_url=env.get("THREADS_BASE_URL") or DEFAULT_BASE_URL,
-            version=env.get("THREADS_API_VERSION") or DEFAULT_VERSION,
-            clock=context.clock,
-        )
 
     def container_fields(self, part: DraftPart, reply_to: str | None) -> dict[str, str]:
         fields = {"media_type": "IMAGE" if part.media else "TEXT", "text": part.text}

@@ -18,7 +18,6 @@ import datetime as dt
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from publisher.engine.faults import ENV as FAULT_ENV
 from publisher.engine.faults import WARP_ENV, Warp
 from publisher.platforms import registry
 from tests.crash_project import plan_ledger
-from tests.crash_support import OPEN, ledger_rows
+from tests.crash_support import ledger_rows, open_rows, poll_child
 from tests.platform_servers.container_fixtures import container_environ, image_bytes
 from tests.platform_servers.instagram import InstagramServer
 from tests.platform_servers.threads import ThreadsServer
@@ -157,25 +156,16 @@ class Run:
             return subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=log)
 
     def open_rows(self) -> int:
-        conn = sqlite3.connect(f"{(self.root / 'var/ledger.sqlite3').as_uri()}?mode=ro", uri=True)
-        try:
-            return conn.execute(f"SELECT COUNT(*) FROM posts WHERE {OPEN}").fetchone()[0]
-        finally:
-            conn.close()
+        return open_rows(self.root / "var/ledger.sqlite3")
 
     def log(self) -> str:
         return (self.root / f"run-{self.count:02d}.log").read_text(errors="replace")
 
     def until(self, child: subprocess.Popen[bytes], done: Any) -> bool:
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            if child.poll() is not None:
-                return False
-            if done():
-                return True
-            time.sleep(0.05)
-        child.kill()
-        raise AssertionError(f"run {self.count} hung: {self.log()[-2000:]}")
+        found = poll_child(child, done, WAIT)
+        if found is None:
+            raise AssertionError(f"run {self.count} hung: {self.log()[-2000:]}")
+        return found
 
     def killed_at(self, fault: str) -> bool:
         """One run with `fault`; True when it was killed there (else it finished the work)."""
